@@ -1,0 +1,83 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Ferry: GitOps for plain hosts reached over SSH.
+///
+/// C libraries are wrapped once each: `CGit2` is imported only by `FerryGit`,
+/// `CSSH2` only by `FerrySSH`. Every other module sees Swift types only.
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(
+            name: "FerrySSH",
+            dependencies: ["CSSH2", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "FerryGit",
+            dependencies: ["CGit2"]
+        ),
+        .target(
+            name: "FerryConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "FerryAudit",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "FerryCore",
+            dependencies: [
+                "FerryGit", "FerrySSH", "FerryConfig", "FerryAudit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FerryCLI",
+            dependencies: [
+                "FerryCore", "FerryGit", "FerrySSH", "FerryConfig", "FerryAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ferry",
+            dependencies: ["FerryCLI"]
+        ),
+        .target(
+            name: "_FerryTestHosts",
+            path: "Sources/_FerryTestHosts"
+        ),
+        .testTarget(name: "FerrySSHTests", dependencies: ["FerrySSH", "_FerryTestHosts"]),
+        .testTarget(name: "FerryGitTests", dependencies: ["FerryGit", "_FerryTestHosts"]),
+        .testTarget(name: "FerryConfigTests", dependencies: ["FerryConfig"], exclude: ["corpus"]),
+        .testTarget(name: "FerryAuditTests", dependencies: ["FerryAudit"]),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        .testTarget(name: "FerryCLITests", dependencies: ["FerryCLI", "_FerryTestHosts"]),
+        .testTarget(
+            name: "FerryIntegrationTests",
+            dependencies: ["FerryCore", "FerryCLI", "FerryGit", "FerrySSH", "_FerryTestHosts"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

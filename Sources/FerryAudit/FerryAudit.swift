@@ -1,0 +1,2 @@
+/// The append-only, hash-chained JSON Lines audit log.
+public enum FerryAuditModule {}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import FerryCore
+
+/// The `ferry` command: GitOps for plain hosts reached over SSH.
+public struct FerryCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "GitOps for plain hosts reached over SSH.",
+        discussion: """
+            Push service definitions to a config repository; Ferry fetches it, \
+            finds the services that changed, compares what each host runs with \
+            what Git says, deploys or corrects the difference, rolls back what \
+            fails its health check, and records it all in an append-only audit log.
+
+            Example:
+              ferry version
+            """,
+        version: FerryVersion.current,
+        subcommands: [VersionCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,2 @@
+/// The config repository model: `ferry.yaml`, its includes, defaults and validation.
+public enum FerryConfigModule {}

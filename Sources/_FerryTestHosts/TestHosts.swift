@@ -1,0 +1,2 @@
+/// Test support: throwaway SSH hosts in their own network and mount namespaces.
+public enum TestHostsModule {}

@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct FerryConfigPlaceholder {
+    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
+}

@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct FerryCorePlaceholder {
+    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
+}
