@@ -10,7 +10,7 @@ public struct AuditRecord: Sendable, Equatable {
     /// `prev` of the first record of a file: 64 zeros.
     public static let genesis = String(repeating: "0", count: 64)
 
-    /// When the record was written (kept to the millisecond in the file).
+    /// When the record was written, to the millisecond (as in the file).
     public var time: Date
     /// The run that wrote it.
     public var runID: String
@@ -24,9 +24,10 @@ public struct AuditRecord: Sendable, Equatable {
     /// What happened.
     public var entry: AuditEntry
 
-    /// Creates a record; ``AuditLog`` does this for its callers.
+    /// Creates a record; ``AuditLog`` does this for its callers. `time` is cut
+    /// to whole milliseconds, so a record equals itself read back from its line.
     public init(time: Date, runID: String, sequence: Int, actor: String?, prev: String, entry: AuditEntry) {
-        self.time = time
+        self.time = RFC3339.truncatedToMilliseconds(time)
         self.runID = runID
         self.sequence = sequence
         self.actor = actor
@@ -60,7 +61,7 @@ extension AuditRecord: Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .time, in: container, debugDescription: "\"\(timeText)\" is not an RFC 3339 time")
         }
-        self.time = time
+        self.time = RFC3339.truncatedToMilliseconds(time)
         runID = try container.decode(String.self, forKey: .runID)
         sequence = try container.decode(Int.self, forKey: .sequence)
         actor = try container.decodeIfPresent(String.self, forKey: .actor)

@@ -46,7 +46,7 @@ public enum AuditVerifier {
                     "records out of order: this record chains to the one on line \(next.number), which should come before it"))
                 break
             }
-            if let resumed = try resumption(in: &lines, continuing: continuesChain) {
+            if let resumed = try resumption(after: line, in: &lines, continuing: continuesChain) {
                 let skipped = line.number == resumed - 1 ? "this line" : "lines \(line.number)-\(resumed - 1)"
                 let previous = last.map { "line \($0.line)" } ?? "the start of the file"
                 problems.append(AuditProblem(.tornLine, line: line.number, message:
@@ -67,16 +67,22 @@ public enum AuditVerifier {
         return AuditVerification(recordCount: recordCount, problems: problems)
     }
 
-    /// The line number of a record within the next few lines that continues the
-    /// chain from the last good record, if there is one.
+    /// The line number of the record that continues the chain from the last
+    /// good record after the out-of-place `line`, if the lines in between look
+    /// like a torn write: the next line resumes the chain, or `line` and the
+    /// few lines after it are not records at all. (Records skipped by the chain
+    /// are a reordering or a deletion, not a torn write.)
     private static func resumption(
-        in lines: inout PeekableLines, continuing continuesChain: (AuditRecord) -> Bool
+        after line: LineReader.Line, in lines: inout PeekableLines, continuing continuesChain: (AuditRecord) -> Bool
     ) throws -> Int? {
+        var anySkippedIsARecord = (try? AuditRecord.decode(line: line.bytes)) != nil
         for offset in 0..<resumeWindow {
             guard let candidate = try lines.peek(offset), candidate.isTerminated else { return nil }
-            if let record = try? AuditRecord.decode(line: candidate.bytes), continuesChain(record) {
-                return candidate.number
+            let record = try? AuditRecord.decode(line: candidate.bytes)
+            if let record, continuesChain(record) {
+                return offset == 0 || !anySkippedIsARecord ? candidate.number : nil
             }
+            anySkippedIsARecord = anySkippedIsARecord || record != nil
         }
         return nil
     }

@@ -32,27 +32,40 @@ public enum RFC3339 {
               let day = scanner.number(2)
         else { return nil }
         if scanner.atEnd {
-            return makeDate(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+            return epochSeconds(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+                .map { date(seconds: $0, fraction: 0) }
         }
         guard scanner.skip("T") || scanner.skip("t") || scanner.skip(" "),
               let hour = scanner.number(2), scanner.skip(":"),
               let minute = scanner.number(2), scanner.skip(":"),
               let second = scanner.number(2),
-              var date = makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+              let local = epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
+        var fraction = 0.0
         if scanner.skip(".") {
-            guard let fraction = scanner.fraction() else { return nil }
-            date += fraction
+            guard let digits = scanner.fraction() else { return nil }
+            fraction = digits
         }
         if scanner.skip("Z") || scanner.skip("z") {
-            return scanner.atEnd ? date : nil
+            return scanner.atEnd ? date(seconds: local, fraction: fraction) : nil
         }
-        let sign: Double
+        let sign: Int
         if scanner.skip("+") { sign = 1 } else if scanner.skip("-") { sign = -1 } else { return nil }
         guard let offsetHours = scanner.number(2), scanner.skip(":"), let offsetMinutes = scanner.number(2),
               offsetHours < 24, offsetMinutes < 60, scanner.atEnd
         else { return nil }
-        return date - sign * Double(offsetHours * 3600 + offsetMinutes * 60)
+        return date(seconds: local - sign * (offsetHours * 3600 + offsetMinutes * 60), fraction: fraction)
+    }
+
+    /// `date` cut to whole milliseconds: exactly the value its formatted text parses back to.
+    public static func truncatedToMilliseconds(_ date: Date) -> Date {
+        let (seconds, milliseconds) = splitMilliseconds(date)
+        return self.date(seconds: seconds, fraction: Double(milliseconds) / 1000)
+    }
+
+    /// The one way a date is built from its parts, so parsing and truncation agree to the bit.
+    private static func date(seconds: Int, fraction: Double) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(seconds)) + fraction
     }
 
     private static func splitMilliseconds(_ date: Date) -> (seconds: Int, milliseconds: Int) {
@@ -72,7 +85,7 @@ public enum RFC3339 {
             + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
     }
 
-    private static func makeDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Date? {
+    private static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int? {
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900)
@@ -84,7 +97,7 @@ public enum RFC3339 {
         let seconds = timegm(&parts)
         // timegm normalises 31 February into March; a date that moved was not a real date.
         guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(seconds))
+        return Int(seconds)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
