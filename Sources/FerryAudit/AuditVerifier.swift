@@ -111,8 +111,12 @@ public enum AuditVerifier {
                 "\(count) record\(count == 1 ? " is" : "s are") missing before this line: run \(record.runID) "
                 + "jumps from seq \(previous.record.sequence) to seq \(record.sequence) (\(mismatch))")
         }
-        return AuditProblem(.reorderedRecords, line: line, message:
-            "records out of order: seq \(record.sequence) of run \(record.runID) comes after seq \(previous.record.sequence) (\(mismatch))")
+        if record.sequence < previous.record.sequence {
+            return AuditProblem(.reorderedRecords, line: line, message:
+                "records out of order: seq \(record.sequence) of run \(record.runID) comes after seq \(previous.record.sequence) (\(mismatch))")
+        }
+        return AuditProblem(.brokenChain, line: line, message:
+            "\(mismatch): line \(previous.line) was edited, or records between them were deleted or moved")
     }
 }
 
