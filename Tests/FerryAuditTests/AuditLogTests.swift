@@ -121,6 +121,27 @@ import Testing
         #expect(try AuditVerifier.verify(url).isIntact)
     }
 
+    @Test func opensATerabyteLogByReadingOnlyItsEnd() async throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.file("audit.jsonl")
+        let records = (1...2).map { sequence in
+            AuditRecord(time: Date(), runID: "old", sequence: sequence, actor: nil, prev: "", entry: AuditEntry(kind: .rollback))
+        }
+        let lines = try records.map { String(decoding: try $0.jsonLine(), as: UTF8.self) }
+        try Data().write(to: url)
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seek(toOffset: 1 << 40)  // a sparse terabyte of zeros: reading it all would take minutes
+        try handle.write(contentsOf: Data(("\n" + lines.joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+
+        let start = ContinuousClock.now
+        let log = try await AuditLog.open(at: url)
+        let record = try await log.append(AuditEntry(kind: .reconcileStarted))
+        try await log.close()
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(record.prev == AuditHash.of(Array(lines[1].utf8)))
+    }
+
     @Test func secretsNeverReachTheFile() async throws {
         let directory = try TemporaryDirectory()
         let url = directory.file("audit.jsonl")

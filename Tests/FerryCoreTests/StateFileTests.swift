@@ -92,6 +92,23 @@ import Testing
         }
     }
 
+    @Test func replacesTheFileInsteadOfRewritingItInPlace() throws {
+        let temporary = try StateTestDirectory()
+        let url = temporary.file("state.json")
+        try AtomicFile.write(Data("first version".utf8), to: url)
+        let inode = try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int
+        let reader = try FileHandle(forReadingFrom: url)
+        defer { try? reader.close() }
+
+        try AtomicFile.write(Data("second".utf8), to: url)
+
+        // A reader that opened the old file still sees all of it: the new one is a different file.
+        #expect(try reader.readToEnd() == Data("first version".utf8))
+        #expect(try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int != inode)
+        #expect(try Data(contentsOf: url) == Data("second".utf8))
+        #expect(try permissions(url) == 0o600)
+    }
+
     @Test func aConcurrentReaderNeverSeesAPartialFile() throws {
         let temporary = try StateTestDirectory()
         let store = StateFile<AppliedCommits>(url: temporary.file("applied.json"))
