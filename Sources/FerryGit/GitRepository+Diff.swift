@@ -22,6 +22,8 @@ enum TreeDiff {
     static func changes(in repository: OpaquePointer, from oldTree: OpaquePointer?, to newTree: OpaquePointer) throws(GitError) -> [ChangedPath] {
         var options = git_diff_options()
         try checked("git_diff_options_init") { git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)) }
+        // A file that became a symlink (or back) is one modified path, not a delete and an add.
+        options.flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
         var diff: OpaquePointer?
         defer { git_diff_free(diff) }
         try checked("git_diff_tree_to_tree") { git_diff_tree_to_tree(&diff, repository, oldTree, newTree, &options) }

@@ -6,12 +6,13 @@ import CGit2
 /// Registered once, for every SSH scheme, when the library is initialised; libgit2
 /// also picks it for scp-like URLs. It serves fetches only (`git-upload-pack`).
 enum SSHTransport {
-    /// The URL prefixes libgit2 routes here; scp-like URLs are matched as `ssh://`.
-    static let prefixes = ["ssh://", "ssh+git://", "git+ssh://"]
+    /// The URL schemes libgit2 routes here (it appends `://`); scp-like URLs are
+    /// matched as `ssh://`.
+    static let schemes = ["ssh", "ssh+git", "git+ssh"]
 
     static func register() throws(GitError) {
-        for prefix in prefixes {
-            try checked("git_transport_register") { git_transport_register(prefix, makeTransport, nil) }
+        for scheme in schemes {
+            try checked("git_transport_register") { git_transport_register(scheme, makeTransport, nil) }
         }
     }
 }
