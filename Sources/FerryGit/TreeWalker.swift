@@ -43,20 +43,19 @@ struct TreeWalker {
             try checked("git_tree_lookup") { git_tree_lookup(&subtree, repository, git_tree_entry_id(entry)) }
             if let subtree { try walk(tree: subtree, path: path, include: include) }
         case GIT_OBJECT_BLOB:
-            guard include(path) else { return }
-            let id = git_tree_entry_id(entry)
+            guard include(path), let id = git_tree_entry_id(entry) else { return }
             entries[path] = GitTreeEntry(
                 path: path,
                 mode: Self.mode(git_tree_entry_filemode(entry)),
                 size: try blobSize(id),
-                blobID: BlobID(id!.pointee))
+                blobID: BlobID(id.pointee))
         default:
             return
         }
     }
 
     /// A blob's size from its object header, without reading its content.
-    private func blobSize(_ id: UnsafePointer<git_oid>?) throws(GitError) -> Int {
+    private func blobSize(_ id: UnsafePointer<git_oid>) throws(GitError) -> Int {
         var size = 0
         var type = GIT_OBJECT_BLOB
         try checked("git_odb_read_header") { git_odb_read_header(&size, &type, odb, id) }
