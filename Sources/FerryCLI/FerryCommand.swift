@@ -16,7 +16,11 @@ public struct FerryCommand: AsyncParsableCommand {
               ferry version
             """,
         version: FerryVersion.current,
-        subcommands: [VersionCommand.self, AuditCommand.self]
+        subcommands: [
+            VersionCommand.self,
+            AuditCommand.self,
+            DiffCommand.self,
+        ]
     )
 
     public init() {}
