@@ -16,7 +16,7 @@ public struct FerryCommand: AsyncParsableCommand {
               ferry version
             """,
         version: FerryVersion.current,
-        subcommands: [VersionCommand.self]
+        subcommands: [VersionCommand.self, ValidateCommand.self, SchemaCommand.self]
     )
 
     public init() {}

@@ -45,7 +45,7 @@ enum EnvironmentKeys {
                 guard case .literal(let text)? = values[pair.key], looksSecret(pair.key), !text.isEmpty else { continue }
                 context.report(
                     .inlineSecret, "`\(pair.key)` looks like a secret but its value is written inline",
-                    hint: "write `\(pair.key): { from_env: \(pair.key) }` (or `from_file`, `from_age`)", at: pair.value.location)
+                    hint: "write `\(pair.key): { from_env: \(pair.key) }`, or use `from_file` or `from_age`", at: pair.value.location)
                 valid = false
             }
             return valid ? values : nil

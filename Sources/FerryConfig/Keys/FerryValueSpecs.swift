@@ -245,7 +245,7 @@ extension ValueSpec where Value == FailureCondition {
 extension ValueSpec where Value == LogOutput {
     /// `stdout`, `stderr`, `journal` or an absolute file path.
     static var logOutput: ValueSpec<LogOutput> {
-        ValueSpec<String>.string("`stdout` \\| `stderr` \\| `journal` \\| absolute path", pattern: "^(stdout|stderr|journal|/.*)$")
+        ValueSpec<String>.string("`stdout` | `stderr` | `journal` | absolute path", pattern: "^(stdout|stderr|journal|/.*)$")
             .refined { text, _ throws(ValueProblem) in
                 switch text {
                 case "stdout": return .stdout
@@ -268,7 +268,7 @@ extension ValueSpec where Value == TLSVersion {
     static var tlsVersion: ValueSpec<TLSVersion> {
         let names = TLSVersion.allCases.map(\.rawValue)
         return ValueSpec<TLSVersion>(
-            typeName: names.map { "`\($0)`" }.joined(separator: " \\| "),
+            typeName: names.map { "`\($0)`" }.joined(separator: " | "),
             schema: { _ in .object([("enum", .array(names.map(JSONValue.string) + names.compactMap(Double.init).map(JSONValue.double)))]) },
             decode: { node, context in
                 guard let text = node.scalarText, let version = TLSVersion(rawValue: text), node.items == nil else {

@@ -79,9 +79,16 @@ enum ServiceKeys {
             remoteDirectory: reader.read(ServiceKeys.remoteDirectory), run: reader.read(ServiceKeys.run),
             healthCheck: reader.read(ServiceKeys.healthCheck), analysis: reader.read(ServiceKeys.analysis)
         )
-        let draft = ServiceDraft(
-            hosts: parts.hosts, sources: parts.sources ?? [],
-            sourceLocations: (reader.valueNode("sources")?.items ?? []).map(\.location),
+        // Each valid pattern is checked against the tree even when another is invalid.
+        let sourceItems = parts.sources == nil ? (reader.valueNode("sources")?.items ?? []) : []
+        let validSources = sourceItems.compactMap { item in
+            ValueSpec<GlobPattern>.glob.decode(item, reader.context).map { (pattern: $0, location: item.location) }
+        }
+        let sourceLocations = (reader.valueNode("sources")?.items ?? []).map(\.location)
+        return ServiceDraft(
+            hosts: parts.hosts,
+            sources: parts.sources.map { Array(zip($0, sourceLocations)) }.map { $0.map { (pattern: $0.0, location: $0.1) } } ?? validSources,
+            sourcesAreValid: parts.sources != nil,
             remoteDirectory: parts.remoteDirectory, remoteDirectoryLocation: reader.valueNode("remote_dir")?.location,
             run: parts.run, changeDetection: reader.value(ServiceKeys.changeDetection), drift: reader.value(ServiceKeys.drift),
             hooks: reader.value(ServiceKeys.hooks), healthCheck: parts.healthCheck,
@@ -91,7 +98,6 @@ enum ServiceKeys {
             environment: reader.value(ServiceKeys.environment), approval: reader.value(ServiceKeys.approval),
             metrics: reader.read(ServiceKeys.metrics), logging: reader.value(ServiceKeys.logging),
             alerts: reader.value(ServiceKeys.alerts), analysis: parts.analysis)
-        return draft.isComplete ? draft : nil
     }
 
     /// `[web-1, web-2]` or `{ role: web }`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Combines the sections of every file, applies `defaults`, resolves host
 /// selections and runs the checks that need the whole configuration.
 struct ConfigurationBuilder {
@@ -60,7 +62,7 @@ struct ConfigurationBuilder {
                 continue
             }
             for pair in pairs {
-                if let problem = NameRule.resource.problem(pair.key) {
+                if let problem = NameRule.resource.problem(pair.key, what: section == "hosts" ? "host name" : "service name") {
                     context.report(problem.kind, problem.message, hint: problem.hint, at: pair.keyLocation)
                     continue
                 }
@@ -91,12 +93,12 @@ struct ConfigurationBuilder {
         for pair in entries(of: "services") {
             let merged = NodeMerger.merge(base: defaults, override: pair.value, spec: ServiceKeys.spec)
             guard let draft = ServiceKeys.value.decode(merged, context) else { continue }
-            for (pattern, location) in zip(draft.sources, draft.sourceLocations) {
-                sourceCheck.check(pattern, at: location, context: context)
+            for source in draft.sources {
+                sourceCheck.check(source.pattern, at: source.location, context: context)
             }
-            guard let selection = draft.hosts, let resolved = resolve(selection, hosts: hosts) else { continue }
-            checkPlaintext(draft, hosts: hosts.filter { resolved.contains($0.name) }, security: security)
-            if let service = draft.service(name: pair.key, hosts: resolved, definedAt: pair.keyLocation, context: context) {
+            let resolved = draft.hosts.flatMap { resolve($0, hosts: hosts) }
+            checkPlaintext(draft, hosts: hosts.filter { resolved?.contains($0.name) ?? false }, security: security)
+            if let resolved, let service = draft.service(name: pair.key, hosts: resolved, definedAt: pair.keyLocation, context: context) {
                 services.append((service, draft))
             }
         }

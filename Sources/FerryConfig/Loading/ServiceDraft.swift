@@ -2,8 +2,10 @@
 /// and the checks that need the whole configuration have run.
 struct ServiceDraft: Sendable {
     var hosts: HostSelectionDraft?
-    var sources: [GlobPattern]
-    var sourceLocations: [SourceLocation]
+    /// The valid patterns and where each is written.
+    var sources: [(pattern: GlobPattern, location: SourceLocation)]
+    /// Whether every pattern was valid (the list is usable).
+    var sourcesAreValid: Bool
     var remoteDirectory: String?
     var remoteDirectoryLocation: SourceLocation?
     var run: RunSettings?
@@ -24,9 +26,6 @@ struct ServiceDraft: Sendable {
     var alerts: [ServiceAlert]
     var analysis: AnalysisDraft?
 
-    /// Whether the required parts decoded.
-    var isComplete: Bool { hosts != nil && !sources.isEmpty && run != nil }
-
     /// The remote directory, or the default one for `name`.
     func remoteDirectory(for name: String) -> String {
         remoteDirectory ?? "/opt/ferry/services/\(name)"
@@ -35,14 +34,14 @@ struct ServiceDraft: Sendable {
     /// The service, given its name, resolved hosts and location; nil when a
     /// part is missing (already reported) or the health check has no port.
     func service(name: String, hosts resolved: [String], definedAt: SourceLocation, context: DecodingContext) -> Service? {
-        guard let selection = hosts?.selection, let run else { return nil }
+        guard let selection = hosts?.selection, let run, sourcesAreValid else { return nil }
         var check: HealthCheck?
         if let healthCheck {
             guard let completed = healthCheck.complete(runPort: run.port, context: context) else { return nil }
             check = completed
         }
         return Service(
-            name: name, hosts: resolved, hostSelection: selection, sources: sources,
+            name: name, hosts: resolved, hostSelection: selection, sources: sources.map(\.pattern),
             remoteDirectory: remoteDirectory(for: name), run: run, changeDetection: changeDetection, drift: drift,
             hooks: hooks, healthCheck: check, rollbackOnFailure: rollbackOnFailure, keepReleases: keepReleases,
             rollout: rollout, errorPolicy: errorPolicy, circuitBreaker: circuitBreaker, timeouts: timeouts,

@@ -6,6 +6,7 @@ struct ObjectReader {
     let node: ConfigNode
     let context: DecodingContext
     private let entries: [String: ConfigNode.Pair]
+    private let tracker = ReadTracker()
 
     /// A reader for `node`, or nil (with a problem reported) when it is not a mapping.
     init?(_ node: ConfigNode, spec: ObjectSpec, context: DecodingContext) {
@@ -44,6 +45,7 @@ struct ObjectReader {
     /// The key's value; nil when it is absent (reporting required keys), or
     /// invalid (reported). Defaulted keys yield their default when absent.
     func read<V>(_ key: KeySpec<V>) -> V? {
+        tracker.read.insert(key.name)
         guard let pair = entries[key.name] else {
             if key.isRequired && !context.relaxRequired {
                 context.report(
@@ -61,6 +63,14 @@ struct ObjectReader {
             preconditionFailure("`\(key.name)` has no default; read it with read(_:)")
         }
         return read(key) ?? fallback
+    }
+
+    /// Decodes the keys present but not read by the builder, so that their
+    /// problems are reported even when the builder gave up early.
+    func validateUnread() {
+        for key in spec.keys where !tracker.read.contains(key.name) {
+            if let pair = entries[key.name] { key.validate(pair.value, context) }
+        }
     }
 
     private static func firstSentence(of text: String) -> String {
@@ -85,4 +95,9 @@ struct ObjectReader {
             }
         }
     }
+}
+
+/// The keys a reader has read (a reference, so that copies of the reader share it).
+private final class ReadTracker {
+    var read = Set<String>()
 }

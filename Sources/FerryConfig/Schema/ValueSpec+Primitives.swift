@@ -134,7 +134,7 @@ extension ValueSpec {
     static func choice<E: CaseIterable & RawRepresentable & Sendable>(_ type: E.Type) -> ValueSpec<E> where E.RawValue == String {
         let names = E.allCases.map(\.rawValue)
         return ValueSpec<E>(
-            typeName: names.map { "`\($0)`" }.joined(separator: " \\| "),
+            typeName: names.map { "`\($0)`" }.joined(separator: " | "),
             schema: { _ in .object([("enum", .array(names.map(JSONValue.string)))]) },
             decode: { node, context in
                 guard let text = node.string else {
@@ -220,7 +220,9 @@ extension ValueSpec {
             merge: .object(spec),
             decode: { node, context in
                 guard let reader = ObjectReader(node, spec: spec, context: context) else { return nil }
-                return build(reader)
+                let value = build(reader)
+                reader.validateUnread()
+                return value
             })
     }
 }
@@ -236,13 +238,13 @@ struct NameRule: Sendable {
     let rule: String
 
     /// The problem with `name`, or nil when it is acceptable.
-    func problem(_ name: String) -> ValueProblem? {
+    func problem(_ name: String, what: String? = nil) -> ValueProblem? {
         let scalars = Array(name.unicodeScalars)
         let valid = !scalars.isEmpty && scalars.count <= maximumLength
             && scalars.enumerated().allSatisfy { accepts($0.element, $0.offset == 0) }
         guard !valid else { return nil }
         return ValueProblem(
-            .invalidName, "`\(ConfigNode.abbreviated(name))` is not a valid \(typeName)",
+            .invalidName, "`\(ConfigNode.abbreviated(name))` is not a valid \(what ?? typeName)",
             hint: "\(rule), at most \(maximumLength) characters")
     }
 
