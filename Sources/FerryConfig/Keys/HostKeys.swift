@@ -55,14 +55,14 @@ enum HostKeys {
             return HostDraft(transport: .local, labels: labels)
         case .ssh:
             guard let address = reader.read(HostKeys.address) else {
-                guard !reader.has("address") else { return nil }
+                guard !reader.has("address"), !reader.isMisspelled("address") else { return nil }
                 reader.context.report(
                     .missingKey, "host is missing `address`", hint: "set `address: 10.0.0.5`, or `transport: local`",
                     at: reader.node.location)
                 return nil
             }
             guard let user = reader.read(HostKeys.user) else {
-                guard !reader.has("user") else { return nil }
+                guard !reader.has("user"), !reader.isMisspelled("user") else { return nil }
                 reader.context.report(
                     .missingKey, "host has no SSH user", hint: "set `user:` on the host or in `defaults.ssh`",
                     at: reader.node.location)

@@ -16,8 +16,10 @@ struct ConfigurationBuilder {
         let sshDefaults = defaults?.pairs?.first { $0.key == "ssh" }?.value
 
         let security = singular["security"].flatMap { SecurityKeys.value.decode($0, context) } ?? .standard
-        let hosts = buildHosts(sshDefaults: sshDefaults)
-        let services = buildServices(defaults: serviceDefaults, hosts: hosts, security: security)
+        let hostEntries = entries(of: "hosts")
+        let hosts = buildHosts(hostEntries, sshDefaults: sshDefaults)
+        let services = buildServices(
+            defaults: serviceDefaults, hosts: hosts, definedHostNames: hostEntries.map(\.key), security: security)
         let routes = buildAlertRoutes(security: security)
         let metrics = singular["metrics"].flatMap { AgentMetricsKeys.value.decode($0, context) } ?? .standard
         let logging = singular["logging"].flatMap { LoggingKeys.agentValue.decode($0, context) } ?? .standard
@@ -78,8 +80,8 @@ struct ConfigurationBuilder {
         return entries
     }
 
-    private func buildHosts(sshDefaults: ConfigNode?) -> [Host] {
-        entries(of: "hosts").compactMap { pair in
+    private func buildHosts(_ entries: [ConfigNode.Pair], sshDefaults: ConfigNode?) -> [Host] {
+        entries.compactMap { pair in
             let merged = NodeMerger.merge(base: sshDefaults, override: pair.value, spec: HostKeys.spec)
             guard let draft = HostKeys.value.decode(merged, context) else { return nil }
             return Host(name: pair.key, transport: draft.transport, labels: draft.labels, definedAt: pair.keyLocation)
@@ -87,7 +89,9 @@ struct ConfigurationBuilder {
         .sorted { $0.name < $1.name }
     }
 
-    private func buildServices(defaults: ConfigNode?, hosts: [Host], security: SecurityPolicy) -> [Service] {
+    /// The services; names of hosts defined but invalid still count as
+    /// defined, so that one broken host does not make every reference fail.
+    private func buildServices(defaults: ConfigNode?, hosts: [Host], definedHostNames: [String], security: SecurityPolicy) -> [Service] {
         var sourceCheck = SourceTreeCheck(source: source)
         var services: [(service: Service, draft: ServiceDraft)] = []
         for pair in entries(of: "services") {
@@ -96,7 +100,7 @@ struct ConfigurationBuilder {
             for source in draft.sources {
                 sourceCheck.check(source.pattern, at: source.location, context: context)
             }
-            let resolved = draft.hosts.flatMap { resolve($0, hosts: hosts) }
+            let resolved = draft.hosts.flatMap { resolve($0, hosts: hosts, definedNames: definedHostNames) }
             checkPlaintext(draft, hosts: hosts.filter { resolved?.contains($0.name) ?? false }, security: security)
             if let resolved, let service = draft.service(name: pair.key, hosts: resolved, definedAt: pair.keyLocation, context: context) {
                 services.append((service, draft))
@@ -108,8 +112,7 @@ struct ConfigurationBuilder {
 
     /// Host names for a selection, or nil when a name is unknown or a
     /// selector matches nothing (reported).
-    private func resolve(_ draft: HostSelectionDraft, hosts: [Host]) -> [String]? {
-        let known = hosts.map(\.name)
+    private func resolve(_ draft: HostSelectionDraft, hosts: [Host], definedNames known: [String]) -> [String]? {
         switch draft.selection {
         case .names(let names):
             var valid = true

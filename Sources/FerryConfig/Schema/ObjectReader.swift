@@ -6,6 +6,7 @@ struct ObjectReader {
     let node: ConfigNode
     let context: DecodingContext
     private let entries: [String: ConfigNode.Pair]
+    private let misspelled: Set<String>
     private let tracker = ReadTracker()
 
     /// A reader for `node`, or nil (with a problem reported) when it is not a mapping.
@@ -18,11 +19,14 @@ struct ObjectReader {
         self.node = node
         self.context = context
         var entries: [String: ConfigNode.Pair] = [:]
+        var misspelled = Set<String>()
         for pair in pairs {
             guard spec.key(pair.key) != nil else {
+                let suggestion = Suggestion.closest(to: pair.key, among: spec.keys.map(\.name))
+                if let suggestion { misspelled.insert(suggestion) }
                 context.report(
                     .unknownKey, "unknown key `\(pair.key)` in \(spec.noun)",
-                    hint: Suggestion.hint(for: pair.key, among: spec.keys.map(\.name))
+                    hint: suggestion.map { "did you mean `\($0)`?" }
                         ?? "known keys: \(spec.keys.map(\.name).joined(separator: ", "))",
                     at: pair.keyLocation)
                 continue
@@ -30,11 +34,16 @@ struct ObjectReader {
             entries[pair.key] = pair
         }
         self.entries = entries
+        self.misspelled = misspelled
         checkExclusiveGroups()
     }
 
     /// Whether the key is written in the mapping.
     func has(_ name: String) -> Bool { entries[name] != nil }
+
+    /// Whether an unknown key of the mapping looks like a typo of `name`:
+    /// its absence is then not reported again, the typo says it all.
+    func isMisspelled(_ name: String) -> Bool { misspelled.contains(name) }
 
     /// The value node of a key written in the mapping.
     func valueNode(_ name: String) -> ConfigNode? { entries[name]?.value }
@@ -45,9 +54,10 @@ struct ObjectReader {
     /// The key's value; nil when it is absent (reporting required keys), or
     /// invalid (reported). Defaulted keys yield their default when absent.
     func read<V>(_ key: KeySpec<V>) -> V? {
+        assert(spec.key(key.name) != nil, "`\(key.name)` is read but not listed in the spec of \(spec.id)")
         tracker.read.insert(key.name)
         guard let pair = entries[key.name] else {
-            if key.isRequired && !context.relaxRequired {
+            if key.isRequired && !context.relaxRequired && !misspelled.contains(key.name) {
                 context.report(
                     .missingKey, "\(spec.noun) is missing the required key `\(key.name)`",
                     hint: "`\(key.name)`: \(Self.firstSentence(of: key.doc))", at: node.location)
