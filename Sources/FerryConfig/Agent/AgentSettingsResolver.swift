@@ -19,7 +19,8 @@ extension AgentSettings {
         var fileValues: [String: ConfigNode] = [:]
         if let agentFile {
             var diagnostics: [ConfigDiagnostic] = []
-            let node = YAMLDocumentReader().read(Data(agentFile.contents.utf8), file: agentFile.path, diagnostics: &diagnostics)
+            var reader = YAMLDocumentReader()
+            let node = reader.read(Data(agentFile.contents.utf8), file: agentFile.path, diagnostics: &diagnostics)
             diagnostics.forEach(context.report)
             if let node, let reader = ObjectReader(node, spec: AgentSettingKeys.spec, context: context) {
                 for setting in AgentSettingKeys.all {

@@ -89,6 +89,7 @@ public struct ConfigLoader: Sendable {
 struct DocumentSet {
     let source: any ConfigFileSource
     private(set) var files: [String] = []
+    private var reader = YAMLDocumentReader()
 
     init(source: any ConfigFileSource) {
         self.source = source
@@ -119,7 +120,7 @@ struct DocumentSet {
             }
             files.append(path)
             var diagnostics: [ConfigDiagnostic] = []
-            let node = YAMLDocumentReader().read(data, file: path, diagnostics: &diagnostics)
+            let node = reader.read(data, file: path, diagnostics: &diagnostics)
             diagnostics.forEach(context.report)
             return node
         } catch {

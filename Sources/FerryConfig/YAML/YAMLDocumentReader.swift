@@ -10,16 +10,48 @@ struct YAMLDocumentReader {
     /// The largest file Ferry reads: far above any real config, far below harm.
     static let maximumFileSize = 4 * 1024 * 1024
     /// The most nodes one document may expand to, aliases included.
-    static let maximumNodes = 100_000
+    static let maximumNodes = 50_000
+
+    /// The most lines and list items the documents of one repository may
+    /// have together, counted before parsing: every node follows one of
+    /// them, so this bounds the work of composing before any alias is expanded.
+    static let maximumSeparators = 2 * maximumNodes
+
+    /// What is left of `maximumSeparators` for the next document.
+    var separatorBudget = maximumSeparators
+
+    /// Line breaks, flow separators (`,`, `[`, `{`) and block entries (`- `, `: `).
+    static func countSeparators(in text: String) -> Int {
+        var count = 0
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\n"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "{"): count += 1
+            case UInt8(ascii: " ") where previous == UInt8(ascii: "-") || previous == UInt8(ascii: ":"): count += 1
+            default: break
+            }
+            previous = byte
+        }
+        return count
+    }
 
     /// A document's tree, or nil when the problems reported prevent reading it.
     /// An empty document is an empty mapping.
-    func read(_ data: Data, file: String, diagnostics: inout [ConfigDiagnostic]) -> ConfigNode? {
+    mutating func read(_ data: Data, file: String, diagnostics: inout [ConfigDiagnostic]) -> ConfigNode? {
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard let text = String(data: data, encoding: .utf8) else {
             diagnostics.append(ConfigDiagnostic(.yamlSyntax, "the file is not valid UTF-8 text", at: start))
             return nil
         }
+        let separators = Self.countSeparators(in: text)
+        guard separators <= separatorBudget else {
+            diagnostics.append(ConfigDiagnostic(
+                .tooManyNodes,
+                "the file has \(separators) lines and list items; Ferry reads at most \(Self.maximumSeparators) in all the files of a repository",
+                hint: "remove generated content", at: start))
+            return nil
+        }
+        separatorBudget -= separators
         if let finding = ComplexKeyScanner.firstComplexKey(in: text) {
             diagnostics.append(ConfigDiagnostic(
                 .unsupportedYAML, "\(finding.what) is not supported: Ferry's keys are plain names",
@@ -83,6 +115,14 @@ private struct Converter {
 
     let file: String
     var budget: Int
+    /// The top-level entry being converted: where an expansion is reported.
+    private var entryLocation: SourceLocation?
+    private var depth = 0
+
+    init(file: String, budget: Int) {
+        self.file = file
+        self.budget = budget
+    }
 
     mutating func convert(_ node: Node) throws(Problem) -> ConfigNode {
         let location = self.location(node.mark)
@@ -90,9 +130,9 @@ private struct Converter {
         guard budget >= 0 else {
             throw Problem(diagnostic: ConfigDiagnostic(
                 .tooManyNodes,
-                "the document expands to more than \(YAMLDocumentReader.maximumNodes) YAML nodes; aliases that multiply like this are an alias bomb, and Ferry does not expand them",
-                hint: "use `defaults` instead of anchors and aliases to share settings",
-                at: location))
+                "the document expands to more than \(YAMLDocumentReader.maximumNodes) YAML nodes, aliases counted each time they are used; Ferry does not expand it (an alias bomb?)",
+                hint: "share settings with `defaults` rather than with nested anchors and aliases",
+                at: entryLocation ?? location))
         }
         switch node {
         case .scalar(let scalar):
@@ -103,6 +143,8 @@ private struct Converter {
             for item in sequence { items.append(try convert(item)) }
             return ConfigNode(content: .sequence(items), location: location)
         case .mapping(let mapping):
+            depth += 1
+            defer { depth -= 1 }
             return ConfigNode(content: .mapping(try convertPairs(mapping)), location: location)
         case .alias:
             throw Problem(diagnostic: ConfigDiagnostic(.unsupportedYAML, "unresolved alias", at: location))
@@ -128,6 +170,7 @@ private struct Converter {
                 }
                 continue
             }
+            if depth == 1 { entryLocation = keyLocation }
             explicit.append(ConfigNode.Pair(key: keyScalar.string, keyLocation: keyLocation, value: try convert(value)))
         }
         return explicit + merged.filter { pair in !explicit.contains { $0.key == pair.key } }
