@@ -2,16 +2,19 @@
 /// value under a name that looks like a secret (`API_TOKEN`, `DB_PASSWORD`)
 /// is refused as an inline secret.
 enum EnvironmentKeys {
-    /// Name fragments that mark a variable as a secret.
-    static let secretMarkers = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "API_KEY", "APIKEY", "PRIVATE", "CREDENTIAL", "AUTH"]
+    /// Words of a variable name (split at `_`) that mark it as a secret.
+    static let secretWords: Set<String> = [
+        "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "APIKEY", "PRIVATE", "CREDENTIAL", "CREDENTIALS", "AUTH",
+    ]
 
-    /// Whether `name` looks like it holds a secret.
+    /// Whether `name` looks like it holds a secret: a secret word in it
+    /// (`DB_PASSWORD`, `SSH_PRIVATE_KEY`), `API_KEY`, or a name ending in
+    /// `TOKEN`, `SECRET` or `PASSWORD` (`GITHUBTOKEN`).
     static func looksSecret(_ name: String) -> Bool {
         let upper = name.uppercased()
         let words = upper.split(separator: "_").map(String.init)
-        return secretMarkers.contains { marker in
-            marker.contains("_") ? upper.contains(marker) : words.contains(marker) || upper.hasSuffix(marker)
-        }
+        return words.contains(where: secretWords.contains) || upper.contains("API_KEY")
+            || ["TOKEN", "SECRET", "PASSWORD"].contains(where: upper.hasSuffix)
     }
 
     /// One value: a string, or `{ from_env | from_file | from_age }`.

@@ -70,6 +70,13 @@ extension ValueSpec where Value == String {
         }
     }
 
+    /// A health-check URL: a `url` in which `{address}` stands for each host's address.
+    static var healthURL: ValueSpec<String> {
+        .string("URL", pattern: "^https?://") { text throws(ValueProblem) in
+            _ = try HTTPURL(text.replacingOccurrences(of: HealthCheckKeys.addressPlaceholder, with: "host.invalid"))
+        }
+    }
+
     /// A host name or IP address that cannot be mistaken for an option.
     static var hostAddress: ValueSpec<String> {
         .string("host name or IP address", pattern: "^[A-Za-z0-9:\\[][A-Za-z0-9.:%\\[\\]-]*$") { text throws(ValueProblem) in

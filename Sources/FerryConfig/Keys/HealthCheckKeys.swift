@@ -1,10 +1,13 @@
 /// The keys of `health_check`.
 enum HealthCheckKeys {
+    /// Stands for each host's address in a health-check `url`.
+    static let addressPlaceholder = "{address}"
+
     static let http = KeySpec<String>.optional(
         "http", .httpPath,
         doc: "Path fetched with HTTP GET on the host's loopback, through the SSH connection itself (the port need not be exposed). Healthy on 2xx.")
     static let url = KeySpec<String>.optional(
-        "url", .url,
+        "url", .healthURL,
         doc: "A full URL fetched from the agent instead; `{address}` stands for each host's address. Plaintext `http://` only to loopback or a network zone.")
     static let command = KeySpec<String>.optional(
         "command", .command, doc: "A command run on the host in the release directory instead; healthy on exit status 0.")

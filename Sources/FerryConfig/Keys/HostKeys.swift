@@ -4,7 +4,7 @@ enum HostKeys {
         "address", .hostAddress,
         doc: "Host name or IP address Ferry connects to. Required unless `transport` is `local`.")
     static let port = KeySpec<Int>.defaulted(
-        "port", .integer(1...65535), 22, "22", doc: "SSH port.")
+        "port", .integer(1...65535), 22, "`22`", doc: "SSH port.")
     static let user = KeySpec<String>.optional(
         "user", .userName, defaultText: "`defaults.ssh.user`",
         doc: "Remote user Ferry logs in as. Required here or in `defaults.ssh`.")

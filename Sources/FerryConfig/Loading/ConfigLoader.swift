@@ -40,13 +40,18 @@ public struct ConfigLoader: Sendable {
     /// The files named by `include`, sorted and without duplicates; reports
     /// patterns that match nothing or reach outside the repository.
     private func includedPaths(_ root: FileSections, context: DecodingContext) -> [String] {
-        guard let node = root.reader.valueNode("include"), let patterns = RootKeys.include.value.decode(node, context) else {
+        guard let node = root.reader.valueNode("include") else { return [] }
+        guard let items = node.items else {
+            context.wrongType(node, expected: "a list of glob patterns")
             return []
         }
-        let locations = (node.items ?? []).map(\.location)
+        // Each valid pattern is read even when another is invalid (reported).
+        let patterns = items.compactMap { item in
+            ValueSpec<GlobPattern>.glob.decode(item, context).map { (pattern: $0, location: item.location) }
+        }
         var paths: [String] = []
         let repository = RepositoryPaths(source: source)
-        for (pattern, location) in zip(patterns, locations) {
+        for (pattern, location) in patterns {
             do throws(ConfigSourceError) {
                 var matched = false
                 let candidates = pattern.isLiteral ? [pattern.text] : try source.list(under: pattern.literalPrefix).map(\.path)
@@ -76,9 +81,9 @@ public struct ConfigLoader: Sendable {
                 context.report(.unreadableFile, error.message, at: location)
             }
         }
-        if paths.count > Self.maximumIncludedFiles, let first = locations.first {
+        if paths.count > Self.maximumIncludedFiles {
             context.report(
-                .invalidValue, "`include` names \(paths.count) files; Ferry reads at most \(Self.maximumIncludedFiles)", at: first)
+                .invalidValue, "`include` names \(paths.count) files; Ferry reads at most \(Self.maximumIncludedFiles)", at: node.location)
             return Array(paths.sorted().prefix(Self.maximumIncludedFiles))
         }
         return paths.sorted()

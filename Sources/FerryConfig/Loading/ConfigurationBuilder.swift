@@ -12,8 +12,8 @@ struct ConfigurationBuilder {
         let singular = singularSections()
         let defaults = singular["defaults"]
         if let defaults { _ = RootKeys.defaults.value.decode(defaults, context) }
-        let serviceDefaults = defaults.map(Self.serviceDefaults)
-        let sshDefaults = defaults?.pairs?.first { $0.key == "ssh" }?.value
+        let serviceDefaults = defaults.map { Self.restricted($0, to: ServiceKeys.inheritable) }
+        let sshDefaults = defaults?.pairs?.first { $0.key == "ssh" }.map { Self.restricted($0.value, to: HostKeys.inheritable) }
 
         let security = singular["security"].flatMap { SecurityKeys.value.decode($0, context) } ?? .standard
         let hostEntries = entries(of: "hosts")
@@ -28,11 +28,11 @@ struct ConfigurationBuilder {
             logging: logging, files: paths)
     }
 
-    /// `defaults` without `ssh` and without keys a service cannot inherit
-    /// (those are reported once, by the decoding of `defaults` itself).
-    private static func serviceDefaults(_ node: ConfigNode) -> ConfigNode {
-        let pairs = (node.pairs ?? []).filter { ServiceKeys.inheritable.contains($0.key) }
-        return ConfigNode(content: .mapping(pairs), location: node.location)
+    /// `defaults` (or `defaults.ssh`) with only the keys a service (or host)
+    /// inherits: the others are reported once, by the decoding of `defaults`.
+    private static func restricted(_ node: ConfigNode, to names: [String]) -> ConfigNode {
+        guard let pairs = node.pairs else { return node }
+        return ConfigNode(content: .mapping(pairs.filter { names.contains($0.key) }), location: node.location)
     }
 
     /// Sections that one file alone may define; a second definition is reported.
@@ -54,7 +54,9 @@ struct ConfigurationBuilder {
     }
 
     /// The entries of a name-keyed section (`hosts`, `services`) across all
-    /// files, refusing names defined twice and invalid names.
+    /// files, refusing names defined twice. An invalid name is reported and
+    /// its entry kept, so that its body is still checked; the loader then
+    /// leaves it out of the configuration, which is invalid anyway.
     private func entries(of section: String) -> [ConfigNode.Pair] {
         var entries: [ConfigNode.Pair] = []
         for file in files {
@@ -66,7 +68,6 @@ struct ConfigurationBuilder {
             for pair in pairs {
                 if let problem = NameRule.resource.problem(pair.key, what: section == "hosts" ? "host name" : "service name") {
                     context.report(problem.kind, problem.message, hint: problem.hint, at: pair.keyLocation)
-                    continue
                 }
                 if let first = entries.first(where: { $0.key == pair.key }) {
                     context.report(
@@ -139,9 +140,10 @@ struct ConfigurationBuilder {
     /// Plaintext HTTP from the agent (health URL, analysis) only to loopback or a network zone.
     private func checkPlaintext(_ draft: ServiceDraft, hosts: [Host], security: SecurityPolicy) {
         if case .url(let url, let location)? = draft.healthCheck?.probe {
-            let targets = url.contains("{address}") ? hosts.map(Self.address) : [nil]
+            let placeholder = HealthCheckKeys.addressPlaceholder
+            let targets = url.contains(placeholder) ? hosts.map(Self.address) : [nil]
             for target in targets {
-                checkPlaintext(url.replacingOccurrences(of: "{address}", with: target ?? ""), at: location, security: security)
+                checkPlaintext(url.replacingOccurrences(of: placeholder, with: target ?? ""), at: location, security: security)
             }
         }
         if let analysis = draft.analysis {

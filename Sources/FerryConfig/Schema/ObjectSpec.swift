@@ -45,6 +45,13 @@ struct KeyInfo: Sendable {
     let merge: MergeRule
     /// Decodes a value only to report its problems (for `defaults`).
     let validate: @Sendable (ConfigNode, DecodingContext) -> Void
+
+    /// The same key, not required.
+    var asOptional: KeyInfo {
+        KeyInfo(
+            name: name, typeName: typeName, isRequired: false, defaultText: defaultText, doc: doc, schema: schema,
+            objects: objects, merge: merge, validate: validate)
+    }
 }
 
 /// A set of keys of which at most one (or, when `isRequired`, exactly one) may be set.
@@ -83,12 +90,12 @@ struct ObjectSpec: Sendable {
     /// The spec's keys by name.
     func key(_ name: String) -> KeyInfo? { keys.first { $0.name == name } }
 
-    /// A copy restricted to the keys named, for `defaults` (which accepts
-    /// the inheritable keys of a service).
+    /// A copy restricted to the keys named, none of them required, for
+    /// `defaults` (which accepts the inheritable keys of a service).
     func restricted(to names: [String], id: String, path: String, doc: String, example: String, adding extra: [KeyInfo] = []) -> ObjectSpec {
         ObjectSpec(
             id: id, path: path, noun: "`\(path)`", doc: doc,
-            keys: keys.filter { names.contains($0.name) } + extra,
+            keys: keys.filter { names.contains($0.name) }.map(\.asOptional) + extra,
             exclusive: exclusiveGroups.filter { $0.keys.allSatisfy(names.contains) }.map { ExclusiveGroup(keys: $0.keys, isRequired: false) },
             example: example)
     }

@@ -214,7 +214,7 @@ extension ValueSpec {
     /// required piece is missing or invalid).
     static func object(_ spec: ObjectSpec, build: @escaping @Sendable (ObjectReader) -> Value?) -> ValueSpec<Value> {
         ValueSpec<Value>(
-            typeName: "mapping ([\(spec.path)](#\(spec.id.lowercased())))",
+            typeName: "mapping ([`\(spec.path)`](#\(spec.id.lowercased())))",
             schema: { builder in builder.reference(to: spec) },
             objects: [spec],
             merge: .object(spec),
