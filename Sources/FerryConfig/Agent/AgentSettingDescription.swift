@@ -16,7 +16,8 @@ public struct AgentSettingDescription: Sendable, Equatable {
     /// The help text of the setting's flag: its meaning, then where else it can be set.
     public var flagHelp: String {
         let fallback = defaultText.replacingOccurrences(of: "`", with: "")
-        return "\(summary) (or \(environmentVariable), or `\(key)` in the agent file; default: \(fallback))"
+        let meaning = summary.hasSuffix(".") ? String(summary.dropLast()) : summary
+        return "\(meaning) (also \(environmentVariable), or \(key) in the agent file; default: \(fallback))."
     }
 }
 

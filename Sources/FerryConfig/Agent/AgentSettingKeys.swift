@@ -37,7 +37,7 @@ enum AgentSettingKeys {
         defaultText: "`$SSH_AUTH_SOCK`", doc: "The SSH agent's socket.", flagValue: \.sshAgentSocket)
     static let knownHosts = Setting(
         key: "known_hosts", environment: "FERRY_KNOWN_HOSTS", flag: "--known-hosts", value: .agentPath, isNumber: false,
-        defaultText: "`~/.ssh/known_hosts`", doc: "The known_hosts file every host key is checked against (`<state_dir>/known_hosts` when HOME is not set).", flagValue: \.knownHosts)
+        defaultText: "`~/.ssh/known_hosts` (`<state_dir>/known_hosts` without HOME)", doc: "The known_hosts file every host key is checked against.", flagValue: \.knownHosts)
     static let auditLog = Setting(
         key: "audit_log", environment: "FERRY_AUDIT_LOG", flag: "--audit-log", value: .agentPath, isNumber: false,
         defaultText: "`<state_dir>/audit.jsonl`", doc: "The append-only audit log.", flagValue: \.auditLog)
