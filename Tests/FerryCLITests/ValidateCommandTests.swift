@@ -103,6 +103,40 @@ import Testing
         #expect(report.text() == "\(missing): error: \(missing) is not a directory (give the directory that holds ferry.yaml)\n\(missing): invalid: 1 error\n")
     }
 
+    @Test func hostileRepositoryAnswersWithinTwoSeconds() throws {
+        var bomb = "x: &x [a,a,a,a,a,a,a,a,a,a]\n"
+        for (previous, level) in zip("xbcdefgh", "bcdefghi") {
+            bomb += "\(level): &\(level) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]\n"
+        }
+        let scratch = try Scratch(files: [
+            "repo/ferry.yaml": """
+                include: ["bomb.yaml", "huge.yaml"]
+                hosts:
+                  "web;reboot": { address: 10.0.0.5, user: deploy }
+                services:
+                  "api && rm -rf /":
+                    hosts: ["web;reboot"]
+                    sources: ["../../../etc/shadow"]
+                    run: { command: "x\\u0000y" }
+                """,
+            "repo/bomb.yaml": bomb,
+        ])
+        let huge = scratch.root.appendingPathComponent("repo/huge.yaml")
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: 50 * 1024 * 1024)
+        try handle.close()
+        let clock = ContinuousClock()
+        var result: ValidationReport?
+        let elapsed = try clock.measure {
+            result = try report([scratch.root.appendingPathComponent("repo").path, "--agent-file", scratch.agentFile])
+        }
+        let validation = try #require(result)
+        #expect(elapsed < .seconds(2))
+        #expect(!validation.isValid)
+        #expect(Set(validation.repositoryDiagnostics.map(\.kind)).isSuperset(of: [.invalidName, .unsafeSourcePattern, .unsafeCommand, .tooManyNodes, .fileTooLarge]))
+    }
+
     @Test func defaultPathIsTheCurrentDirectory() throws {
         #expect(try ValidateCommand.parse([]).path == ".")
     }

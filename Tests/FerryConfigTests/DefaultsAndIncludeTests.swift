@@ -46,6 +46,22 @@ import Testing
         #expect(connection.port == 2222)
     }
 
+    @Test func movingADefinitionKeepsItsSettings() throws {
+        let service = "services:\n  api:\n    hosts: [web-1]\n    sources: [\"a.py\"]\n    run: { command: \"true\" }\n"
+        let first = try TestRepository(["ferry.yaml": minimalHosts + service, "a.py": ""])
+        let second = try TestRepository(["ferry.yaml": "# moved down\n\n" + minimalHosts + service, "a.py": ""])
+        defer { first.remove(); second.remove() }
+        let before = try #require(try first.load().configuration?.service(named: "api"))
+        let after = try #require(try second.load().configuration?.service(named: "api"))
+        #expect(before != after)
+        #expect(before.hasSameSettings(as: after))
+        var changed = after
+        changed.run.command = "false"
+        #expect(!before.hasSameSettings(as: changed))
+        let host = try #require(try first.load().configuration?.host(named: "web-1"))
+        #expect(host.hasSameSettings(as: try #require(try second.load().configuration?.host(named: "web-1"))))
+    }
+
     @Test func anErrorInDefaultsIsReportedOnceWhateverTheNumberOfServices() throws {
         var services = "services:\n"
         for index in 0..<10 {

@@ -17,6 +17,13 @@ public struct Host: Sendable, Equatable {
         self.definedAt = definedAt
     }
 
+    /// Whether `other` has the same settings, wherever it is written.
+    public func hasSameSettings(as other: Host) -> Bool {
+        var moved = other
+        moved.definedAt = definedAt
+        return self == moved
+    }
+
     /// Whether every label of `selector` is set on the host to the same value.
     public func matches(_ selector: [String: String]) -> Bool {
         selector.allSatisfy { labels[$0.key] == $0.value }

@@ -83,6 +83,17 @@ public struct Service: Sendable, Equatable {
     }
 }
 
+extension Service {
+    /// Whether `other` has the same settings, wherever it is written: what
+    /// the reconcile compares across commits (moving a definition in the
+    /// config is not a change).
+    public func hasSameSettings(as other: Service) -> Bool {
+        var moved = other
+        moved.definedAt = definedAt
+        return self == moved
+    }
+}
+
 /// How a service names its hosts.
 public enum HostSelection: Sendable, Equatable {
     /// By name (`hosts: [web-1, web-2]`).
