@@ -18,19 +18,6 @@ extension ValueSpec where Value == String {
         }
     }
 
-    /// An absolute path on a host, without `.` or `..` segments.
-    static func absolutePath(_ typeName: String = "absolute path") -> ValueSpec<String> {
-        .string(typeName, pattern: "^/") { text throws(ValueProblem) in
-            try checkPathCharacters(text)
-            guard text.hasPrefix("/") else {
-                throw ValueProblem(.invalidValue, "`\(text)` is not an absolute path", hint: "start it with `/`")
-            }
-            if text.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
-                throw ValueProblem(.invalidValue, "`\(text)` contains `.` or `..` segments", hint: "write the path without them")
-            }
-        }
-    }
-
     /// A path on the agent's machine: absolute, or starting with `~/`.
     static var agentPath: ValueSpec<String> {
         .string("path", pattern: "^(/|~/)") { text throws(ValueProblem) in

@@ -74,30 +74,25 @@ enum ServiceKeys {
             """)
 
     static let value = ValueSpec<ServiceDraft>.object(spec) { reader in
-        let parts = (
-            hosts: reader.read(ServiceKeys.hosts), sources: reader.read(ServiceKeys.sources),
-            remoteDirectory: reader.read(ServiceKeys.remoteDirectory), run: reader.read(ServiceKeys.run),
-            healthCheck: reader.read(ServiceKeys.healthCheck), analysis: reader.read(ServiceKeys.analysis)
-        )
-        // Each valid pattern is checked against the tree even when another is invalid.
-        let sourceItems = parts.sources == nil ? (reader.valueNode("sources")?.items ?? []) : []
-        let validSources = sourceItems.compactMap { item in
-            ValueSpec<GlobPattern>.glob.decode(item, reader.context).map { (pattern: $0, location: item.location) }
+        let allSources = reader.read(ServiceKeys.sources)
+        // Each valid pattern is checked against the tree even when another is
+        // invalid; decoding one again reports nothing new.
+        let sources = (reader.valueNode("sources")?.items ?? []).compactMap { node in
+            ValueSpec<GlobPattern>.glob.decode(node, reader.context).map { (pattern: $0, location: node.location) }
         }
-        let sourceLocations = (reader.valueNode("sources")?.items ?? []).map(\.location)
         return ServiceDraft(
-            hosts: parts.hosts,
-            sources: parts.sources.map { Array(zip($0, sourceLocations)) }.map { $0.map { (pattern: $0.0, location: $0.1) } } ?? validSources,
-            sourcesAreValid: parts.sources != nil,
-            remoteDirectory: parts.remoteDirectory, remoteDirectoryLocation: reader.valueNode("remote_dir")?.location,
-            run: parts.run, changeDetection: reader.value(ServiceKeys.changeDetection), drift: reader.value(ServiceKeys.drift),
-            hooks: reader.value(ServiceKeys.hooks), healthCheck: parts.healthCheck,
-            rollbackOnFailure: reader.value(ServiceKeys.rollbackOnFailure), keepReleases: reader.value(ServiceKeys.keepReleases),
-            rollout: reader.value(ServiceKeys.rollout), errorPolicy: reader.value(ServiceKeys.errorPolicy),
-            circuitBreaker: reader.value(ServiceKeys.circuitBreaker), timeouts: reader.value(ServiceKeys.timeouts),
-            environment: reader.value(ServiceKeys.environment), approval: reader.value(ServiceKeys.approval),
-            metrics: reader.read(ServiceKeys.metrics), logging: reader.value(ServiceKeys.logging),
-            alerts: reader.value(ServiceKeys.alerts), analysis: parts.analysis)
+            hosts: reader.read(ServiceKeys.hosts), sources: sources, sourcesAreValid: allSources != nil,
+            remoteDirectory: reader.read(ServiceKeys.remoteDirectory),
+            remoteDirectoryLocation: reader.valueNode("remote_dir")?.location,
+            run: reader.read(ServiceKeys.run), changeDetection: reader.value(ServiceKeys.changeDetection),
+            drift: reader.value(ServiceKeys.drift), hooks: reader.value(ServiceKeys.hooks),
+            healthCheck: reader.read(ServiceKeys.healthCheck), rollbackOnFailure: reader.value(ServiceKeys.rollbackOnFailure),
+            keepReleases: reader.value(ServiceKeys.keepReleases), rollout: reader.value(ServiceKeys.rollout),
+            errorPolicy: reader.value(ServiceKeys.errorPolicy), circuitBreaker: reader.value(ServiceKeys.circuitBreaker),
+            timeouts: reader.value(ServiceKeys.timeouts), environment: reader.value(ServiceKeys.environment),
+            approval: reader.value(ServiceKeys.approval), metrics: reader.read(ServiceKeys.metrics),
+            logging: reader.value(ServiceKeys.logging), alerts: reader.value(ServiceKeys.alerts),
+            analysis: reader.read(ServiceKeys.analysis))
     }
 
     /// `[web-1, web-2]` or `{ role: web }`.

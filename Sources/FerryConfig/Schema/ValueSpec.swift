@@ -40,13 +40,12 @@ extension ValueSpec {
     /// A spec whose decoded values are then checked (and possibly converted) by `refine`.
     func refined<Other: Sendable>(
         typeName: String? = nil,
-        schema: (@Sendable (inout SchemaBuilder) -> JSONValue)? = nil,
         _ refine: @escaping @Sendable (Value, ConfigNode) throws(ValueProblem) -> Other
     ) -> ValueSpec<Other> {
         let decode = self.decode
         return ValueSpec<Other>(
             typeName: typeName ?? self.typeName,
-            schema: schema ?? self.schema,
+            schema: schema,
             objects: objects,
             merge: merge,
             decode: { node, context in
