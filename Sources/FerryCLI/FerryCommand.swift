@@ -18,6 +18,8 @@ public struct FerryCommand: AsyncParsableCommand {
         version: FerryVersion.current,
         subcommands: [
             VersionCommand.self,
+            ValidateCommand.self,
+            SchemaCommand.self,
             AuditCommand.self,
             DiffCommand.self,
         ]
