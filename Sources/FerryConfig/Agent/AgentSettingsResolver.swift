@@ -67,22 +67,27 @@ extension AgentSettings {
     /// default file is fine, a missing named one is an error.
     public static func load(flags: AgentSettingsFlags, environment: [String: String]) throws(ConfigError) -> AgentSettings {
         let (path, isExplicit) = agentFilePath(flags: flags, environment: environment)
-        var file: AgentFile?
-        if let data = FileManager.default.contents(atPath: path) {
-            guard data.count <= YAMLDocumentReader.maximumFileSize, let text = String(data: data, encoding: .utf8) else {
+        let files = FileManager.default
+        guard files.fileExists(atPath: path) else {
+            guard !isExplicit else {
                 throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
-                    ConfigDiagnostic(.unreadableFile, "the agent file is not UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
+                    ConfigDiagnostic(
+                        .missingFile, "the agent file does not exist", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
+                        at: SourceLocation(file: path)),
                 ])
             }
-            file = AgentFile(path: path, contents: text)
-        } else if isExplicit || FileManager.default.fileExists(atPath: path) {
+            return try resolve(flags: flags, environment: environment, agentFile: nil)
+        }
+        let size = ((try? files.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= YAMLDocumentReader.maximumFileSize, let data = files.contents(atPath: path),
+            let text = String(data: data, encoding: .utf8)
+        else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
                 ConfigDiagnostic(
-                    .missingFile, "cannot read the agent file", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
-                    at: SourceLocation(file: path)),
+                    .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
             ])
         }
-        return try resolve(flags: flags, environment: environment, agentFile: file)
+        return try resolve(flags: flags, environment: environment, agentFile: AgentFile(path: path, contents: text))
     }
 
     /// A flag's or variable's text as a node: plain when the setting is a

@@ -100,27 +100,36 @@ struct DocumentSet {
         self.source = source
     }
 
-    /// The document at `path`, or nil with the problem reported.
+    /// The document at `path`, or nil with the problem reported. Its size is
+    /// checked (through links inside the repository) before it is read.
     mutating func read(_ path: String, context: DecodingContext, missingHint: String?) -> ConfigNode? {
-        let start = SourceLocation(file: path, line: 1, column: 1)
+        let whole = SourceLocation(file: path)
         do throws(ConfigSourceError) {
-            guard let entry = try source.entry(at: path) else {
-                context.report(.missingFile, "`\(path)` does not exist in \(source.displayName)", hint: missingHint, at: SourceLocation(file: path))
+            guard try source.entry(at: path) != nil else {
+                context.report(.missingFile, "`\(path)` does not exist in \(source.displayName)", hint: missingHint, at: whole)
                 return nil
             }
-            if case .file(let size) = entry.kind, size > YAMLDocumentReader.maximumFileSize {
+            let target: String
+            switch try RepositoryPaths(source: source).resolve(path) {
+            case .inside(let resolved): target = resolved
+            case .escapes(let link, let destination):
+                context.report(.symlinkEscape, "`\(link)` is a symbolic link to `\(destination)`, outside the repository", at: whole)
+                return nil
+            case .loop(let link):
+                context.report(.symlinkEscape, "`\(link)` is part of a loop of symbolic links", at: whole)
+                return nil
+            }
+            guard case .file(let size)? = try source.entry(at: target)?.kind else {
+                context.report(.missingFile, "`\(path)` is not a regular file", at: whole)
+                return nil
+            }
+            guard size <= YAMLDocumentReader.maximumFileSize, let data = try source.read(target),
+                data.count <= YAMLDocumentReader.maximumFileSize
+            else {
+                let megabytes = YAMLDocumentReader.maximumFileSize / 1024 / 1024
                 context.report(
-                    .fileTooLarge,
-                    "the file is \(size / 1024 / 1024) MiB; Ferry reads config files of at most \(YAMLDocumentReader.maximumFileSize / 1024 / 1024) MiB",
-                    hint: "split it with `include`, or remove generated content", at: start)
-                return nil
-            }
-            guard let data = try source.read(path) else {
-                context.report(.missingFile, "`\(path)` is not a regular file", at: SourceLocation(file: path))
-                return nil
-            }
-            guard data.count <= YAMLDocumentReader.maximumFileSize else {
-                context.report(.fileTooLarge, "the file is larger than \(YAMLDocumentReader.maximumFileSize / 1024 / 1024) MiB", at: start)
+                    .fileTooLarge, "the file is \(size / 1024 / 1024) MiB; Ferry reads config files of at most \(megabytes) MiB",
+                    hint: "split it with `include`, or remove generated content", at: SourceLocation(file: path, line: 1, column: 1))
                 return nil
             }
             files.append(path)
@@ -129,8 +138,7 @@ struct DocumentSet {
             diagnostics.forEach(context.report)
             return node
         } catch {
-            let kind: ConfigDiagnostic.Kind = error.kind == .outsideRepository ? .symlinkEscape : .unreadableFile
-            context.report(kind, error.message, at: SourceLocation(file: path))
+            context.report(.unreadableFile, error.message, at: whole)
             return nil
         }
     }
