@@ -78,16 +78,23 @@ extension AgentSettings {
             }
             return try resolve(flags: flags, environment: environment, agentFile: nil)
         }
-        let size = ((try? files.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= YAMLDocumentReader.maximumFileSize, let data = files.contents(atPath: path),
-            let text = String(data: data, encoding: .utf8)
-        else {
+        guard let text = readSmallTextFile(path) else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
                 ConfigDiagnostic(
                     .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
             ])
         }
         return try resolve(flags: flags, environment: environment, agentFile: AgentFile(path: path, contents: text))
+    }
+
+    /// The file's text when it is UTF-8 of at most `maximumFileSize` bytes
+    /// (read with a bound, so `/dev/null` and pipes work and huge files do not).
+    private static func readSmallTextFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let limit = YAMLDocumentReader.maximumFileSize
+        guard let data = try? handle.read(upToCount: limit + 1) ?? Data(), data.count <= limit else { return nil }
+        return String(data: data, encoding: .utf8)
     }
 
     /// A flag's or variable's text as a node: plain when the setting is a
