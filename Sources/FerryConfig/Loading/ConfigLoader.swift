@@ -70,7 +70,9 @@ public struct ConfigLoader: Sendable {
     private func files(matching pattern: GlobPattern, at location: SourceLocation, context: DecodingContext) -> [String] {
         do throws(ConfigSourceError) {
             if pattern.isLiteral { return try source.entry(at: pattern.text) == nil ? [] : [pattern.text] }
-            return try source.list(under: pattern.literalPrefix).map(\.path).filter(pattern.matches)
+            return try source.list(under: pattern.literalPrefix)
+                .filter { $0.kind != .directory && pattern.matches($0.path) }
+                .map(\.path)
         } catch {
             context.report(.unreadableFile, error.message, at: location)
             return []
