@@ -16,7 +16,14 @@ public struct FerryCommand: AsyncParsableCommand {
               ferry version
             """,
         version: FerryVersion.current,
-        subcommands: [VersionCommand.self]
+        subcommands: [
+            ReconcileCommand.self,
+            VersionCommand.self,
+            ValidateCommand.self,
+            SchemaCommand.self,
+            AuditCommand.self,
+            DiffCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import FerryGit
+import Foundation
+
+/// `ferry diff FROM TO`: the paths that changed between two commits, as Ferry sees them.
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "List the paths that changed between two commits of a repository.",
+        discussion: """
+            Prints one changed path per line, like `git diff --name-status`: \
+            A (added), M (modified), D (deleted), R (renamed, `old -> new`). \
+            FROM and TO are any revisions: branches, remote branches (origin/main), \
+            tags, full or short commit ids. This is the diff `ferry reconcile` maps \
+            to services.
+
+            Example:
+              $ ferry diff v1.4 origin/main --repo /var/lib/ferry/config.git
+              M\tservices/web.yaml
+              R\tsrc/old.py -> src/new.py
+            """
+    )
+
+    @Argument(help: "The older revision.")
+    var from: String
+
+    @Argument(help: "The newer revision.")
+    var to: String
+
+    @Option(help: "The repository (bare, .git, or a working tree's root).")
+    var repo: String = "."
+
+    @Flag(help: "Print the time the diff itself took (not start-up or output) to stderr.")
+    var timing = false
+
+    func run() async throws {
+        let repository = try GitRepository.open(at: URL(fileURLWithPath: repo))
+        let old = try repository.resolve(from)
+        let new = try repository.resolve(to)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let changes = try repository.diff(from: old, to: new)
+        let elapsed = start.duration(to: clock.now)
+        let lines = changes.map(Self.nameStatusLine)
+        if !lines.isEmpty { print(lines.joined(separator: "\n")) }
+        if timing {
+            let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+            let milliseconds = Double(microseconds) / 1000
+            FileHandle.standardError.write(Data("diff: \(milliseconds) ms, \(changes.count) paths\n".utf8))
+        }
+    }
+
+    /// One line of `git diff --name-status`, with a rename as `R<TAB>old -> new`.
+    static func nameStatusLine(_ change: ChangedPath) -> String {
+        switch change {
+        case .added(let path): "A\t\(path)"
+        case .modified(let path): "M\t\(path)"
+        case .deleted(let path): "D\t\(path)"
+        case .renamed(let from, let to): "R\t\(from) -> \(to)"
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import FerryGit
+import Foundation
+import Testing
+
+@Suite struct CloneAndFetchTests {
+    /// Clones `url(origin)`, then commits to the origin and fetches: the clone sees the
+    /// branch, the tag and, after the fetch, the new commit and its files.
+    private func cloneThenFetch(
+        url: (GitFixture) -> String, options: @autoclosure () throws -> GitTransferOptions = GitTransferOptions()
+    ) async throws {
+        let origin = try GitFixture()
+        try origin.write("ferry.yaml", "hosts: {}\n")
+        let first = try origin.commit("first")
+        try origin.git(["tag", "v1"])
+        let target = try TemporaryDirectory()
+        let destination = target.appending("clone.git")
+
+        let clone = try await GitRepository.clone(from: url(origin), to: destination, options: options())
+        #expect(try clone.resolve("origin/main") == first)
+        #expect(try clone.resolve("v1") == first)
+        #expect(try clone.readFile("ferry.yaml", at: first) == Data("hosts: {}\n".utf8))
+
+        try origin.write("ferry.yaml", "hosts: { web-1: {} }\n")
+        let second = try origin.commit("second")
+        try origin.git(["tag", "v2"])
+        #expect(try clone.resolve("origin/main") == first)
+
+        try await clone.fetch(options: options())
+        #expect(try clone.resolve("origin/main") == second)
+        #expect(try clone.resolve("v2") == second)
+        #expect(try clone.readFile("ferry.yaml", at: second) == Data("hosts: { web-1: {} }\n".utf8))
+        #expect(try clone.diff(from: first, to: second) == [.modified("ferry.yaml")])
+    }
+
+    @Test func cloneAndFetchFromALocalPath() async throws {
+        try await cloneThenFetch(url: { $0.path })
+    }
+
+    @Test func cloneAndFetchFromAFileURL() async throws {
+        try await cloneThenFetch(url: { "file://\($0.path)" })
+    }
+
+    @Test func cloneAndFetchOverSSHThroughTheConnector() async throws {
+        let server = try LocalSSHServer()
+        let connector = ProcessSSHConnector(identity: server.clientKey, knownHosts: server.knownHosts)
+        var originPath = ""
+        try await cloneThenFetch(
+            url: { origin in
+                originPath = origin.path
+                return "ssh://\(server.user)@\(server.host):\(server.port)\(origin.path)"
+            },
+            options: GitTransferOptions(sshConnector: connector))
+        #expect(connector.commands.all.first == "git-upload-pack '\(originPath)'")
+        #expect(connector.commands.all.count >= 2)
+    }
+
+    @Test func fetchFollowsAForcePushAndPrunesDeletedBranches() async throws {
+        let origin = try GitFixture()
+        try origin.write("a.txt", "a\n")
+        try origin.commit("a")
+        try origin.git(["branch", "feature"])
+        try origin.write("b.txt", "b\n")
+        let old = try origin.commit("b")
+        let target = try TemporaryDirectory()
+        let clone = try await GitRepository.clone(from: origin.path, to: target.appending("clone.git"))
+        #expect(try clone.resolve("origin/feature") != old)
+
+        try origin.git(["reset", "-q", "--hard", "HEAD~1"])
+        try origin.write("c.txt", "c\n")
+        let rewritten = try origin.commit("c")
+        try origin.git(["branch", "-D", "feature"])
+        try await clone.fetch()
+
+        #expect(try clone.resolve("origin/main") == rewritten)
+        #expect(try !clone.isDescendant(rewritten, of: old))
+        #expect(throws: GitError.self) { try clone.resolve("origin/feature") }
+    }
+
+    @Test func cloneHasNoLocalBranchThatCouldGoStale() async throws {
+        let origin = try GitFixture()
+        try origin.commit("first")
+        let target = try TemporaryDirectory()
+        let clone = try await GitRepository.clone(from: origin.path, to: target.appending("clone.git"))
+        let error = #expect(throws: GitError.self) { try clone.resolve("main") }
+        #expect(error?.kind == .invalidRevision)
+    }
+
+    @Test func openingAMissingRepositoryIsNotFound() throws {
+        let empty = try TemporaryDirectory()
+        let error = #expect(throws: GitError.self) { try GitRepository.open(at: empty.appending("nothing")) }
+        #expect(error?.kind == .notFound)
+        #expect(error?.function == "git_repository_open_ext")
+        #expect(error?.message.isEmpty == false)
+    }
+
+    @Test func openFindsAnExistingRepository() throws {
+        let origin = try GitFixture()
+        let head = try origin.commit("first")
+        let repository = try GitRepository.open(at: origin.url)
+        #expect(try repository.resolve("main") == head)
+        #expect(repository.gitDirectory.path.hasSuffix(".git") || repository.gitDirectory.path.hasSuffix(".git/"))
+    }
+
+    @Test func cloneFromAMissingRepositoryFailsAndLeavesNothingBehind() async throws {
+        let target = try TemporaryDirectory()
+        let destination = target.appending("clone.git")
+        await #expect(throws: GitError.self) {
+            try await GitRepository.clone(from: target.appending("no-such-origin").path, to: destination)
+        }
+        #expect(!FileManager.default.fileExists(atPath: destination.path))
+    }
+
+    @Test func cloneRefusesADestinationThatHoldsFiles() async throws {
+        let origin = try GitFixture()
+        try origin.commit("first")
+        let target = try TemporaryDirectory()
+        try "keep me".write(to: target.appending("precious.txt"), atomically: true, encoding: .utf8)
+        let error = await #expect(throws: GitError.self) {
+            try await GitRepository.clone(from: origin.path, to: target.url)
+        }
+        #expect(error?.kind == .alreadyExists)
+        #expect(FileManager.default.fileExists(atPath: target.appending("precious.txt").path))
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct FerryGitPlaceholder {
-    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
-}
