@@ -2,6 +2,7 @@
 #define FERRY_CGIT2_SHIM_H
 
 #include <git2.h>
+#include <git2/sys/hashsig.h>
 #include <git2/sys/remote.h>
 #include <git2/sys/transport.h>
 
