@@ -30,7 +30,11 @@ let package = Package(
         ),
         .target(
             name: "FerrySSH",
-            dependencies: ["CSSH2", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CSSH2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "FerryGit",

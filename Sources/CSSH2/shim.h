@@ -1,6 +1,9 @@
 #ifndef FERRY_CSSH2_SHIM_H
 #define FERRY_CSSH2_SHIM_H
 
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 #include <libssh2.h>
 #include <libssh2_sftp.h>
 
@@ -35,6 +38,50 @@ static inline ssize_t ferry_ssh2_channel_write(LIBSSH2_CHANNEL *channel, const c
 
 static inline int ferry_ssh2_session_disconnect(LIBSSH2_SESSION *session, const char *description) {
     return libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, description, "");
+}
+
+/* Socket I/O for a session: counts the bytes received, so the event loop can
+   tell whether a pass over its operations consumed data from the socket
+   (data libssh2 queued for a channel whose operation already ran in that
+   pass), and retries EINTR, which libssh2 would treat as a fatal error. */
+
+typedef struct {
+    unsigned long long received;
+} ferry_ssh2_io_counter;
+
+static inline ssize_t ferry_ssh2_counting_recv(libssh2_socket_t socket, void *buffer, size_t length,
+                                               int flags, void **abstract) {
+    ssize_t result;
+    do {
+        result = recv(socket, buffer, length, flags);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) {
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    }
+    if (abstract != NULL && *abstract != NULL) {
+        ((ferry_ssh2_io_counter *)*abstract)->received += (unsigned long long)result;
+    }
+    return result;
+}
+
+static inline ssize_t ferry_ssh2_retrying_send(libssh2_socket_t socket, const void *buffer, size_t length,
+                                               int flags, void **abstract) {
+    ssize_t result;
+    (void)abstract;
+    do {
+        result = send(socket, buffer, length, flags);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) {
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    }
+    return result;
+}
+
+/* Installs the counting socket I/O above on a session; `counter` must outlive it. */
+static inline void ferry_ssh2_install_socket_io(LIBSSH2_SESSION *session, ferry_ssh2_io_counter *counter) {
+    *libssh2_session_abstract(session) = counter;
+    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_RECV, (void *)ferry_ssh2_counting_recv);
+    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, (void *)ferry_ssh2_retrying_send);
 }
 
 #endif

@@ -16,7 +16,13 @@ public struct FerryCommand: AsyncParsableCommand {
               ferry version
             """,
         version: FerryVersion.current,
-        subcommands: [VersionCommand.self, DiffCommand.self]
+        subcommands: [
+            VersionCommand.self,
+            ValidateCommand.self,
+            SchemaCommand.self,
+            AuditCommand.self,
+            DiffCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,79 @@
+/// The kind of event an audit record describes.
+///
+/// The raw value is the `kind` string written to the log. A kind this version
+/// of Ferry does not know (written by a newer one) reads back as
+/// ``unrecognized(_:)`` with its text kept, so reading never fails on it.
+public enum AuditEvent: Hashable, Sendable {
+    /// A reconcile run began.
+    case reconcileStarted
+    /// A reconcile run ended; the outcome says whether every service converged.
+    case reconcileFinished
+    /// A host differs from Git in a way Ferry did not cause.
+    case driftDetected
+    /// Drift was corrected by redeploying what Git says.
+    case driftCorrected
+    /// A deploy of a revision to a host began.
+    case deployStarted
+    /// A deploy finished and its health check passed.
+    case deploySucceeded
+    /// A deploy failed.
+    case deployFailed
+    /// A health check failed after a deploy or during a check.
+    case healthCheckFailed
+    /// A host was switched back to an earlier release.
+    case rollback
+    /// The local lock was taken over from a run that died holding it.
+    case lockTakenOver
+    /// A commit was quarantined for a service after a failed deploy.
+    case quarantined
+    /// A service was suspended: Ferry stops reconciling it.
+    case suspended
+    /// A suspended service was resumed.
+    case resumed
+    /// An operator approved a commit for a service.
+    case approved
+    /// A kind this version of Ferry does not know, kept as written.
+    case unrecognized(String)
+}
+
+extension AuditEvent: RawRepresentable, Codable {
+    /// Reads a kind from its log text; never fails (unknown text is ``unrecognized(_:)``).
+    public init(rawValue: String) {
+        self = Self.allCases.first { $0.rawValue == rawValue } ?? .unrecognized(rawValue)
+    }
+
+    /// The kind's text in the log, e.g. `deploy_started`.
+    public var rawValue: String {
+        switch self {
+        case .reconcileStarted: "reconcile_started"
+        case .reconcileFinished: "reconcile_finished"
+        case .driftDetected: "drift_detected"
+        case .driftCorrected: "drift_corrected"
+        case .deployStarted: "deploy_started"
+        case .deploySucceeded: "deploy_succeeded"
+        case .deployFailed: "deploy_failed"
+        case .healthCheckFailed: "health_check_failed"
+        case .rollback: "rollback"
+        case .lockTakenOver: "lock_taken_over"
+        case .quarantined: "quarantined"
+        case .suspended: "suspended"
+        case .resumed: "resumed"
+        case .approved: "approved"
+        case .unrecognized(let text): text
+        }
+    }
+}
+
+extension AuditEvent: CaseIterable {
+    /// Every kind this version of Ferry writes.
+    public static let allCases: [AuditEvent] = [
+        .reconcileStarted, .reconcileFinished, .driftDetected, .driftCorrected,
+        .deployStarted, .deploySucceeded, .deployFailed, .healthCheckFailed,
+        .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved,
+    ]
+}
+
+extension AuditEvent: CustomStringConvertible {
+    /// The kind's log text.
+    public var description: String { rawValue }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Checks an audit log's hash chain: every record's `prev` must be the sha256
+/// of the line before it, so an edited, deleted or reordered record breaks the
+/// chain at a line this reports.
+///
+/// Where the evidence allows, the report narrows the cause: a record whose
+/// successor in the same run does not chain to it was edited; a gap in a run's
+/// sequence numbers means deleted records; a record chaining to the line
+/// after it means two were swapped. A torn line that a later writer stepped
+/// over is reported and verification continues after it.
+///
+/// A chain cannot show that records were removed from the end of the file;
+/// compare `recordCount` with what you expect for that.
+public enum AuditVerifier {
+    /// How far ahead to look for the record that resumes the chain after a torn line.
+    private static let resumeWindow = 3
+
+    /// Verifies the log at `url`.
+    /// - Throws: ``AuditError`` only when the file cannot be opened or read;
+    ///   damage is reported in the result.
+    public static func verify(_ url: URL) throws -> AuditVerification {
+        var lines = PeekableLines(try LineReader(path: url.path))
+        var last: (line: Int, record: AuditRecord, hash: String)?
+        var recordCount = 0
+        var problems: [AuditProblem] = []
+
+        func continuesChain(_ record: AuditRecord) -> Bool {
+            last.map { record.prev == $0.hash } ?? AuditHash.isGenesis(record.prev)
+        }
+
+        while let line = try lines.next() {
+            guard line.isTerminated else {
+                problems.append(AuditProblem(.tornLine, line: line.number, message: TornLine.reason(byteCount: line.bytes.count)))
+                break
+            }
+            let parsed = Result { try AuditRecord.decode(line: line.bytes) }
+            if case .success(let record) = parsed, continuesChain(record) {
+                last = (line.number, record, AuditHash.of(line.bytes))
+                recordCount += 1
+                continue
+            }
+            if case .success(let record) = parsed, let next = try lines.peek(0), next.isTerminated,
+               record.prev == AuditHash.of(next.bytes) {
+                problems.append(AuditProblem(.reorderedRecords, line: line.number, message:
+                    "records out of order: this record chains to the one on line \(next.number), which should come before it"))
+                break
+            }
+            if let resumed = try resumption(after: line, in: &lines, continuing: continuesChain) {
+                let skipped = line.number == resumed - 1 ? "this line" : "lines \(line.number)-\(resumed - 1)"
+                let previous = last.map { "line \($0.line)" } ?? "the start of the file"
+                problems.append(AuditProblem(.tornLine, line: line.number, message:
+                    "\(skipped) not part of the chain; the record on line \(resumed) continues from \(previous) "
+                    + "(a write cut short by a crash that the next writer stepped over, or an inserted line)"))
+                while let skippedLine = try lines.peek(0), skippedLine.number < resumed { _ = try lines.next() }
+                continue
+            }
+            switch parsed {
+            case .failure(let error):
+                problems.append(AuditProblem(.unparsableLine, line: line.number, message:
+                    "not an audit record: \(DecodingFailure.describe(error))"))
+            case .success(let record):
+                problems.append(diagnoseBreak(record, line: line.number, after: last.map { ($0.line, $0.record) }))
+            }
+            break
+        }
+        return AuditVerification(recordCount: recordCount, problems: problems)
+    }
+
+    /// The line number of the record that continues the chain from the last
+    /// good record after the out-of-place `line`, if the lines in between look
+    /// like a torn write: the next line resumes the chain, or `line` and the
+    /// few lines after it are not records at all. (Records skipped by the chain
+    /// are a reordering or a deletion, not a torn write.)
+    private static func resumption(
+        after line: LineReader.Line, in lines: inout PeekableLines, continuing continuesChain: (AuditRecord) -> Bool
+    ) throws -> Int? {
+        var anySkippedIsARecord = (try? AuditRecord.decode(line: line.bytes)) != nil
+        for offset in 0..<resumeWindow {
+            guard let candidate = try lines.peek(offset), candidate.isTerminated else { return nil }
+            let record = try? AuditRecord.decode(line: candidate.bytes)
+            if let record, continuesChain(record) {
+                return offset == 0 || !anySkippedIsARecord ? candidate.number : nil
+            }
+            anySkippedIsARecord = anySkippedIsARecord || record != nil
+        }
+        return nil
+    }
+
+    /// Why `record` on `line` does not chain to the previous good record.
+    private static func diagnoseBreak(
+        _ record: AuditRecord, line: Int, after previous: (line: Int, record: AuditRecord)?
+    ) -> AuditProblem {
+        guard let previous else {
+            return AuditProblem(.missingRecord, line: line, message:
+                "the first record does not start the chain (its prev is not zeros): records were removed from the start of the file")
+        }
+        let mismatch = "the prev of line \(line) does not match the sha256 of line \(previous.line)"
+        guard record.runID == previous.record.runID else {
+            return AuditProblem(.brokenChain, line: line, message:
+                "\(mismatch): line \(previous.line) was edited, or records between them were deleted or moved")
+        }
+        let expected = previous.record.sequence + 1
+        if record.sequence == expected {
+            return AuditProblem(.editedRecord, line: previous.line, message:
+                "the record was changed after it was written (\(mismatch), its successor in run \(record.runID))")
+        }
+        if record.sequence > expected {
+            let count = record.sequence - expected
+            return AuditProblem(.missingRecord, line: line, message:
+                "\(count) record\(count == 1 ? " is" : "s are") missing before this line: run \(record.runID) "
+                + "jumps from seq \(previous.record.sequence) to seq \(record.sequence) (\(mismatch))")
+        }
+        if record.sequence < previous.record.sequence {
+            return AuditProblem(.reorderedRecords, line: line, message:
+                "records out of order: seq \(record.sequence) of run \(record.runID) comes after seq \(previous.record.sequence) (\(mismatch))")
+        }
+        return AuditProblem(.brokenChain, line: line, message:
+            "\(mismatch): line \(previous.line) was edited, or records between them were deleted or moved")
+    }
+}
+
+/// Lines with a small look-ahead buffer.
+private struct PeekableLines {
+    private let reader: LineReader
+    private var lookahead: [LineReader.Line] = []
+
+    init(_ reader: LineReader) { self.reader = reader }
+
+    mutating func next() throws -> LineReader.Line? {
+        lookahead.isEmpty ? try reader.next() : lookahead.removeFirst()
+    }
+
+    /// The line `offset` lines after the next one (0 = the next), without consuming it.
+    mutating func peek(_ offset: Int) throws -> LineReader.Line? {
+        while lookahead.count <= offset {
+            guard let line = try reader.next() else { return nil }
+            lookahead.append(line)
+        }
+        return lookahead[offset]
+    }
+}

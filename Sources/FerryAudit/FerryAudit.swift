@@ -1,2 +1,0 @@
-/// The append-only, hash-chained JSON Lines audit log.
-public enum FerryAuditModule {}

@@ -1,0 +1,245 @@
+import ArgumentParser
+import FerryAudit
+import FerryCore
+import Foundation
+
+/// `ferry audit`: what Ferry did, read from its audit log; `ferry audit verify`
+/// checks the log's hash chain.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Show what Ferry did, from its append-only audit log.",
+        discussion: """
+            Lists the records of the audit log (JSON Lines, one record per event) that \
+            match every filter given, as a table or, with --json, as the raw lines. \
+            --since and --until take an RFC 3339 time (2024-05-01T12:00:00Z, or a date \
+            2024-05-01) or an age: 30m, 1h, 7d, 2w.
+
+            The log is --file, else $FERRY_AUDIT_LOG, else $FERRY_STATE_DIR/audit.jsonl, \
+            else /var/lib/ferry/audit.jsonl.
+
+            Examples:
+              ferry audit --since 1h
+              ferry audit --service web --kind deploy_failed rollback --since 7d
+              ferry audit --host web-1 --json | jq .error
+              ferry audit verify
+
+            Kinds: \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", ")).
+            """,
+        subcommands: [Verify.self]
+    )
+
+    @OptionGroup var log: AuditLogOption
+
+    @Option(help: "Only records about this service.")
+    var service: String?
+
+    @Option(help: "Only records about this host.")
+    var host: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Only records of these kinds.", valueName: "kind"))
+    var kind: [String] = []
+
+    @Option(help: ArgumentHelp("Only records at or after this time or age.", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only records before this time or age.", valueName: "time"))
+    var until: String?
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Only records of this run id.", valueName: "id"))
+    var runID: String?
+
+    @OptionGroup var format: AuditFormatOption
+
+    func validate() throws {
+        _ = try kinds()
+        _ = try time(since, option: "--since", now: Date())
+        _ = try time(until, option: "--until", now: Date())
+    }
+
+    func run() throws {
+        try execute(environment: ProcessInfo.processInfo.environment, now: Date(), output: .standard)
+    }
+
+    /// Runs the query against the log, with the environment, clock and output given.
+    func execute(environment: [String: String], now: Date, output: Output) throws {
+        let filter = AuditFilter(
+            service: service, host: host, kinds: try kinds(),
+            since: try time(since, option: "--since", now: now),
+            until: try time(until, option: "--until", now: now),
+            runID: runID)
+        let url = log.url(environment: environment)
+        var records: [AuditRecord] = []
+        do {
+            let reader = try AuditReader(url: url, filter: filter)
+            while let item = try reader.next() {
+                switch item {
+                case .record(let record, _, let text):
+                    if format.json { output.write(text + "\n") } else { records.append(record) }
+                case .unreadable(let line, let reason):
+                    output.writeError("warning: \(url.path): line \(line): \(reason) (see `ferry audit verify`)\n")
+                }
+            }
+        } catch let error as AuditError {
+            output.writeError("ferry audit: \(error)\(error.kind == .openFailed ? AuditLogOption.hint : "")\n")
+            throw ExitCode.failure
+        }
+        guard !format.json else { return }
+        output.write(records.isEmpty ? "No audit records match.\n" : AuditTable.render(records))
+    }
+
+    private func kinds() throws -> Set<AuditEvent> {
+        let names = kind.flatMap { $0.split(separator: ",").map(String.init) }
+        return Set(try names.map { name in
+            let event = AuditEvent(rawValue: name)
+            guard AuditEvent.allCases.contains(event) else {
+                throw ValidationError("unknown kind \"\(name)\"; kinds: \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return event
+        })
+    }
+
+    private func time(_ text: String?, option: String, now: Date) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = AuditTime.parse(text, relativeTo: now) else {
+            throw ValidationError("\(option) \"\(text)\" is neither an RFC 3339 time (2024-05-01T12:00:00Z) nor an age (30m, 1h, 7d)")
+        }
+        return date
+    }
+}
+
+extension AuditCommand {
+    /// `ferry audit verify`: checks the hash chain and reports the first bad line.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check that no audit record was edited, deleted or reordered.",
+            discussion: """
+                Every record carries the sha256 of the line before it. This checks the \
+                whole chain and names the first bad line: an edited, deleted or reordered \
+                record, a line that is not a record, or a torn line left by a crash. \
+                Exits 0 when the log is intact, 1 otherwise. (Records removed from the \
+                very end of the log leave no trace in the chain.)
+
+                Examples:
+                  $ ferry audit verify
+                  ok: 1842 records, chain intact (/var/lib/ferry/audit.jsonl)
+                  $ ferry audit verify --file /backup/audit.jsonl
+                  /backup/audit.jsonl: line 17: the record was changed after it was written (...)
+                """
+        )
+
+        @OptionGroup var log: AuditLogOption
+
+        @OptionGroup var format: AuditFormatOption
+
+        func run() throws {
+            try execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        }
+
+        /// Verifies the log; throws `ExitCode.failure` when it is not intact.
+        func execute(environment: [String: String], output: Output) throws {
+            let url = log.url(environment: environment)
+            let verification: AuditVerification
+            do {
+                verification = try AuditVerifier.verify(url)
+            } catch let error as AuditError {
+                output.writeError("ferry audit verify: \(error)\(error.kind == .openFailed ? AuditLogOption.hint : "")\n")
+                throw ExitCode.failure
+            }
+            if format.json {
+                output.write(try VerificationJSON(verification).encoded() + "\n")
+            } else if verification.isIntact {
+                output.write("ok: \(verification.recordCount) records, chain intact (\(url.path))\n")
+            } else {
+                for problem in verification.problems { output.write("\(url.path): \(problem)\n") }
+                output.write("\(url.path): NOT intact: \(verification.recordCount) records verified before the first break\n")
+            }
+            if !verification.isIntact { throw ExitCode.failure }
+        }
+    }
+
+    /// Where a command writes: standard output and standard error, replaceable in tests.
+    struct Output: Sendable {
+        /// Writes to standard output.
+        var write: @Sendable (String) -> Void
+        /// Writes to standard error.
+        var writeError: @Sendable (String) -> Void
+
+        /// The process's standard output and error.
+        static let standard = Output(
+            write: { print($0, terminator: "") },
+            writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+    }
+
+    /// The audit log path from the environment, when `--file` is not given:
+    /// `$FERRY_AUDIT_LOG`, else `$FERRY_STATE_DIR/audit.jsonl`, else `/var/lib/ferry/audit.jsonl`.
+    static func defaultLogURL(environment: [String: String]) -> URL {
+        if let path = environment["FERRY_AUDIT_LOG"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        let root = environment["FERRY_STATE_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+        return StateDirectory(root: root ?? StateDirectory.defaultRoot).auditLogURL
+    }
+}
+
+/// `--file PATH`, shared by `ferry audit` and `ferry audit verify`.
+struct AuditLogOption: ParsableArguments {
+    static let hint = " (pass --file, or set FERRY_AUDIT_LOG or FERRY_STATE_DIR)"
+
+    @Option(help: ArgumentHelp("The audit log (default: $FERRY_AUDIT_LOG, $FERRY_STATE_DIR/audit.jsonl or /var/lib/ferry/audit.jsonl).", valueName: "path"))
+    var file: String?
+
+    /// `--file`, or the default location.
+    func url(environment: [String: String]) -> URL {
+        file.map { URL(fileURLWithPath: $0) } ?? AuditCommand.defaultLogURL(environment: environment)
+    }
+}
+
+/// `--json`, shared by `ferry audit` and `ferry audit verify`.
+///
+/// One option type for both, because the parser hands an option group of the
+/// parent's to the subcommand: `ferry audit verify --json` reaches `verify`.
+struct AuditFormatOption: ParsableArguments {
+    @Flag(help: """
+        Print JSON: the stored lines of the matching records (JSON Lines), or for verify \
+        {"intact", "records", "problems": [{"line", "kind", "message"}]}.
+        """)
+    var json = false
+}
+
+/// The `--json` report of `ferry audit verify`.
+private struct VerificationJSON: Encodable {
+    struct Problem: Encodable {
+        var line: Int
+        var kind: String
+        var message: String
+    }
+
+    var intact: Bool
+    var records: Int
+    var problems: [Problem]
+
+    init(_ verification: AuditVerification) {
+        intact = verification.isIntact
+        records = verification.recordCount
+        problems = verification.problems.map { Problem(line: $0.line, kind: Self.name($0.kind), message: $0.message) }
+    }
+
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    private static func name(_ kind: AuditProblem.Kind) -> String {
+        switch kind {
+        case .editedRecord: "edited_record"
+        case .missingRecord: "missing_record"
+        case .reorderedRecords: "reordered_records"
+        case .brokenChain: "broken_chain"
+        case .unparsableLine: "unparsable_line"
+        case .tornLine: "torn_line"
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import FerryConfig
+import Foundation
+
+/// `ferry validate [PATH]`: checks a config repository and the agent settings
+/// without contacting any host.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a config repository without touching any host.",
+        discussion: """
+            Reads ferry.yaml and the files it includes, checks every key, type, \
+            value and reference, the sources against the repository's files, and \
+            the agent settings (flags, FERRY_* variables, agent file). Every \
+            problem is reported at once, as file:line:column: error: message (hint). \
+            Exit status: 0 valid (warnings allowed), 1 invalid.
+
+            With --json, prints one object: {"repository", "valid", "errors", \
+            "warnings", "files", "hosts", "services", "diagnostics": [{"scope" \
+            ("repository" or "agent"), "severity", "kind", "file", "line", \
+            "column", "message", "hint"}]}; "file" is relative to the repository \
+            for repository problems, line and column are 0 for environment \
+            variables and flags.
+
+            Example:
+              $ ferry validate fixtures/minimal
+              fixtures/minimal: valid: 1 host, 1 service, 1 file
+              $ ferry validate ./config --json | jq '.diagnostics[].message'
+            """
+    )
+
+    @Argument(help: "The config repository: a directory holding ferry.yaml.")
+    var path: String = "."
+
+    @Flag(help: "Print a JSON report instead of text.")
+    var json = false
+
+    @OptionGroup(title: "Agent settings")
+    var agent: AgentOptions
+
+    func run() throws {
+        let report = makeReport(environment: ProcessInfo.processInfo.environment)
+        print(json ? report.json().serialized() : report.text(), terminator: json ? "\n" : "")
+        if !report.isValid { throw ExitCode(1) }
+    }
+
+    /// Validates the repository at `path` and the agent settings.
+    func makeReport(environment: [String: String]) -> ValidationReport {
+        var report = ValidationReport(repository: path)
+        do {
+            let result = ConfigLoader(source: try openSource()).load()
+            report.repositoryDiagnostics = result.diagnostics
+            report.files = result.files
+            report.hosts = result.configuration?.hosts.map(\.name) ?? []
+            report.services = result.configuration?.services.map(\.name) ?? []
+        } catch {
+            report.repositoryDiagnostics = [
+                ConfigDiagnostic(.missingFile, error.message, hint: "give the directory that holds ferry.yaml", at: SourceLocation(file: "")),
+            ]
+        }
+        do {
+            _ = try AgentSettings.load(flags: agent.flags, environment: environment)
+        } catch {
+            report.agentDiagnostics = error.diagnostics
+        }
+        return report
+    }
+
+    /// Where the repository's files are read from. Today a directory; a Git
+    /// URL with a ref is served by a FerryGit-backed `ConfigFileSource` here.
+    func openSource() throws(ConfigSourceError) -> any ConfigFileSource {
+        try DirectoryConfigSource(root: path)
+    }
+}
+
+/// The agent-settings flags, shared by the commands that need the settings.
+struct AgentOptions: ParsableArguments {
+    @Option(name: .customLong("agent-file"), help: "The agent file (or FERRY_AGENT_FILE; default: /etc/ferry/agent.yaml, read when present).")
+    var agentFile: String?
+    @Option(help: ArgumentHelp(Self.help("--repository"), valueName: "url"))
+    var repository: String?
+    @Option(help: ArgumentHelp(Self.help("--branch"), valueName: "name"))
+    var branch: String?
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(Self.help("--state-dir"), valueName: "path"))
+    var stateDirectory: String?
+    @Option(name: .customLong("ssh-key"), help: ArgumentHelp(Self.help("--ssh-key"), valueName: "path"))
+    var sshKey: String?
+    @Option(name: .customLong("ssh-agent-socket"), help: ArgumentHelp(Self.help("--ssh-agent-socket"), valueName: "path"))
+    var sshAgentSocket: String?
+    @Option(name: .customLong("known-hosts"), help: ArgumentHelp(Self.help("--known-hosts"), valueName: "path"))
+    var knownHosts: String?
+    @Option(name: .customLong("audit-log"), help: ArgumentHelp(Self.help("--audit-log"), valueName: "path"))
+    var auditLog: String?
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp(Self.help("--metrics-file"), valueName: "path"))
+    var metricsFile: String?
+    @Option(help: ArgumentHelp(Self.help("--parallelism"), valueName: "n"))
+    var parallelism: String?
+    @Option(name: .customLong("age-identity"), help: ArgumentHelp(Self.help("--age-identity"), valueName: "path"))
+    var ageIdentity: String?
+    @Option(name: .customLong("allowed-signers"), help: ArgumentHelp(Self.help("--allowed-signers"), valueName: "path"))
+    var allowedSigners: String?
+
+    /// The flags as the resolver takes them.
+    var flags: AgentSettingsFlags {
+        AgentSettingsFlags(
+            agentFile: agentFile, repository: repository, branch: branch, stateDirectory: stateDirectory, sshKey: sshKey,
+            sshAgentSocket: sshAgentSocket, knownHosts: knownHosts, auditLog: auditLog, metricsFile: metricsFile,
+            parallelism: parallelism, ageIdentity: ageIdentity, allowedSigners: allowedSigners)
+    }
+
+    private static func help(_ flag: String) -> String {
+        AgentSettings.description(ofFlag: flag)?.flagHelp ?? ""
+    }
+}
+
+/// What `ferry validate` found, printable as text or JSON.
+struct ValidationReport {
+    var repository: String
+    var repositoryDiagnostics: [ConfigDiagnostic] = []
+    var agentDiagnostics: [ConfigDiagnostic] = []
+    var files: [String] = []
+    var hosts: [String] = []
+    var services: [String] = []
+
+    init(repository: String) {
+        self.repository = repository
+    }
+
+    /// Every problem, repository first.
+    var diagnostics: [(scope: String, diagnostic: ConfigDiagnostic)] {
+        repositoryDiagnostics.sorted().map { ("repository", $0) } + agentDiagnostics.sorted().map { ("agent", $0) }
+    }
+
+    var errorCount: Int { diagnostics.filter { $0.diagnostic.severity == .error }.count }
+    var warningCount: Int { diagnostics.filter { $0.diagnostic.severity == .warning }.count }
+    var isValid: Bool { errorCount == 0 }
+
+    /// One line per problem, paths as the user typed them, then a summary line.
+    func text() -> String {
+        var lines = diagnostics.map { entry -> String in
+            var diagnostic = entry.diagnostic
+            if entry.scope == "repository" { diagnostic.location.file = displayPath(diagnostic.location.file) }
+            return diagnostic.description
+        }
+        let warnings = warningCount == 0 ? "" : ", \(plural(warningCount, "warning"))"
+        if isValid {
+            lines.append("\(repository): valid: \(plural(hosts.count, "host")), \(plural(services.count, "service")), \(plural(files.count, "file"))\(warnings)")
+        } else {
+            lines.append("\(repository): invalid: \(plural(errorCount, "error"))\(warnings)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The documented JSON report.
+    func json() -> JSONValue {
+        .object([
+            ("repository", .string(repository)),
+            ("valid", .bool(isValid)),
+            ("errors", .int(errorCount)),
+            ("warnings", .int(warningCount)),
+            ("files", .array(files.map(JSONValue.string))),
+            ("hosts", .array(hosts.map(JSONValue.string))),
+            ("services", .array(services.map(JSONValue.string))),
+            ("diagnostics", .array(diagnostics.map { entry in
+                let diagnostic = entry.diagnostic
+                return .object([
+                    ("scope", .string(entry.scope)),
+                    ("severity", .string(diagnostic.severity.rawValue)),
+                    ("kind", .string(diagnostic.kind.rawValue)),
+                    ("file", .string(diagnostic.location.file)),
+                    ("line", .int(diagnostic.location.line)),
+                    ("column", .int(diagnostic.location.column)),
+                    ("message", .string(diagnostic.message)),
+                    ("hint", diagnostic.hint.map(JSONValue.string) ?? .null),
+                ])
+            })),
+        ])
+    }
+
+    private func displayPath(_ file: String) -> String {
+        if file.isEmpty { return repository }
+        return repository == "." ? file : (repository as NSString).appendingPathComponent(file)
+    }
+
+    private func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,116 @@
+/// The agent settings: each with its agent-file key, environment variable,
+/// flag, value rule and default — the one table the resolver, the docs and
+/// `--help` use.
+enum AgentSettingKeys {
+    /// One setting.
+    struct Setting: Sendable {
+        let key: String
+        let environment: String
+        let flag: String
+        let value: ValueSpec<String>
+        let isNumber: Bool
+        let defaultText: String
+        let doc: String
+        let flagValue: @Sendable (AgentSettingsFlags) -> String?
+
+        var info: KeyInfo {
+            KeySpec<String>.optional(key, value, defaultText: defaultText, doc: doc).info
+        }
+    }
+
+    static let repository = Setting(
+        key: "repository", environment: "FERRY_REPOSITORY", flag: "--repository", value: repositoryURL, isNumber: false,
+        defaultText: "none", doc: "The config repository's Git URL: `ssh://`, `https://`, `file://`, `user@host:path` or a local path.",
+        flagValue: \.repository)
+    static let branch = Setting(
+        key: "branch", environment: "FERRY_BRANCH", flag: "--branch", value: branchName, isNumber: false,
+        defaultText: "`main`", doc: "The branch reconciled.", flagValue: \.branch)
+    static let stateDirectory = Setting(
+        key: "state_dir", environment: "FERRY_STATE_DIR", flag: "--state-dir", value: .agentPath, isNumber: false,
+        defaultText: "`/var/lib/ferry`", doc: "Where the agent keeps its state: the clone, the last applied commit, the lock.",
+        flagValue: \.stateDirectory)
+    static let sshKey = Setting(
+        key: "ssh_key", environment: "FERRY_SSH_KEY", flag: "--ssh-key", value: .agentPath, isNumber: false,
+        defaultText: "none", doc: "A private key file for SSH, to hosts and to the Git server.", flagValue: \.sshKey)
+    static let sshAgentSocket = Setting(
+        key: "ssh_agent_socket", environment: "FERRY_SSH_AGENT_SOCKET", flag: "--ssh-agent-socket", value: .agentPath, isNumber: false,
+        defaultText: "`$SSH_AUTH_SOCK`", doc: "The SSH agent's socket.", flagValue: \.sshAgentSocket)
+    static let knownHosts = Setting(
+        key: "known_hosts", environment: "FERRY_KNOWN_HOSTS", flag: "--known-hosts", value: .agentPath, isNumber: false,
+        defaultText: "`~/.ssh/known_hosts` (`<state_dir>/known_hosts` without HOME)", doc: "The known_hosts file every host key is checked against.", flagValue: \.knownHosts)
+    static let auditLog = Setting(
+        key: "audit_log", environment: "FERRY_AUDIT_LOG", flag: "--audit-log", value: .agentPath, isNumber: false,
+        defaultText: "`<state_dir>/audit.jsonl`", doc: "The append-only audit log.", flagValue: \.auditLog)
+    static let metricsFile = Setting(
+        key: "metrics_file", environment: "FERRY_METRICS_FILE", flag: "--metrics-file", value: .agentPath, isNumber: false,
+        defaultText: "none", doc: "A Prometheus text file written after each run, for node_exporter's textfile collector.",
+        flagValue: \.metricsFile)
+    static let parallelism = Setting(
+        key: "parallelism", environment: "FERRY_PARALLELISM", flag: "--parallelism",
+        value: ValueSpec<Int>.integer(1...1_024).refined(typeName: "integer (1–1024)") { number, _ in String(number) },
+        isNumber: true, defaultText: "`16`", doc: "How many hosts are worked on at once.", flagValue: \.parallelism)
+    static let ageIdentity = Setting(
+        key: "age_identity", environment: "FERRY_AGE_IDENTITY", flag: "--age-identity", value: .agentPath, isNumber: false,
+        defaultText: "none", doc: "The age identity file that decrypts `from_age` secrets.", flagValue: \.ageIdentity)
+    static let allowedSigners = Setting(
+        key: "allowed_signers", environment: "FERRY_ALLOWED_SIGNERS", flag: "--allowed-signers", value: .agentPath, isNumber: false,
+        defaultText: "none", doc: "An allowed-signers file (as for `ssh-keygen -Y verify`); when set, every commit applied must be signed by one of them.",
+        flagValue: \.allowedSigners)
+
+    static let all = [
+        repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, parallelism,
+        ageIdentity, allowedSigners,
+    ]
+
+    /// The variable naming the agent file.
+    static let agentFileVariable = "FERRY_AGENT_FILE"
+    /// The agent file read when none is named.
+    static let defaultAgentFile = "/etc/ferry/agent.yaml"
+
+    static let spec = ObjectSpec(
+        id: "AgentFile", path: "agent.yaml", noun: "the agent file",
+        doc: "The agent file: the agent's own settings, outside the config repository.",
+        keys: all.map(\.info),
+        example: """
+            repository: ssh://git@git.example/ops/config.git
+            branch: main
+            state_dir: /var/lib/ferry
+            ssh_key: /etc/ferry/id_ed25519
+            known_hosts: /etc/ferry/known_hosts
+            metrics_file: /var/lib/node_exporter/ferry.prom
+            parallelism: 16
+            """)
+
+    /// A Git URL Ferry can fetch without sending anything in plaintext.
+    private static var repositoryURL: ValueSpec<String> {
+        .string("Git URL") { text throws(ValueProblem) in
+            if text.hasPrefix("-") || text.contains(where: { $0.isWhitespace }) {
+                throw ValueProblem(.invalidValue, "`\(ConfigNode.abbreviated(text))` is not a Git URL")
+            }
+            let lower = text.lowercased()
+            if lower.hasPrefix("http://") {
+                let parsed = try HTTPURL(text)
+                if !SecurityPolicy.standard.allowsPlaintext(to: parsed.host) {
+                    throw ValueProblem(.plaintextHTTP, "the repository URL uses plaintext HTTP", hint: "use https:// or ssh://")
+                }
+            } else if lower.hasPrefix("git://") {
+                throw ValueProblem(.plaintextHTTP, "the git:// protocol is not encrypted", hint: "use ssh:// or https://")
+            } else if lower.hasPrefix("https://") {
+                _ = try HTTPURL(text)
+            }
+        }
+    }
+
+    /// A branch name Git accepts (`git check-ref-format --branch`).
+    private static var branchName: ValueSpec<String> {
+        .string("branch name") { text throws(ValueProblem) in
+            let forbidden: Set<Character> = [" ", "~", "^", ":", "?", "*", "[", "\\", "\t", "\n"]
+            let invalid = text.hasPrefix("-") || text.hasPrefix("/") || text.hasSuffix("/") || text.hasSuffix(".lock")
+                || text.hasSuffix(".") || text.contains("..") || text.contains("@{") || text.contains("//")
+                || text.contains(where: { forbidden.contains($0) || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false) })
+            if invalid {
+                throw ValueProblem(.invalidValue, "`\(ConfigNode.abbreviated(text))` is not a valid branch name", hint: "such as `main` or `release/2024`")
+            }
+        }
+    }
+}

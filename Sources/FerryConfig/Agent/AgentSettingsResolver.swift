@@ -1,0 +1,104 @@
+import Foundation
+
+extension AgentSettings {
+    /// The agent file to read: `--agent-file`, else `FERRY_AGENT_FILE`, else
+    /// `/etc/ferry/agent.yaml`; `isExplicit` when named (then it must exist).
+    public static func agentFilePath(flags: AgentSettingsFlags, environment: [String: String]) -> (path: String, isExplicit: Bool) {
+        if let path = flags.agentFile { return (path, true) }
+        if let path = environment[AgentSettingKeys.agentFileVariable], !path.isEmpty { return (path, true) }
+        return (AgentSettingKeys.defaultAgentFile, false)
+    }
+
+    /// Resolves the settings from flags over environment over the agent file
+    /// over defaults, checking every value given, whatever its source; pure,
+    /// so every combination can be tested.
+    public static func resolve(
+        flags: AgentSettingsFlags, environment: [String: String], agentFile: AgentFile?
+    ) throws(ConfigError) -> AgentSettings {
+        let context = DecodingContext()
+        var fileValues: [String: ConfigNode] = [:]
+        if let agentFile {
+            var diagnostics: [ConfigDiagnostic] = []
+            var reader = YAMLDocumentReader()
+            let node = reader.read(Data(agentFile.contents.utf8), file: agentFile.path, diagnostics: &diagnostics)
+            diagnostics.forEach(context.report)
+            if let node, let reader = ObjectReader(node, spec: AgentSettingKeys.spec, context: context) {
+                for setting in AgentSettingKeys.all {
+                    if let value = reader.valueNode(setting.key) { fileValues[setting.key] = value }
+                }
+            }
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        func value(_ setting: AgentSettingKeys.Setting) -> String? {
+            var chosen: String?
+            let candidates: [ConfigNode?] = [
+                setting.flagValue(flags).map { node($0, setting, origin: "command-line flag \(setting.flag)") },
+                environment[setting.environment].map { node($0, setting, origin: "environment variable \(setting.environment)") },
+                fileValues[setting.key],
+            ]
+            for candidate in candidates.compactMap({ $0 }) {
+                guard let decoded = setting.value.decode(candidate, context) else { continue }
+                let expanded = expandHome(decoded, setting: setting, home: home, at: candidate.location, context: context)
+                if chosen == nil { chosen = expanded }
+            }
+            return chosen
+        }
+        let state = value(AgentSettingKeys.stateDirectory) ?? "/var/lib/ferry"
+        let settings = AgentSettings(
+            repository: value(AgentSettingKeys.repository),
+            branch: value(AgentSettingKeys.branch) ?? "main",
+            stateDirectory: state,
+            sshKey: value(AgentSettingKeys.sshKey),
+            sshAgentSocket: value(AgentSettingKeys.sshAgentSocket) ?? environment["SSH_AUTH_SOCK"].flatMap { $0.isEmpty ? nil : $0 },
+            knownHosts: value(AgentSettingKeys.knownHosts) ?? home.map { "\($0)/.ssh/known_hosts" } ?? "\(state)/known_hosts",
+            auditLog: value(AgentSettingKeys.auditLog) ?? "\(state)/audit.jsonl",
+            metricsFile: value(AgentSettingKeys.metricsFile),
+            parallelism: value(AgentSettingKeys.parallelism).flatMap(Int.init) ?? 16,
+            ageIdentity: value(AgentSettingKeys.ageIdentity),
+            allowedSigners: value(AgentSettingKeys.allowedSigners),
+            agentFile: agentFile?.path)
+        guard !context.hasErrors else {
+            throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics)
+        }
+        return settings
+    }
+
+    /// Resolves the settings, reading the agent file from disk: a missing
+    /// default file is fine, a missing named one is an error.
+    public static func load(flags: AgentSettingsFlags, environment: [String: String]) throws(ConfigError) -> AgentSettings {
+        let (path, isExplicit) = agentFilePath(flags: flags, environment: environment)
+        var file: AgentFile?
+        if let data = FileManager.default.contents(atPath: path) {
+            guard data.count <= YAMLDocumentReader.maximumFileSize, let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
+                    ConfigDiagnostic(.unreadableFile, "the agent file is not UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
+                ])
+            }
+            file = AgentFile(path: path, contents: text)
+        } else if isExplicit || FileManager.default.fileExists(atPath: path) {
+            throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
+                ConfigDiagnostic(
+                    .missingFile, "cannot read the agent file", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
+                    at: SourceLocation(file: path)),
+            ])
+        }
+        return try resolve(flags: flags, environment: environment, agentFile: file)
+    }
+
+    /// A flag's or variable's text as a node: plain when the setting is a
+    /// number (so `16` reads as one), quoted otherwise (so `0123` stays a path).
+    private static func node(_ text: String, _ setting: AgentSettingKeys.Setting, origin: String) -> ConfigNode {
+        ConfigNode(content: .scalar(.init(text: text, isPlain: setting.isNumber)), location: SourceLocation(file: origin))
+    }
+
+    private static func expandHome(
+        _ value: String, setting: AgentSettingKeys.Setting, home: String?, at location: SourceLocation, context: DecodingContext
+    ) -> String {
+        guard value.hasPrefix("~/"), setting.key != AgentSettingKeys.repository.key else { return value }
+        guard let home else {
+            context.report(.invalidValue, "`\(value)` starts with `~/` but HOME is not set", hint: "write an absolute path", at: location)
+            return value
+        }
+        return home + value.dropFirst()
+    }
+}

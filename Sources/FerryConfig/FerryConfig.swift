@@ -1,2 +1,0 @@
-/// The config repository model: `ferry.yaml`, its includes, defaults and validation.
-public enum FerryConfigModule {}

@@ -1,0 +1,102 @@
+/// One key of an object: its name, how its value is read, and its docs.
+struct KeySpec<Value: Sendable>: Sendable {
+    let name: String
+    let value: ValueSpec<Value>
+    let isRequired: Bool
+    let defaultValue: Value?
+    let defaultText: String?
+    let doc: String
+
+    /// A key that must be present.
+    static func required(_ name: String, _ value: ValueSpec<Value>, doc: String) -> KeySpec {
+        KeySpec(name: name, value: value, isRequired: true, defaultValue: nil, defaultText: nil, doc: doc)
+    }
+
+    /// A key that may be absent, with nothing in its place (or a default
+    /// described by `defaultText` that depends on other keys).
+    static func optional(_ name: String, _ value: ValueSpec<Value>, defaultText: String? = nil, doc: String) -> KeySpec {
+        KeySpec(name: name, value: value, isRequired: false, defaultValue: nil, defaultText: defaultText, doc: doc)
+    }
+
+    /// A key that takes `defaultValue` when absent.
+    static func defaulted(_ name: String, _ value: ValueSpec<Value>, _ defaultValue: Value, _ defaultText: String, doc: String) -> KeySpec {
+        KeySpec(name: name, value: value, isRequired: false, defaultValue: defaultValue, defaultText: defaultText, doc: doc)
+    }
+
+    /// The key without its type, for object specs, schemas and docs.
+    var info: KeyInfo {
+        let decode = value.decode
+        return KeyInfo(
+            name: name, typeName: value.typeName, isRequired: isRequired, defaultText: defaultText, doc: doc,
+            schema: value.schema, objects: value.objects, merge: value.merge,
+            validate: { node, context in _ = decode(node, context) })
+    }
+}
+
+/// A key without its Swift type.
+struct KeyInfo: Sendable {
+    let name: String
+    let typeName: String
+    let isRequired: Bool
+    let defaultText: String?
+    let doc: String
+    let schema: @Sendable (inout SchemaBuilder) -> JSONValue
+    let objects: [ObjectSpec]
+    let merge: MergeRule
+    /// Decodes a value only to report its problems (for `defaults`).
+    let validate: @Sendable (ConfigNode, DecodingContext) -> Void
+
+    /// The same key, not required.
+    var asOptional: KeyInfo {
+        KeyInfo(
+            name: name, typeName: typeName, isRequired: false, defaultText: defaultText, doc: doc, schema: schema,
+            objects: objects, merge: merge, validate: validate)
+    }
+}
+
+/// A set of keys of which at most one (or, when `isRequired`, exactly one) may be set.
+struct ExclusiveGroup: Sendable {
+    let keys: [String]
+    let isRequired: Bool
+}
+
+/// A YAML mapping with a fixed set of keys: a host, a service, a health check.
+struct ObjectSpec: Sendable {
+    /// The name of its JSON Schema definition (`Host`, `HealthCheck`).
+    let id: String
+    /// Where it sits in the config, for docs and messages (`services.<name>.health_check`).
+    let path: String
+    /// What it describes.
+    let doc: String
+    /// Its keys, in the order the docs list them.
+    let keys: [KeyInfo]
+    /// Keys that exclude each other.
+    let exclusiveGroups: [ExclusiveGroup]
+    /// A YAML example for the docs.
+    let example: String
+    /// How messages name it ("the health check", "host").
+    let noun: String
+
+    init(id: String, path: String, noun: String? = nil, doc: String, keys: [KeyInfo], exclusive: [ExclusiveGroup] = [], example: String) {
+        self.id = id
+        self.path = path
+        self.doc = doc
+        self.keys = keys
+        self.exclusiveGroups = exclusive
+        self.example = example
+        self.noun = noun ?? "`\(path.split(separator: ".").last ?? Substring(path))`"
+    }
+
+    /// The spec's keys by name.
+    func key(_ name: String) -> KeyInfo? { keys.first { $0.name == name } }
+
+    /// A copy restricted to the keys named, none of them required, for
+    /// `defaults` (which accepts the inheritable keys of a service).
+    func restricted(to names: [String], id: String, path: String, doc: String, example: String, adding extra: [KeyInfo] = []) -> ObjectSpec {
+        ObjectSpec(
+            id: id, path: path, noun: "`\(path)`", doc: doc,
+            keys: keys.filter { names.contains($0.name) }.map(\.asOptional) + extra,
+            exclusive: exclusiveGroups.filter { $0.keys.allSatisfy(names.contains) }.map { ExclusiveGroup(keys: $0.keys, isRequired: false) },
+            example: example)
+    }
+}

@@ -1,0 +1,45 @@
+import Crypto
+import FerryConfig
+import FerryGit
+import Foundation
+
+/// Reads desired releases from the config repository, hashing each blob once per run
+/// however many services share it.
+public final class DesiredReleaseReader: @unchecked Sendable {
+    private let repository: GitRepository
+    private let commit: CommitID
+    private var hashes: [BlobID: String] = [:]
+
+    /// A reader of `commit` in `repository`.
+    public init(repository: GitRepository, commit: CommitID) {
+        self.repository = repository
+        self.commit = commit
+    }
+
+    /// The files of `service` at the commit: every file matching one of its `sources` patterns.
+    public func release(of service: Service) throws -> DesiredRelease {
+        let entries = try repository.listFiles(at: commit, under: service.sources.map(\.literalPrefix)) { path in
+            service.sources.contains { $0.matches(path) }
+        }
+        var files: [String: DesiredFile] = [:]
+        for entry in entries {
+            files[entry.path] = try file(for: entry)
+        }
+        return DesiredRelease(service: service.name, revision: commit, files: files)
+    }
+
+    private func file(for entry: GitTreeEntry) throws -> DesiredFile {
+        let content = try repository.readFile(entry.path, at: commit) ?? Data()
+        let sha256 = hashes[entry.blobID] ?? SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        hashes[entry.blobID] = sha256
+        switch entry.mode {
+        case .symlink:
+            return DesiredFile(path: entry.path, sha256: sha256, mode: 0o777, size: entry.size,
+                               symlinkTarget: String(decoding: content, as: UTF8.self), blobID: entry.blobID)
+        case .executable:
+            return DesiredFile(path: entry.path, sha256: sha256, mode: 0o755, size: entry.size, symlinkTarget: nil, blobID: entry.blobID)
+        case .regular:
+            return DesiredFile(path: entry.path, sha256: sha256, mode: 0o644, size: entry.size, symlinkTarget: nil, blobID: entry.blobID)
+        }
+    }
+}

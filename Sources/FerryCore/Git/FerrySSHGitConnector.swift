@@ -1,0 +1,51 @@
+import FerryGit
+import FerrySSH
+import Foundation
+
+/// Lets libgit2 fetch over Ferry's own SSH wrapper, so the Git server gets the same
+/// host-key checks, credentials and timeouts as every deploy host.
+public struct FerrySSHGitConnector: GitSSHConnector {
+    private let credentials: SSHCredentials
+    private let hostKeyPolicy: HostKeyPolicy
+    private let timeouts: SSHTimeouts
+
+    /// A connector authenticating with `credentials` and checking keys per `hostKeyPolicy`.
+    public init(credentials: SSHCredentials, hostKeyPolicy: HostKeyPolicy, timeouts: SSHTimeouts) {
+        self.credentials = credentials
+        self.hostKeyPolicy = hostKeyPolicy
+        self.timeouts = timeouts
+    }
+
+    /// Opens `command` (`git-upload-pack '<path>'`) on the Git server; called on libgit2's thread.
+    public func openCommand(host: String, port: Int, user: String?, command: String) throws -> any GitSSHCommandStream {
+        let endpoint = SSHEndpoint(host: host, port: port, user: user ?? "git")
+        let connection = try SSHConnection.connectBlocking(
+            to: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, timeouts: timeouts)
+        do {
+            return GitStream(connection: connection, stream: try connection.openCommandStream(command))
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+}
+
+/// An upload-pack stream that owns its SSH connection and closes both together.
+private final class GitStream: GitSSHCommandStream {
+    private let connection: SSHConnection
+    private let stream: SSHCommandStream
+
+    init(connection: SSHConnection, stream: SSHCommandStream) {
+        self.connection = connection
+        self.stream = stream
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try stream.read(into: buffer) }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try stream.write(bytes) }
+
+    func close() {
+        stream.close()
+        connection.close()
+    }
+}

@@ -1,0 +1,60 @@
+import FerryConfig
+import FerryGit
+
+/// What the reconcile does for one service on one host, decided before anything changes.
+public struct HostPlan: Sendable, Equatable {
+    /// The service.
+    public var service: String
+    /// The host.
+    public var host: String
+    /// What happens.
+    public var action: PlannedAction
+    /// Desired against observed, which the action follows from.
+    public var comparison: ServiceComparison
+    /// The revision on the host now, if any.
+    public var fromRevision: String?
+    /// The revision Git wants.
+    public var toRevision: CommitID
+
+    /// A plan.
+    public init(service: String, host: String, action: PlannedAction, comparison: ServiceComparison, fromRevision: String?, toRevision: CommitID) {
+        self.service = service
+        self.host = host
+        self.action = action
+        self.comparison = comparison
+        self.fromRevision = fromRevision
+        self.toRevision = toRevision
+    }
+}
+
+/// What happens to one service on one host.
+public enum PlannedAction: Sendable, Equatable {
+    /// A new release goes out.
+    case deploy(DeployReason)
+    /// The host drifted and the service's policy is `drift: report`: recorded, not touched.
+    case reportDrift
+    /// Nothing happens.
+    case skip(SkipReason)
+}
+
+/// Why a release goes out.
+public enum DeployReason: String, Sendable, Equatable {
+    /// The service was never deployed on the host.
+    case firstDeploy = "first_deploy"
+    /// Git has a new revision of the service.
+    case newRevision = "new_revision"
+    /// The host drifted and the service's policy is `drift: correct`.
+    case correctDrift = "correct_drift"
+}
+
+/// Why nothing happens.
+public enum SkipReason: String, Sendable, Equatable {
+    /// The host runs what Git says.
+    case inSync = "in_sync"
+    /// The revision failed its health check before and is not retried until a newer commit.
+    case quarantined
+    /// The service is suspended (`ferry suspend`, or pinned by `ferry rollback`).
+    case suspended
+    /// The service needs `ferry approve` before this revision goes out.
+    case awaitingApproval = "awaiting_approval"
+}

@@ -1,0 +1,35 @@
+/// A failure to read or write Ferry's state directory.
+///
+/// `kind` is what a caller switches on; `message` says what went wrong and
+/// what to do, and `path` names the file or directory.
+public struct StateError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public enum Kind: Sendable, Equatable {
+        /// The state directory could not be created or made private.
+        case directoryUnusable
+        /// A state file could not be read.
+        case readFailed
+        /// A state file could not be written; the previous version is intact.
+        case writeFailed
+        /// A state file exists but is not what Ferry wrote. Ferry never resets
+        /// it: the operator fixes or removes it.
+        case corrupt
+    }
+
+    /// What kind of failure this is.
+    public let kind: Kind
+    /// The file or directory concerned.
+    public let path: String
+    /// What went wrong, for a person.
+    public let message: String
+
+    /// Creates an error of `kind` about `path`.
+    public init(_ kind: Kind, path: String, message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+
+    /// `path: message`.
+    public var description: String { "\(path): \(message)" }
+}

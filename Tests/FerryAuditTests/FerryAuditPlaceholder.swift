@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct FerryAuditPlaceholder {
-    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
-}

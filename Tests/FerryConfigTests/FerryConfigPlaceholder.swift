@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct FerryConfigPlaceholder {
-    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
-}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct FerryCorePlaceholder {
-    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
-}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct FerryIntegrationPlaceholder {
-    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
-}
