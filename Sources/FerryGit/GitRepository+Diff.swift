@@ -1,3 +1,5 @@
+import CGit2
+
 extension GitRepository {
     /// The files that differ from commit `from` to commit `to` (`from: nil`: every file
     /// of `to`, added), sorted by path. Compares the two trees (no working tree),
@@ -8,12 +10,9 @@ extension GitRepository {
     /// - Throws: ``GitError/Kind/notFound`` when a commit is not in the repository.
     public func diff(from: CommitID?, to: CommitID) throws(GitError) -> [ChangedPath] {
         try withHandle { handle throws(GitError) in
-            try lookupTree(of: to, in: handle) { newTree throws(GitError) in
-                guard let from else { return try TreeDiff.changes(in: handle, from: nil, to: newTree) }
-                return try lookupTree(of: from, in: handle) { oldTree throws(GitError) in
-                    try TreeDiff.changes(in: handle, from: oldTree, to: newTree)
-                }
-            }
+            let newTree = try lookupCommit(to, in: handle) { git_commit_tree_id($0).pointee }
+            let oldTree = try from.map { id throws(GitError) in try lookupCommit(id, in: handle) { git_commit_tree_id($0).pointee } }
+            return try TreeDiff.changes(in: handle, from: oldTree, to: newTree)
         }
     }
 }
@@ -22,12 +21,16 @@ extension GitRepository {
 ///
 /// Not libgit2's `git_diff_tree_to_tree`: that walks every entry of both trees
 /// (measured: 45 ms warm, 280 ms cold for 100,000 files with 100 changed), where
-/// git skips subtrees whose ids are equal (about 2 ms).
+/// git skips subtrees whose ids are equal (about 5 ms, and so does this).
 enum TreeDiff {
-    static func changes(
-        in repository: OpaquePointer, from oldTree: OpaquePointer?, to newTree: OpaquePointer
-    ) throws(GitError) -> [ChangedPath] {
-        var comparison = TreeComparison(repository: repository)
+    static func changes(in repository: OpaquePointer, from oldTree: git_oid?, to newTree: git_oid) throws(GitError) -> [ChangedPath] {
+        var odb: OpaquePointer?
+        defer { git_odb_free(odb) }
+        try checked("git_repository_odb") { git_repository_odb(&odb, repository) }
+        guard let odb else {
+            throw GitError(kind: .other, message: "the repository has no object database", function: "git_repository_odb")
+        }
+        var comparison = TreeComparison(odb: odb)
         try comparison.compare(old: oldTree, new: newTree, path: "")
         let renames = try RenameDetector(repository: repository)
             .detect(added: comparison.added, deleted: comparison.deleted)

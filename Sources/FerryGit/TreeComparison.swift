@@ -1,105 +1,89 @@
 import CGit2
+import Foundation
 
 /// A file on one side of a diff: where, which content, which mode.
 struct DiffFile {
     var path: String
     var blobID: BlobID
-    var mode: git_filemode_t
+    var mode: UInt32
 
-    var isSymlink: Bool { mode == GIT_FILEMODE_LINK }
+    var isSymlink: Bool { mode == 0o120000 }
 }
 
 /// Compares two trees entry by entry in Git's tree order, descending only into
-/// subtrees whose ids differ; collects the added, deleted and modified files.
+/// subtrees whose ids differ (as git does); collects the added, deleted and modified files.
 struct TreeComparison {
-    private let repository: OpaquePointer
+    private let odb: OpaquePointer
     private(set) var added: [DiffFile] = []
     private(set) var deleted: [DiffFile] = []
     private(set) var modified: [String] = []
 
-    init(repository: OpaquePointer) {
-        self.repository = repository
+    /// Compares through `odb` (a `git_odb*`).
+    init(odb: OpaquePointer) {
+        self.odb = odb
     }
 
-    /// Compares `old` with `new` (either may be nil: everything on the other side is
-    /// added or deleted); `path` is where both trees sit in the repository.
-    mutating func compare(old: OpaquePointer?, new: OpaquePointer?, path: String) throws(GitError) {
-        let oldCount = old.map { git_tree_entrycount($0) } ?? 0
-        let newCount = new.map { git_tree_entrycount($0) } ?? 0
+    /// Compares tree `old` with tree `new` (nil: everything on the other side is added
+    /// or deleted); `path` is where both trees sit in the repository.
+    mutating func compare(old: git_oid?, new: git_oid?, path: String) throws(GitError) {
+        let oldTree = try old.map { id throws(GitError) in try RawTree(id: id, odb: odb) }
+        let newTree = try new.map { id throws(GitError) in try RawTree(id: id, odb: odb) }
+        try withExtendedLifetime((oldTree, newTree)) { () throws(GitError) in
+            try compare(oldTree?.entries ?? [], newTree?.entries ?? [], path: path)
+        }
+    }
+
+    private mutating func compare(_ oldEntries: [RawTree.Entry], _ newEntries: [RawTree.Entry], path: String) throws(GitError) {
         var oldIndex = 0
         var newIndex = 0
-        while oldIndex < oldCount || newIndex < newCount {
-            let oldEntry = oldIndex < oldCount ? git_tree_entry_byindex(old, oldIndex) : nil
-            let newEntry = newIndex < newCount ? git_tree_entry_byindex(new, newIndex) : nil
-            if let oldEntry, let newEntry {
-                let order = git_tree_entry_cmp(oldEntry, newEntry)
-                if order == 0 {
-                    try matched(oldEntry, newEntry, in: path)
-                    oldIndex += 1
-                    newIndex += 1
-                } else if order < 0 {
-                    try onlyOnOneSide(oldEntry, in: path, isOld: true)
-                    oldIndex += 1
-                } else {
-                    try onlyOnOneSide(newEntry, in: path, isOld: false)
-                    newIndex += 1
-                }
-            } else if let oldEntry {
-                try onlyOnOneSide(oldEntry, in: path, isOld: true)
+        while oldIndex < oldEntries.count || newIndex < newEntries.count {
+            let order: Int
+            if oldIndex == oldEntries.count {
+                order = 1
+            } else if newIndex == newEntries.count {
+                order = -1
+            } else {
+                order = RawTree.Entry.order(oldEntries[oldIndex], newEntries[newIndex])
+            }
+            if order == 0 {
+                try matched(oldEntries[oldIndex], newEntries[newIndex], in: path)
                 oldIndex += 1
-            } else if let newEntry {
-                try onlyOnOneSide(newEntry, in: path, isOld: false)
+                newIndex += 1
+            } else if order < 0 {
+                try onlyOnOneSide(oldEntries[oldIndex], in: path, isOld: true)
+                oldIndex += 1
+            } else {
+                try onlyOnOneSide(newEntries[newIndex], in: path, isOld: false)
                 newIndex += 1
             }
         }
     }
 
-    /// Two entries with the same name (and kind: Git's order tells a file `x` from a
+    /// Two entries with the same name and kind (Git's order tells a file `x` from a
     /// directory `x`): equal ids and modes are skipped whole, even for a large subtree.
-    private mutating func matched(_ old: OpaquePointer, _ new: OpaquePointer, in directory: String) throws(GitError) {
-        let sameContent = git_oid_cmp(git_tree_entry_id(old), git_tree_entry_id(new)) == 0
-        guard !sameContent || git_tree_entry_filemode(old) != git_tree_entry_filemode(new) else { return }
-        let path = Self.childPath(directory, old)
-        switch (git_tree_entry_type(old), git_tree_entry_type(new)) {
-        case (GIT_OBJECT_TREE, GIT_OBJECT_TREE):
-            try withSubtree(old) { oldTree throws(GitError) in
-                try withSubtree(new) { newTree throws(GitError) in
-                    try compare(old: oldTree, new: newTree, path: path)
-                }
-            }
-        case (GIT_OBJECT_BLOB, GIT_OBJECT_BLOB):
+    private mutating func matched(_ old: RawTree.Entry, _ new: RawTree.Entry, in directory: String) throws(GitError) {
+        let sameContent = memcmp(old.id, new.id, 20) == 0
+        guard !sameContent || old.mode != new.mode else { return }
+        let path = TreePath.joined(directory, new.nameString)
+        if old.isTree && new.isTree {
+            try compare(old: old.oid, new: new.oid, path: path)
+        } else if old.isBlob && new.isBlob {
             modified.append(path)
-        default:
+        } else {
             try onlyOnOneSide(old, in: directory, isOld: true)
             try onlyOnOneSide(new, in: directory, isOld: false)
         }
     }
 
     /// An entry only one tree has: a file, or every file below a directory.
-    private mutating func onlyOnOneSide(_ entry: OpaquePointer, in directory: String, isOld: Bool) throws(GitError) {
-        let path = Self.childPath(directory, entry)
-        switch git_tree_entry_type(entry) {
-        case GIT_OBJECT_TREE:
-            try withSubtree(entry) { tree throws(GitError) in
-                try compare(old: isOld ? tree : nil, new: isOld ? nil : tree, path: path)
-            }
-        case GIT_OBJECT_BLOB:
-            guard let id = git_tree_entry_id(entry) else { return }
-            let file = DiffFile(path: path, blobID: BlobID(id.pointee), mode: git_tree_entry_filemode(entry))
+    private mutating func onlyOnOneSide(_ entry: RawTree.Entry, in directory: String, isOld: Bool) throws(GitError) {
+        let path = TreePath.joined(directory, entry.nameString)
+        if entry.isTree {
+            try compare(old: isOld ? entry.oid : nil, new: isOld ? nil : entry.oid, path: path)
+        } else if entry.isBlob {
+            let blobID = BlobID(hexDigits: ObjectHex.string(fromRaw: UnsafeRawBufferPointer(start: entry.id, count: 20)))
+            let file = DiffFile(path: path, blobID: blobID, mode: entry.mode)
             if isOld { deleted.append(file) } else { added.append(file) }
-        default:
-            return
         }
-    }
-
-    private func withSubtree(_ entry: OpaquePointer, _ body: (OpaquePointer) throws(GitError) -> Void) throws(GitError) {
-        var tree: OpaquePointer?
-        defer { git_tree_free(tree) }
-        try checked("git_tree_lookup") { git_tree_lookup(&tree, repository, git_tree_entry_id(entry)) }
-        if let tree { try body(tree) }
-    }
-
-    private static func childPath(_ directory: String, _ entry: OpaquePointer) -> String {
-        TreePath.joined(directory, String(cString: git_tree_entry_name(entry)))
     }
 }
