@@ -9,4 +9,4 @@ source scripts/lib/prepare-machine.sh
 echo "==> building"
 swift build --product ferry
 swift build --product ferry-demo
-exec "$(swift build --show-bin-path)/FerryDemo"
+exec "$(swift build --show-bin-path)/ferry-demo"

@@ -37,7 +37,7 @@ struct Demo {
             section("Cleaning up: every host, namespace and process the demo started")
             fleet.stop()
         }
-        for host in fleet.hosts { print("  web-\(host.name.dropFirst()) = \(host.address) (\(host.name))") }
+        for (index, host) in fleet.hosts.enumerated() { print("  web-\(index + 1) = \(host.address)") }
 
         let workspace = fleet.directory.appendingPathComponent("demo")
         let config = ConfigRepository(work: workspace.appendingPathComponent("config"),
@@ -102,9 +102,9 @@ struct Demo {
 
     /// Asks each host's web service which release it runs, from inside the host.
     private func showService(_ fleet: TestFleet, path: String) throws {
-        for host in fleet.hosts {
+        for (index, host) in fleet.hosts.enumerated() {
             let answer = try host.runInside(["python3", "-c", "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8081\(path)', timeout=5).read().decode().strip())"])
-            print("  web-\(host.name.dropFirst()) serves: \(answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines))\(answer.stderr.isEmpty ? "" : answer.stderr)")
+            print("  web-\(index + 1) serves: \(answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines))\(answer.stderr.isEmpty ? "" : answer.stderr)")
         }
     }
 }
