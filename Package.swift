@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "ferry", targets: ["ferry"]),
         .executable(name: "ferry-demo", targets: ["FerryDemo"]),
+        .executable(name: "ferry-bench", targets: ["FerryBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +72,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "FerryDemo",
+            dependencies: ["_FerryTestHosts"]
+        ),
+        .executableTarget(
+            name: "FerryBench",
             dependencies: ["_FerryTestHosts"]
         ),
         .target(
