@@ -53,7 +53,7 @@ struct ServiceDeployer: Sendable {
                 await releaseLock(lock)
                 return outcome
             }
-            try await runHooks(service.hooks.postDeploy, step: "post_deploy", in: remote.layout.current)
+            try await runHooks(service.hooks.postDeploy, step: "post_deploy", layout: remote.layout)
             try await run(ReleaseScripts(layout: remote.layout).prune(keep: service.keepReleases, protecting: previousRelease.map { [$0] } ?? []), step: "prune")
             await releaseLock(lock)
             let duration = clock.now - started
@@ -129,14 +129,18 @@ struct ServiceDeployer: Sendable {
 
     /// `pre_shutdown` hooks, stop, switch `current`, start.
     private func stopAndSwitch(to release: ReleaseName, remote: RemoteService) async throws {
-        let process = ProcessScripts(service: remote)
+        let control = ServiceControl(service: remote)
         if previousRelease != nil {
-            try await runHooks(service.hooks.preShutdown, step: "pre_shutdown", in: remote.layout.current)
+            try await runHooks(service.hooks.preShutdown, step: "pre_shutdown", layout: remote.layout)
         }
-        try await run(process.stop(timeout: .seconds(10), force: true), step: "stop")
+        if let install = try control.install() { try await run(install, step: "install") }
+        try await run(try control.stop(timeout: Self.stopTimeout), step: "stop")
         try await run(ReleaseScripts(layout: remote.layout).switchCurrent(to: release), step: "switch")
-        try await run(process.start(), step: "start")
+        try await run(try control.start(), step: "start")
     }
+
+    /// How long a service gets to exit after SIGTERM before SIGKILL.
+    static let stopTimeout = Duration.seconds(10)
 
     private func checkHealth(_ remote: RemoteService) async -> HealthChecker.Verdict {
         guard let healthCheck = service.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
@@ -149,10 +153,10 @@ struct ServiceDeployer: Sendable {
             return .failed(reason: "\(reason); no rollback (\(service.rollbackOnFailure ? "no previous release" : "rollback_on_failure is off"))")
         }
         do {
-            let process = ProcessScripts(service: remote)
-            try await run(process.stop(timeout: .seconds(10), force: true), step: "rollback stop")
+            let control = ServiceControl(service: remote)
+            try await run(try control.stop(timeout: Self.stopTimeout), step: "rollback stop")
             try await run(ReleaseScripts(layout: remote.layout).switchCurrent(to: previous), step: "rollback switch")
-            try await run(process.start(), step: "rollback start")
+            try await run(try control.start(), step: "rollback start")
             let verdict = await checkHealth(remote)
             await record(.rollback, outcome: verdict.healthy ? .ok : .failed, error: reason,
                          duration: ContinuousClock().now - started,
@@ -164,13 +168,11 @@ struct ServiceDeployer: Sendable {
         }
     }
 
-    private func runHooks(_ hooks: [Hook], step: String, in directory: String) async throws {
+    private func runHooks(_ hooks: [Hook], step: String, layout: RemoteLayout) async throws {
         for hook in hooks {
-            let seconds = max(1, hook.timeout.components.seconds)
-            let command = "cd \(ShellQuote.quote(directory)) && timeout \(seconds) /bin/sh -c \(ShellQuote.quote(hook.command))"
-            let result = try await connection.run(command, timeout: hook.timeout + .seconds(5))
-            guard result.succeeded else {
-                throw DeployStepError(step: step, message: "`\(hook.command)` \(result.endDescription): \(String(result.stderrText.suffix(300)))")
+            let result = try HookScript.parse(try await run(HookScript.run(hook.command, for: layout, timeout: hook.timeout), step: step).stdout)
+            guard result.exitStatus == 0 else {
+                throw DeployStepError(step: step, message: "`\(hook.command)` exited \(result.exitStatus)\(result.exitStatus == 124 ? " (timed out after \(hook.timeout))" : ""): \(result.outputTail.suffix(300))")
             }
         }
     }
