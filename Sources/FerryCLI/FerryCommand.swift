@@ -17,6 +17,7 @@ public struct FerryCommand: AsyncParsableCommand {
             """,
         version: FerryVersion.current,
         subcommands: [
+            ReconcileCommand.self,
             VersionCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,

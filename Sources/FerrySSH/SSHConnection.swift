@@ -57,9 +57,9 @@ public final class SSHConnection: Sendable {
                     let once = ResumeOnce(continuation)
                     loop.start(connect: establisher.establish, connected: { once.resume(with: $0) })
                     // A backstop for what no socket deadline bounds (a hanging DNS lookup).
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Self.milliseconds(timeouts.connect + timeouts.total) + 1000)) {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Self.milliseconds(timeouts.connect + timeouts.total) + 1000)) { [weak loop] in
                         let error = SSHError(kind: .timeout, message: "timed out connecting to \(endpoint.hostAndPort)", endpoint: endpoint.description)
-                        if once.resume(with: .failure(error)) { loop.close() }
+                        if once.resume(with: .failure(error)) { loop?.close() }
                     }
                 }
             } onCancel: {

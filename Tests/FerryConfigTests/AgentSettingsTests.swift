@@ -90,6 +90,7 @@ import Testing
         #expect(throws: ConfigError.self) {
             try AgentSettings.load(flags: AgentSettingsFlags(agentFile: "/nonexistent/agent.yaml"), environment: [:])
         }
+        #expect(try AgentSettings.load(flags: AgentSettingsFlags(agentFile: "/dev/null"), environment: [:]).branch == "main")
         let repository = try TestRepository(["agent.yaml": "branch: release\n"])
         defer { repository.remove() }
         let path = repository.root.appendingPathComponent("agent.yaml").path

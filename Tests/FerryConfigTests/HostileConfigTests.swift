@@ -94,6 +94,21 @@ import Testing
         #expect(result.errors.first?.message.contains("50 MiB") == true)
     }
 
+    @Test func linkToAHugeFileIsRefusedBySizeFirst() throws {
+        let repository = try TestRepository()
+        defer { repository.remove() }
+        let huge = repository.root.appendingPathComponent("generated/huge.yaml")
+        try FileManager.default.createDirectory(at: huge.deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: 50 * 1024 * 1024)
+        try handle.close()
+        try repository.link("ferry.yaml", to: "generated/huge.yaml")
+        let (result, elapsed) = try timedLoad(repository)
+        #expect(elapsed < .seconds(2))
+        #expect(result.errorSummaries == ["file_too_large ferry.yaml:1:1"])
+    }
+
     @Test func everythingHostileAtOnceStillAnswersInTime() throws {
         let repository = try TestRepository([
             "ferry.yaml": """

@@ -80,6 +80,41 @@ import Testing
         let repository = try TestRepository(["ferry.yaml": "include: [\"extra/*.yaml\"]\n" + minimalHosts])
         defer { repository.remove() }
         try repository.link("extra/evil.yaml", to: "/etc/passwd")
-        #expect(try repository.load().errorSummaries == ["symlink_escape ferry.yaml:1:11"])
+        let result = try repository.load()
+        #expect(result.errorSummaries == ["symlink_escape extra/evil.yaml:0:0"])
+        #expect(result.errors.first?.message == "`extra/evil.yaml` is a symbolic link to `/etc/passwd`, outside the repository")
+    }
+}
+
+/// A source that lists directories as well as files, as a Git tree does.
+private struct DirectoryListingSource: ConfigFileSource {
+    let base: DirectoryConfigSource
+    var displayName: String { base.displayName }
+
+    func entry(at path: String) throws(ConfigSourceError) -> ConfigFileEntry? { try base.entry(at: path) }
+    func read(_ path: String) throws(ConfigSourceError) -> Data? { try base.read(path) }
+
+    func list(under directory: String) throws(ConfigSourceError) -> [ConfigFileEntry] {
+        let files = try base.list(under: directory)
+        let parents = Set(files.map { ($0.path as NSString).deletingLastPathComponent }.filter { !$0.isEmpty && $0 != directory })
+        return (files + parents.map { ConfigFileEntry(path: $0, kind: .directory) }).sorted { $0.path < $1.path }
+    }
+}
+
+@Suite struct SourcesListingDirectoriesTests {
+    @Test func directoriesInAListingAreNotIncludedNorMatched() throws {
+        let repository = try TestRepository([
+            "ferry.yaml": "include: [\"services/*\"]\n" + minimalHosts,
+            "services/api.yaml": "services:\n  api:\n    hosts: [web-1]\n    sources: [\"src/*\"]\n    run: { command: \"x\" }\n",
+            "services/old/unused.yaml": "not: [valid",
+            "src/lib/a.py": "",
+        ])
+        defer { repository.remove() }
+        let source = DirectoryListingSource(base: try DirectoryConfigSource(root: repository.root.path))
+        #expect(try source.list(under: "services").map(\.kind).contains(.directory))
+        let result = ConfigLoader(source: source).load()
+        #expect(result.files == ["ferry.yaml", "services/api.yaml"])
+        #expect(result.errors.isEmpty, "\(result.errors.map(\.description))")
+        #expect(result.warnings.map(\.kind) == [.patternMatchesNothing])
     }
 }

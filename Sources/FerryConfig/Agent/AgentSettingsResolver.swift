@@ -67,22 +67,34 @@ extension AgentSettings {
     /// default file is fine, a missing named one is an error.
     public static func load(flags: AgentSettingsFlags, environment: [String: String]) throws(ConfigError) -> AgentSettings {
         let (path, isExplicit) = agentFilePath(flags: flags, environment: environment)
-        var file: AgentFile?
-        if let data = FileManager.default.contents(atPath: path) {
-            guard data.count <= YAMLDocumentReader.maximumFileSize, let text = String(data: data, encoding: .utf8) else {
+        let files = FileManager.default
+        guard files.fileExists(atPath: path) else {
+            guard !isExplicit else {
                 throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
-                    ConfigDiagnostic(.unreadableFile, "the agent file is not UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
+                    ConfigDiagnostic(
+                        .missingFile, "the agent file does not exist", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
+                        at: SourceLocation(file: path)),
                 ])
             }
-            file = AgentFile(path: path, contents: text)
-        } else if isExplicit || FileManager.default.fileExists(atPath: path) {
+            return try resolve(flags: flags, environment: environment, agentFile: nil)
+        }
+        guard let text = readSmallTextFile(path) else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
                 ConfigDiagnostic(
-                    .missingFile, "cannot read the agent file", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
-                    at: SourceLocation(file: path)),
+                    .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
             ])
         }
-        return try resolve(flags: flags, environment: environment, agentFile: file)
+        return try resolve(flags: flags, environment: environment, agentFile: AgentFile(path: path, contents: text))
+    }
+
+    /// The file's text when it is UTF-8 of at most `maximumFileSize` bytes
+    /// (read with a bound, so `/dev/null` and pipes work and huge files do not).
+    private static func readSmallTextFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let limit = YAMLDocumentReader.maximumFileSize
+        guard let data = try? handle.read(upToCount: limit + 1) ?? Data(), data.count <= limit else { return nil }
+        return String(data: data, encoding: .utf8)
     }
 
     /// A flag's or variable's text as a node: plain when the setting is a

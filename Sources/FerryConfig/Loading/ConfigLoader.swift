@@ -38,55 +38,45 @@ public struct ConfigLoader: Sendable {
     }
 
     /// The files named by `include`, sorted and without duplicates; reports
-    /// patterns that match nothing or reach outside the repository.
+    /// patterns that match nothing. (Reading them checks links and sizes.)
     private func includedPaths(_ root: FileSections, context: DecodingContext) -> [String] {
         guard let node = root.reader.valueNode("include") else { return [] }
         guard let items = node.items else {
             context.wrongType(node, expected: "a list of glob patterns")
             return []
         }
-        // Each valid pattern is read even when another is invalid (reported).
-        let patterns = items.compactMap { item in
-            ValueSpec<GlobPattern>.glob.decode(item, context).map { (pattern: $0, location: item.location) }
-        }
         var paths: [String] = []
-        let repository = RepositoryPaths(source: source)
-        for (pattern, location) in patterns {
-            do throws(ConfigSourceError) {
-                var matched = false
-                let candidates = pattern.isLiteral ? [pattern.text] : try source.list(under: pattern.literalPrefix).map(\.path)
-                for path in candidates where pattern.matches(path) {
-                    switch try repository.resolve(path) {
-                    case .escapes(let link, let target):
-                        context.report(
-                            .symlinkEscape, "`\(path)` reaches `\(link)`, a symbolic link to `\(target)`, outside the repository",
-                            at: location)
-                        matched = true
-                    case .loop(let link):
-                        context.report(.symlinkEscape, "`\(link)` is part of a loop of symbolic links", at: location)
-                        matched = true
-                    case .inside(let resolved):
-                        guard case .file? = try source.entry(at: resolved)?.kind else { continue }
-                        matched = true
-                        if resolved != RootKeys.rootFile, !paths.contains(resolved) { paths.append(resolved) }
-                    }
-                }
-                if !matched {
-                    context.report(
-                        pattern.isLiteral ? .missingFile : .patternMatchesNothing,
-                        pattern.isLiteral ? "the included file `\(pattern)` does not exist" : "`\(pattern)` matches no file",
-                        at: location, severity: pattern.isLiteral ? .error : .warning)
-                }
-            } catch {
-                context.report(.unreadableFile, error.message, at: location)
+        // Each valid pattern is read even when another is invalid (reported).
+        for item in items {
+            guard let pattern = ValueSpec<GlobPattern>.glob.decode(item, context) else { continue }
+            let matches = files(matching: pattern, at: item.location, context: context)
+            if matches.isEmpty {
+                context.report(
+                    pattern.isLiteral ? .missingFile : .patternMatchesNothing,
+                    pattern.isLiteral ? "the included file `\(pattern)` does not exist" : "`\(pattern)` matches no file",
+                    at: item.location, severity: pattern.isLiteral ? .error : .warning)
             }
+            paths += matches.filter { $0 != RootKeys.rootFile && !paths.contains($0) }
         }
-        if paths.count > Self.maximumIncludedFiles {
+        guard paths.count <= Self.maximumIncludedFiles else {
             context.report(
                 .invalidValue, "`include` names \(paths.count) files; Ferry reads at most \(Self.maximumIncludedFiles)", at: node.location)
             return Array(paths.sorted().prefix(Self.maximumIncludedFiles))
         }
         return paths.sorted()
+    }
+
+    /// The files and links of the repository that `pattern` matches.
+    private func files(matching pattern: GlobPattern, at location: SourceLocation, context: DecodingContext) -> [String] {
+        do throws(ConfigSourceError) {
+            if pattern.isLiteral { return try source.entry(at: pattern.text) == nil ? [] : [pattern.text] }
+            return try source.list(under: pattern.literalPrefix)
+                .filter { $0.kind != .directory && pattern.matches($0.path) }
+                .map(\.path)
+        } catch {
+            context.report(.unreadableFile, error.message, at: location)
+            return []
+        }
     }
 }
 
@@ -100,27 +90,36 @@ struct DocumentSet {
         self.source = source
     }
 
-    /// The document at `path`, or nil with the problem reported.
+    /// The document at `path`, or nil with the problem reported. Its size is
+    /// checked (through links inside the repository) before it is read.
     mutating func read(_ path: String, context: DecodingContext, missingHint: String?) -> ConfigNode? {
-        let start = SourceLocation(file: path, line: 1, column: 1)
+        let whole = SourceLocation(file: path)
         do throws(ConfigSourceError) {
-            guard let entry = try source.entry(at: path) else {
-                context.report(.missingFile, "`\(path)` does not exist in \(source.displayName)", hint: missingHint, at: SourceLocation(file: path))
+            guard try source.entry(at: path) != nil else {
+                context.report(.missingFile, "`\(path)` does not exist in \(source.displayName)", hint: missingHint, at: whole)
                 return nil
             }
-            if case .file(let size) = entry.kind, size > YAMLDocumentReader.maximumFileSize {
+            let target: String
+            switch try RepositoryPaths(source: source).resolve(path) {
+            case .inside(let resolved): target = resolved
+            case .escapes(let link, let destination):
+                context.report(.symlinkEscape, "`\(link)` is a symbolic link to `\(destination)`, outside the repository", at: whole)
+                return nil
+            case .loop(let link):
+                context.report(.symlinkEscape, "`\(link)` is part of a loop of symbolic links", at: whole)
+                return nil
+            }
+            guard case .file(let size)? = try source.entry(at: target)?.kind else {
+                context.report(.missingFile, "`\(path)` is not a regular file", at: whole)
+                return nil
+            }
+            guard size <= YAMLDocumentReader.maximumFileSize, let data = try source.read(target),
+                data.count <= YAMLDocumentReader.maximumFileSize
+            else {
+                let megabytes = YAMLDocumentReader.maximumFileSize / 1024 / 1024
                 context.report(
-                    .fileTooLarge,
-                    "the file is \(size / 1024 / 1024) MiB; Ferry reads config files of at most \(YAMLDocumentReader.maximumFileSize / 1024 / 1024) MiB",
-                    hint: "split it with `include`, or remove generated content", at: start)
-                return nil
-            }
-            guard let data = try source.read(path) else {
-                context.report(.missingFile, "`\(path)` is not a regular file", at: SourceLocation(file: path))
-                return nil
-            }
-            guard data.count <= YAMLDocumentReader.maximumFileSize else {
-                context.report(.fileTooLarge, "the file is larger than \(YAMLDocumentReader.maximumFileSize / 1024 / 1024) MiB", at: start)
+                    .fileTooLarge, "the file is \(size / 1024 / 1024) MiB; Ferry reads config files of at most \(megabytes) MiB",
+                    hint: "split it with `include`, or remove generated content", at: SourceLocation(file: path, line: 1, column: 1))
                 return nil
             }
             files.append(path)
@@ -129,8 +128,7 @@ struct DocumentSet {
             diagnostics.forEach(context.report)
             return node
         } catch {
-            let kind: ConfigDiagnostic.Kind = error.kind == .outsideRepository ? .symlinkEscape : .unreadableFile
-            context.report(kind, error.message, at: SourceLocation(file: path))
+            context.report(.unreadableFile, error.message, at: whole)
             return nil
         }
     }

@@ -28,7 +28,7 @@ struct SourceTreeCheck {
                 }
             }
             var matched = false
-            for entry in try listing(under: prefix) {
+            for entry in try listing(under: prefix) where entry.kind != .directory {
                 let matches = pattern.matches(entry.path)
                 guard case .symlink = entry.kind else {
                     matched = matched || matches

@@ -20,6 +20,7 @@ public protocol ConfigFileSource: Sendable {
 
     /// Every file and symbolic link below the directory `directory` (empty for
     /// the root), recursively, without following links and without `.git`.
+    /// Directories may be listed too; the loader skips them.
     func list(under directory: String) throws(ConfigSourceError) -> [ConfigFileEntry]
 }
 

@@ -23,6 +23,8 @@ public struct AppliedCommits: StateDocument {
 
     /// Service name → host name → what was applied.
     public var services: [String: [String: Entry]]
+    /// The commit the last reconcile run applied: a new commit must descend from it.
+    public var lastReconciled: Entry?
 
     /// Nothing applied yet.
     public init() {

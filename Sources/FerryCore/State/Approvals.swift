@@ -33,6 +33,9 @@ public struct Approvals: StateDocument {
         services = [:]
     }
 
+    /// The approved revisions of every service.
+    public var approvedRevisions: [String: Set<String>] { services.mapValues { Set($0.keys) } }
+
     /// The approval of `commit` for `service`, if any.
     public func approval(service: String, commit: String) -> Entry? {
         services[service]?[commit]

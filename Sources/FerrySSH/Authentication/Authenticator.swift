@@ -8,8 +8,20 @@ struct Authenticator {
     let transport: Transport
     let waiter: SocketWaiter
     let deadline: Deadline
+    /// The time `deadline` allows, for messages.
+    let allowed: Duration
     let silence: Duration
     let logger: Logger
+
+    /// An authenticator with `allowed` from now for the whole authentication.
+    init(transport: Transport, waiter: SocketWaiter, allowed: Duration, silence: Duration, logger: Logger) {
+        self.transport = transport
+        self.waiter = waiter
+        self.deadline = .after(allowed)
+        self.allowed = allowed
+        self.silence = silence
+        self.logger = logger
+    }
 
     private var endpoint: SSHEndpoint { transport.endpoint }
 
@@ -38,7 +50,7 @@ struct Authenticator {
     /// The methods the server offers, or nil if it let us in without any ("none" auth).
     private func serverMethods() throws(SSHError) -> [String]? {
         let user = endpoint.user
-        return try waiter.complete(until: deadline, silence: silence, doing: "asking \(endpoint.hostAndPort) for its authentication methods") { () throws(SSHError) -> [String]?? in
+        return try waiter.complete(until: deadline, allowed: allowed, silence: silence, doing: "asking \(endpoint.hostAndPort) for its authentication methods") { () throws(SSHError) -> [String]?? in
             if let list = libssh2_userauth_list(transport.session, user, UInt32(user.utf8.count)) {
                 return .some(String(cString: list).split(separator: ",").map(String.init))
             }
@@ -61,7 +73,7 @@ struct Authenticator {
             return false
         }
         let user = endpoint.user
-        let code = try waiter.complete(until: deadline, silence: silence, doing: "authenticating with \(label)") { () throws(SSHError) -> Int32? in
+        let code = try waiter.complete(until: deadline, allowed: allowed, silence: silence, doing: "authenticating with \(label)") { () throws(SSHError) -> Int32? in
             let code = libssh2_userauth_publickey_fromfile_ex(transport.session, user, UInt32(user.utf8.count), nil, path, passphrase)
             return code == LIBSSH2_ERROR_EAGAIN ? nil : code
         }
@@ -105,13 +117,14 @@ struct Authenticator {
         let blob = Data(bytes: identity.pointee.blob, count: Int(identity.pointee.blob_len))
         let type = HostKey(blob: blob)?.type ?? "unknown type"
         let comment = identity.pointee.comment.map { String(cString: $0) } ?? ""
-        let label = "ssh-agent key \(comment.isEmpty ? "" : "'\(comment)' ")(\(type))"
+        let name = comment.isEmpty ? "ssh-agent key" : "ssh-agent key '\(comment)'"
         if KeyFileInspector.isUnsupported(type) {
-            report.unsupported.append(KeyFileInspector.unsupportedKeyAdvice(type: type, key: label))
+            report.unsupported.append(KeyFileInspector.unsupportedKeyAdvice(type: type, key: name))
             return false
         }
+        let label = "\(name) (\(type))"
         let user = endpoint.user
-        let code = try waiter.complete(until: deadline, silence: silence, doing: "authenticating with \(label)") { () throws(SSHError) -> Int32? in
+        let code = try waiter.complete(until: deadline, allowed: allowed, silence: silence, doing: "authenticating with \(label)") { () throws(SSHError) -> Int32? in
             let code = libssh2_agent_userauth(agent, user, identity)
             return code == LIBSSH2_ERROR_EAGAIN ? nil : code
         }

@@ -26,14 +26,17 @@ struct SessionEstablisher: Sendable {
         }
         try handshake(transport, waiter: waiter, deadline: deadline)
         try verifier.verify(try hostKey(of: transport), logger: logger)
-        let authenticator = Authenticator(transport: transport, waiter: waiter, deadline: .after(timeouts.total), silence: timeouts.read, logger: logger)
+        let authenticator = Authenticator(transport: transport, waiter: waiter, allowed: timeouts.total, silence: timeouts.read, logger: logger)
         try authenticator.authenticate(with: credentials)
         logger.debug("ssh connected", metadata: ["host": "\(endpoint.hostAndPort)", "user": "\(endpoint.user)"])
         return transport
     }
 
     private func handshake(_ transport: Transport, waiter: SocketWaiter, deadline: Deadline) throws(SSHError) {
-        try waiter.complete(until: deadline, silence: timeouts.connect, doing: "during the SSH handshake with \(endpoint.hostAndPort) (is it an SSH server?)") { () throws(SSHError) -> Void? in
+        try waiter.complete(
+            until: deadline, allowed: timeouts.connect, silence: timeouts.connect,
+            doing: "waiting for the SSH handshake with \(endpoint.hostAndPort)", advice: "is an SSH server listening there?"
+        ) { () throws(SSHError) -> Void? in
             let code = libssh2_session_handshake(transport.session, transport.socket)
             if code == LIBSSH2_ERROR_EAGAIN { return nil }
             if code == 0 { return () }

@@ -49,7 +49,9 @@ final class SessionLoop: @unchecked Sendable {
     private var brokenBy: SSHError?
     private var lastHeard = ContinuousClock.now
     private var lastReceivedCount: UInt64 = 0
-    private var lastKeepalive = ContinuousClock.now
+    /// libssh2 decides itself whether a keepalive is due (whole seconds, at least 2);
+    /// this is when it said to ask again.
+    private var nextKeepaliveCheck = ContinuousClock.now
     /// A buffer operations read into, reused by all of them.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
@@ -217,7 +219,7 @@ final class SessionLoop: @unchecked Sendable {
         if lastHeard + timeouts.read <= .now {
             breakConnection(SSHError(
                 kind: .timeout,
-                message: "\(endpoint.hostAndPort) sent nothing for \(timeouts.read.humanReadable), not even an answer to a keepalive",
+                message: "the host sent nothing for \(timeouts.read.humanReadable), not even an answer to a keepalive",
                 endpoint: endpoint.description
             ))
             return
@@ -239,11 +241,13 @@ final class SessionLoop: @unchecked Sendable {
     }
 
     /// The keepalive interval: while operations wait, often enough that a live host
-    /// answers well within the read timeout, so a silent command is not taken for a dead host.
+    /// answers well within the read timeout, so a silent command is not taken for a
+    /// dead host (libssh2 sends at most one every 2 s, so read timeouts under about
+    /// 6 s can expire during a long silent command).
     private var keepaliveInterval: Duration? {
         let configured = timeouts.keepaliveInterval > .zero ? timeouts.keepaliveInterval : nil
         guard !operations.isEmpty else { return configured }
-        return min(configured ?? timeouts.read, timeouts.read / 2)
+        return max(.seconds(2), min(configured ?? timeouts.read, timeouts.read / 3))
     }
 
     /// Sends a keepalive when nothing was heard for an interval. Only then: the send
@@ -251,13 +255,13 @@ final class SessionLoop: @unchecked Sendable {
     private func sendKeepaliveIfQuiet() {
         guard let interval = keepaliveInterval, outboundOwner == nil else { return }
         let now = ContinuousClock.now
-        guard lastHeard + interval <= now, lastKeepalive + interval <= now else { return }
-        let seconds = UInt32(max(2, interval.components.seconds))
+        guard lastHeard + interval <= now, nextKeepaliveCheck <= now else { return }
+        let seconds = UInt32(clamping: max(2, interval.components.seconds))
         // Ask for a reply only while operations run: idle, nobody would read it.
         libssh2_keepalive_config(transport.session, operations.isEmpty ? 0 : 1, seconds)
-        var nextInSeconds: Int32 = 0
-        let code = libssh2_keepalive_send(transport.session, &nextInSeconds)
-        lastKeepalive = now
+        var secondsToNext: Int32 = 0
+        let code = libssh2_keepalive_send(transport.session, &secondsToNext)
+        nextKeepaliveCheck = now + .seconds(max(1, Int(secondsToNext)))
         if code != 0 {
             breakConnection(transport.error(.connectionClosed, "cannot send a keepalive", function: "libssh2_keepalive_send", code: code))
         } else if transport.isBlockedOutbound {
@@ -276,7 +280,7 @@ final class SessionLoop: @unchecked Sendable {
             for operation in operations { limit = min(limit, operation.deadline) }
         }
         if let interval = keepaliveInterval {
-            limit = min(limit, Deadline(instant: max(lastHeard, lastKeepalive) + interval))
+            limit = min(limit, Deadline(instant: max(lastHeard + interval, nextKeepaliveCheck)))
         }
         Poller.wait(&descriptors, timeout: immediately ? 0 : limit == .distantFuture ? -1 : limit.pollTimeout)
     }
@@ -312,11 +316,11 @@ final class SessionLoop: @unchecked Sendable {
                      message: "the connection to \(endpoint.hostAndPort) failed: \(cause.message)", endpoint: endpoint.description,
                      function: cause.function, code: cause.code, libraryMessage: cause.libraryMessage)
         } ?? closedError()
+        finish(with: error)
         let pending = operations
         operations = []
         tokenHolders = [:]
         for operation in pending { operation.abort(error) }
-        finish(with: error)
         if brokenBy == nil, outboundOwner == nil {
             _ = ferry_ssh2_session_disconnect(transport.session, "closed by Ferry")
         }

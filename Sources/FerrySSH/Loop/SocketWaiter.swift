@@ -10,10 +10,11 @@ struct SocketWaiter {
     let isInterrupted: () -> Bool
 
     /// Repeats `attempt` until it returns a value (nil means "would block"), failing
-    /// with a timeout at `deadline` or after `silence` without a byte from the host.
+    /// with a timeout at `deadline` (`allowed` after the start of the whole step) or
+    /// after `silence` without a byte from the host.
     func complete<T>(
-        until deadline: Deadline, silence: Duration, doing activity: @autoclosure () -> String,
-        _ attempt: () throws(SSHError) -> T?
+        until deadline: Deadline, allowed: Duration, silence: Duration, doing activity: @autoclosure () -> String,
+        advice: String = "", _ attempt: () throws(SSHError) -> T?
     ) throws(SSHError) -> T {
         var silenceDeadline = Deadline.after(silence)
         var received = transport.receivedBytes
@@ -25,8 +26,8 @@ struct SocketWaiter {
             }
             let limit = min(deadline, silenceDeadline)
             if limit.hasPassed {
-                let reason = deadline <= silenceDeadline ? "did not finish in time" : "the host sent nothing for \(silence.humanReadable)"
-                throw SSHError(kind: .timeout, message: "timed out \(activity()): \(reason)", endpoint: transport.endpoint.description)
+                let reason = deadline <= silenceDeadline ? "not done within \(allowed.humanReadable)" : "the host sent nothing for \(silence.humanReadable)"
+                throw SSHError(kind: .timeout, message: "timed out \(activity()): \(reason)\(advice.isEmpty ? "" : "; \(advice)")", endpoint: transport.endpoint.description)
             }
             try wait(until: limit)
         }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import FerryConfig
+import FerryCore
+import Foundation
+
+/// `ferry reconcile --once`: fetch, diff, compare, deploy or correct, audit.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Make every host run what the config repository says.",
+        discussion: """
+            Fetches the config repository, finds the services whose sources changed, reads the \
+            actual state of every host in one SSH round trip, deploys new releases (rollout \
+            batches, health check, automatic rollback), corrects or reports drift, and appends \
+            every step to the audit log.
+
+            Exit codes: 0 every service converged; 1 a service failed, rolled back or a host \
+            was unreachable (the report names them); 75 another run holds the lock; \
+            78 the settings or the config are invalid.
+
+            Example (from cron, every minute):
+              * * * * * root ferry reconcile --once --repository ssh://git@git.example.com/ops/config.git
+            """
+    )
+
+    @Flag(help: "Run one reconcile and exit (the only mode of this version; cron or a systemd timer repeats it).")
+    var once = false
+
+    @Flag(name: .customLong("allow-non-descendant"), help: "Apply a commit that does not descend from the last applied one (after a force-push or to go back).")
+    var allowNonDescendant = false
+
+    @Option(name: .customLong("lock-wait"), help: ArgumentHelp("Wait this long for another run's lock instead of exiting at once (e.g. 5m).", valueName: "duration"))
+    var lockWait: String?
+
+    @Flag(name: .customLong("accept-new"), help: "Add unknown hosts' keys to known_hosts, like StrictHostKeyChecking=accept-new. A changed key is still refused.")
+    var acceptNew = false
+
+    @Flag(help: "Print the run report as JSON.")
+    var json = false
+
+    @OptionGroup(title: "Agent settings")
+    var agent: AgentOptions
+
+    func validate() throws {
+        guard once else {
+            throw ValidationError("say --once: this version runs one reconcile per call (use cron or deploy/ferry-reconcile.timer to repeat it)")
+        }
+        if let lockWait, DurationText.parse(lockWait) == nil {
+            throw ValidationError("--lock-wait takes a duration such as 30s, 5m or 1h, not \(lockWait)")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings: AgentSettings
+        do {
+            settings = try AgentSettings.load(flags: agent.flags, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("ferry: invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n".utf8))
+            throw ExitCode(78)
+        }
+        let request = ReconcileRequest(
+            settings: settings, allowNonDescendant: allowNonDescendant,
+            lockWait: lockWait.flatMap(DurationText.parse) ?? .zero, acceptNewHostKeys: acceptNew,
+            command: CommandLine.arguments.joined(separator: " "), environment: environment)
+        do {
+            let report = try await Reconciler(request: request).runOnce()
+            print(json ? ReconcileReportJSON.render(report) : report.text)
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        } catch let error as ReconcileError {
+            FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
+            switch error.kind {
+            case .locked: throw ExitCode(75)
+            case .settings, .invalidConfig: throw ExitCode(78)
+            case .configRepository, .notDescendant, .state: throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import FerryCore
+import Foundation
+
+/// `ferry reconcile --json`: the run report as one JSON object.
+enum ReconcileReportJSON {
+    static func render(_ report: RunReport) -> String {
+        let results: [[String: Any]] = report.results.map { result in
+            ["service": result.service, "host": result.host, "outcome": outcomeName(result.outcome),
+             "detail": result.outcome.description, "failed": result.outcome.isFailure]
+        }
+        let object: [String: Any] = [
+            "run_id": report.runID, "revision": report.revision.hex, "converged": report.converged,
+            "changed_services": report.changedServices, "results": results,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func outcomeName(_ outcome: HostOutcome) -> String {
+        switch outcome {
+        case .skipped(let reason): reason.rawValue
+        case .deployed: "deployed"
+        case .corrected: "drift_corrected"
+        case .driftReported: "drift_reported"
+        case .rolledBack: "rolled_back"
+        case .failed: "failed"
+        case .unreachable: "unreachable"
+        case .notAttempted: "not_attempted"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import FerryAudit
+import FerryConfig
+
+/// One service's deploys across its hosts: canary hosts first, then batches, stopping when
+/// more hosts failed than `max_failures` allows; with `on_host_failure: rollback_all`, the
+/// hosts this run already switched go back too.
+struct Rollout: Sendable {
+    let service: Service
+    let plans: [HostPlan]
+    let run: RunContext
+    let observations: [String: HostObservation]
+    let audit: AuditLog
+
+    func run() async -> [HostResult] {
+        var results: [HostResult] = []
+        var deploys: [HostPlan] = []
+        for plan in plans {
+            switch plan.action {
+            case .deploy: deploys.append(plan)
+            case .reportDrift: results.append(HostResult(service: service.name, host: plan.host, outcome: .driftReported(plan.comparison.drift)))
+            case .skip(let reason): results.append(HostResult(service: service.name, host: plan.host, outcome: .skipped(reason)))
+            }
+        }
+        var switched: [ServiceDeployer] = []
+        var failures = 0
+        var remaining = deploys.sorted { $0.host < $1.host }
+        for batchSize in batchSizes(total: remaining.count) {
+            let batch = Array(remaining.prefix(batchSize))
+            remaining.removeFirst(batch.count)
+            let attempts = await concurrentMap(batch.compactMap(deployer(for:)), limit: batch.count) { deployer in
+                (deployer, await deployer.deploy())
+            }
+            for (deployer, outcome) in attempts {
+                results.append(HostResult(service: service.name, host: deployer.host, outcome: outcome))
+                if outcome.isFailure { failures += 1 } else { switched.append(deployer) }
+            }
+            if failures > service.rollout.maxFailures {
+                results += remaining.map {
+                    HostResult(service: service.name, host: $0.host, outcome: .notAttempted(
+                        reason: "the rollout stopped: \(failures) host(s) failed, max_failures is \(service.rollout.maxFailures)"))
+                }
+                if service.rollout.onHostFailure == .rollbackAll {
+                    results = await revert(switched, in: results)
+                }
+                break
+            }
+        }
+        return results
+    }
+
+    /// Canary hosts first (if any), then batches of `rollout.batch`.
+    func batchSizes(total: Int) -> [Int] {
+        guard total > 0 else { return [] }
+        var sizes: [Int] = []
+        var left = total
+        if service.rollout.canary > 0 {
+            sizes.append(min(service.rollout.canary, left))
+            left -= sizes[0]
+        }
+        let batch = service.rollout.batch.hostsPerBatch(of: service.hosts.count)
+        while left > 0 {
+            sizes.append(min(batch, left))
+            left -= sizes.last!
+        }
+        return sizes
+    }
+
+    private func deployer(for plan: HostPlan) -> ServiceDeployer? {
+        guard case .reached(let connection, let services)? = observations[plan.host], let desired = run.desired[service.name] else { return nil }
+        return ServiceDeployer(
+            connection: connection, service: service, host: plan.host, plan: plan, desired: desired,
+            observed: services[service.name] ?? .absent, repository: run.repository,
+            environment: run.environments.variables[service.name] ?? [:], audit: audit)
+    }
+
+    private func revert(_ deployers: [ServiceDeployer], in results: [HostResult]) async -> [HostResult] {
+        let reverted = await concurrentMap(deployers, limit: max(deployers.count, 1)) { deployer in
+            (deployer.host, await deployer.revertAfterFleetFailure())
+        }
+        var updated = results
+        for (host, outcome) in reverted {
+            if let index = updated.firstIndex(where: { $0.host == host }) { updated[index].outcome = outcome }
+        }
+        return updated
+    }
+}

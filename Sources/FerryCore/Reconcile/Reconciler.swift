@@ -1,0 +1,227 @@
+import FerryAudit
+import FerryConfig
+import FerryGit
+import FerrySSH
+import Foundation
+
+/// One reconcile, as the list of named steps SPEC §4 gives:
+/// lock → fetch → ancestry → config → changed services → desired state → observe hosts →
+/// plan → record drift → deploy (rollout, health check, rollback) → save state → finish.
+public struct Reconciler: Sendable {
+    /// What the operator asked for.
+    public let request: ReconcileRequest
+
+    /// A reconciler for `request`.
+    public init(request: ReconcileRequest) {
+        self.request = request
+    }
+
+    /// Runs the steps once and reports what happened on every host.
+    public func runOnce() async throws -> RunReport {
+        let state = try prepareStateDirectory()
+        let lock = try await takeLocalLock(state)
+        defer { lock.release() }
+        let audit = try await openAuditLog(state, lock: lock)
+        let run = try await fetchAndLoad(state, audit: audit)
+        await audit.addSecrets(run.environments.secretValues)
+        try await audit.append(AuditEntry(
+            kind: .reconcileStarted, toRevision: run.head.hex,
+            detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
+
+        let observations = await observeHosts(run)
+        let plans = try plan(run, observations: observations, state: state)
+        try await recordDrift(plans, audit: audit)
+        let results = await deploy(plans, run: run, observations: observations, audit: audit)
+        let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
+                               results: results + unreachableResults(run, observations: observations))
+        try saveState(report, plans: plans, run: run, state: state)
+        closeConnections(observations)
+        try await audit.append(AuditEntry(
+            kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
+            error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
+            detail: ["deployed": String(report.results.filter { $0.outcome.changedHost }.count)]))
+        try await audit.sync()
+        return report
+    }
+
+    // MARK: - Steps
+
+    func prepareStateDirectory() throws -> StateDirectory {
+        let state = StateDirectory(root: URL(fileURLWithPath: request.settings.stateDirectory, isDirectory: true))
+        do {
+            try state.prepare()
+        } catch {
+            throw ReconcileError(.state, "cannot prepare the state directory \(state.root.path): \(error)",
+                                 hint: "run as a user who may write there, or set --state-dir")
+        }
+        return state
+    }
+
+    func takeLocalLock(_ state: StateDirectory) async throws -> LocalLock {
+        do {
+            return try await state.acquireLock(as: LockHolder.current(command: request.command), waitingUpTo: request.lockWait)
+        } catch let error as LocalLockError {
+            throw ReconcileError(.locked, "\(error)", hint: "wait for it to finish, or pass --lock-wait 5m")
+        }
+    }
+
+    func openAuditLog(_ state: StateDirectory, lock: LocalLock) async throws -> AuditLog {
+        let audit = try await AuditLog.open(at: URL(fileURLWithPath: request.settings.auditLog))
+        if let previous = lock.previousHolder {
+            try await audit.append(AuditEntry(kind: .lockTakenOver, detail: ["previous_holder": previous.description]))
+        }
+        return audit
+    }
+
+    /// Fetches the config repository, refuses a non-descendant commit, loads the config at the new
+    /// commit, finds the changed services and reads every service's desired release.
+    func fetchAndLoad(_ state: StateDirectory, audit: AuditLog) async throws -> RunContext {
+        guard let url = request.settings.repository else {
+            throw ReconcileError(.settings, "no config repository is set",
+                                 hint: "pass --repository URL, set FERRY_REPOSITORY, or write repository: in the agent file")
+        }
+        let connector = hostConnector(state)
+        let gitOptions = GitTransferOptions(sshConnector: FerrySSHGitConnector(
+            credentials: connector.credentials(for: .init(address: "", port: 22, user: "git", useAgent: true, keyFile: nil,
+                                                           connectTimeout: .seconds(10), hostKey: nil)),
+            hostKeyPolicy: HostKeyPolicy(knownHostsPath: request.settings.knownHosts, acceptNew: request.acceptNewHostKeys),
+            timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(600))))
+        let clone: ConfigRepository
+        do {
+            clone = try await ConfigRepository.sync(url: url, branch: request.settings.branch, directory: state.repositoryURL, options: gitOptions)
+        } catch let error as ReconcileError {
+            throw error
+        } catch {
+            throw ReconcileError(.configRepository, "cannot fetch \(url): \(error)", hint: "Ferry retries on its next run")
+        }
+        let applied = try state.appliedCommits.load()
+        let lastHead = applied.lastReconciled?.commit
+        if let lastHead, let last = CommitID(lastHead), last != clone.head, !request.allowNonDescendant {
+            let descends = (try? clone.repository.isDescendant(clone.head, of: last)) ?? false
+            if !descends {
+                throw ReconcileError(.notDescendant,
+                    "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push or a downgrade)",
+                    hint: "if that is intended, run again with --allow-non-descendant")
+            }
+        }
+        let loaded = ConfigLoader(source: GitCommitConfigSource(repository: clone.repository, commit: clone.head)).load()
+        guard let configuration = loaded.configuration else {
+            let problems = loaded.errors.prefix(5).map { "\($0)" }.joined(separator: "; ")
+            throw ReconcileError(.invalidConfig, "the config at \(clone.head.short) is invalid: \(problems)",
+                                 hint: "run `ferry validate` on a checkout of that commit; nothing was deployed")
+        }
+        let reader = DesiredReleaseReader(repository: clone.repository, commit: clone.head)
+        var desired: [String: DesiredRelease] = [:]
+        for service in configuration.services {
+            desired[service.name] = try reader.release(of: service)
+        }
+        return RunContext(
+            configuration: configuration, repository: clone.repository, head: clone.head, lastHead: lastHead,
+            changedServices: changedServices(configuration, repository: clone.repository, from: lastHead.flatMap(CommitID.init), to: clone.head),
+            desired: desired, environments: try ServiceEnvironments.resolve(configuration, environment: request.environment), connector: connector)
+    }
+
+    /// The services whose sources a commit between the last applied one and the new one touched.
+    func changedServices(_ configuration: FerryConfiguration, repository: GitRepository, from: CommitID?, to: CommitID) -> [String] {
+        guard let paths = try? repository.diff(from: from, to: to).flatMap(\.touchedPaths) else {
+            return configuration.services.map(\.name)
+        }
+        return configuration.services.filter { service in
+            paths.contains { path in service.sources.contains { $0.matches(path) } }
+        }.map(\.name)
+    }
+
+    /// Connects to every host that runs a service (bounded parallelism) and reads the state of
+    /// all its services in one round trip.
+    func observeHosts(_ run: RunContext) async -> [String: HostObservation] {
+        let hosts = run.configuration.hosts.filter { host in run.configuration.services.contains { $0.hosts.contains(host.name) } }
+        let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
+            await HostObserver(connector: run.connector).observe(host, services: run.configuration.services.filter { $0.hosts.contains(host.name) })
+        }
+        return Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), observations))
+    }
+
+    func plan(_ run: RunContext, observations: [String: HostObservation], state: StateDirectory) throws -> [HostPlan] {
+        let planner = Planner(
+            suspended: Set(try state.suspendedServices.load().services.keys),
+            quarantined: try state.quarantinedCommits.load().services.mapValues(\.commit),
+            approved: try state.approvals.load().approvedRevisions)
+        var plans: [HostPlan] = []
+        for service in run.configuration.services {
+            guard let desired = run.desired[service.name] else { continue }
+            for host in service.hosts {
+                guard case .reached(_, let services)? = observations[host] else { continue }
+                plans.append(planner.plan(service: service, host: host, desired: desired, observed: services[service.name] ?? .absent))
+            }
+        }
+        return plans
+    }
+
+    func recordDrift(_ plans: [HostPlan], audit: AuditLog) async throws {
+        for plan in plans where !plan.comparison.drift.isEmpty {
+            try await audit.append(AuditEntry(
+                kind: .driftDetected, service: plan.service, host: plan.host, fromRevision: plan.fromRevision, toRevision: plan.toRevision.hex,
+                filesChanged: plan.comparison.drift.count,
+                detail: ["findings": plan.comparison.drift.map(\.description).joined(separator: "; "),
+                         "action": plan.action == .reportDrift ? "report" : "correct"]))
+        }
+    }
+
+    /// Deploys every planned release, service by service in rollout batches.
+    func deploy(_ plans: [HostPlan], run: RunContext, observations: [String: HostObservation], audit: AuditLog) async -> [HostResult] {
+        var results: [HostResult] = []
+        for service in run.configuration.services {
+            let servicePlans = plans.filter { $0.service == service.name }
+            let rollout = Rollout(service: service, plans: servicePlans, run: run, observations: observations, audit: audit)
+            results += await rollout.run()
+        }
+        return results
+    }
+
+    func unreachableResults(_ run: RunContext, observations: [String: HostObservation]) -> [HostResult] {
+        run.configuration.services.flatMap { service in
+            service.hosts.compactMap { host -> HostResult? in
+                guard case .unreachable(let error)? = observations[host] else { return nil }
+                return HostResult(service: service.name, host: host, outcome: .unreachable(reason: error))
+            }
+        }
+    }
+
+    /// Records the applied revision per service and host, the quarantines, and the reconciled commit.
+    func saveState(_ report: RunReport, plans: [HostPlan], run: RunContext, state: StateDirectory) throws {
+        let now = Date()
+        _ = try state.appliedCommits.update { applied in
+            for result in report.results {
+                switch result.outcome {
+                case .deployed, .corrected, .skipped(.inSync):
+                    applied.record(commit: run.head.hex, service: result.service, host: result.host, at: now)
+                default:
+                    break
+                }
+            }
+            applied.lastReconciled = AppliedCommits.Entry(commit: run.head.hex, appliedAt: now)
+        }
+        _ = try state.quarantinedCommits.update { quarantine in
+            for service in run.configuration.services {
+                let outcomes = report.results.filter { $0.service == service.name }.map(\.outcome)
+                if outcomes.contains(where: { if case .rolledBack = $0 { true } else { false } }) {
+                    quarantine.quarantine(service: service.name, commit: run.head.hex, reason: "failed its health check and was rolled back", at: now)
+                } else if let entry = quarantine.services[service.name], entry.commit != run.head.hex {
+                    quarantine.lift(service: service.name)
+                }
+            }
+        }
+    }
+
+    func closeConnections(_ observations: [String: HostObservation]) {
+        for case .reached(let connection, _) in observations.values { connection.close() }
+    }
+
+    // MARK: - Helpers
+
+    func hostConnector(_ state: StateDirectory) -> HostConnector {
+        HostConnector(agentKeyFile: request.settings.sshKey, agentSocket: request.settings.sshAgentSocket,
+                      knownHostsPath: request.settings.knownHosts, acceptNewHostKeys: request.acceptNewHostKeys,
+                      pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
+    }
+}

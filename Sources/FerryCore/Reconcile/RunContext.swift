@@ -1,0 +1,22 @@
+import FerryConfig
+import FerryGit
+
+/// What a run knows once the config repository is fetched and loaded.
+struct RunContext: Sendable {
+    /// The config at the new commit.
+    var configuration: FerryConfiguration
+    /// The agent's clone.
+    var repository: GitRepository
+    /// The commit reconciled.
+    var head: CommitID
+    /// The commit the previous run reconciled, if any.
+    var lastHead: String?
+    /// The services whose sources changed since `lastHead`.
+    var changedServices: [String]
+    /// Every service's desired release at `head`.
+    var desired: [String: DesiredRelease]
+    /// Every service's environment, secrets resolved.
+    var environments: ServiceEnvironments
+    /// How hosts are reached.
+    var connector: HostConnector
+}

@@ -1,0 +1,114 @@
+import FerryGit
+
+/// What one reconcile run did, per service and host, and the exit code that follows.
+public struct RunReport: Sendable {
+    /// The run's id, as in the audit log.
+    public var runID: String
+    /// The commit reconciled.
+    public var revision: CommitID
+    /// The services whose sources or settings changed since the last applied commit.
+    public var changedServices: [String]
+    /// One result per service and host, sorted by service then host.
+    public var results: [HostResult]
+
+    /// A report.
+    public init(runID: String, revision: CommitID, changedServices: [String], results: [HostResult]) {
+        self.runID = runID
+        self.revision = revision
+        self.changedServices = changedServices
+        self.results = results.sorted { ($0.service, $0.host) < ($1.service, $1.host) }
+    }
+
+    /// Whether every service converged: nothing failed, rolled back or was unreachable.
+    public var converged: Bool { results.allSatisfy { !$0.outcome.isFailure } }
+
+    /// 0 when every service converged, 1 otherwise (the failures are in `results`).
+    public var exitCode: Int32 { converged ? 0 : 1 }
+
+    /// The report for people: a summary line, then one line per service and host that did something.
+    public var text: String {
+        let failures = results.filter { $0.outcome.isFailure }
+        let changed = results.filter { $0.outcome.changedHost }
+        var lines = ["reconciled \(revision.short): \(changed.count) changed, \(failures.count) failed, \(results.count - changed.count - failures.count) unchanged (run \(runID))"]
+        for result in results where result.outcome.changedHost || result.outcome.isFailure || result.outcome.isNotable {
+            lines.append("  \(result.service) on \(result.host): \(result.outcome)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// What happened to one service on one host.
+public struct HostResult: Sendable {
+    /// The service.
+    public var service: String
+    /// The host.
+    public var host: String
+    /// What happened.
+    public var outcome: HostOutcome
+
+    /// A result.
+    public init(service: String, host: String, outcome: HostOutcome) {
+        self.service = service
+        self.host = host
+        self.outcome = outcome
+    }
+}
+
+/// What happened to one service on one host.
+public enum HostOutcome: Sendable, CustomStringConvertible {
+    /// Nothing to do.
+    case skipped(SkipReason)
+    /// A new release is running and healthy.
+    case deployed(release: String, files: Int, bytes: Int)
+    /// Drift was put right with a new release of the same revision.
+    case corrected(release: String, files: Int, bytes: Int)
+    /// Drift was found and left alone (`drift: report`).
+    case driftReported([DriftFinding])
+    /// The new release failed its health check; the previous one runs again.
+    case rolledBack(reason: String)
+    /// The deploy failed; what runs on the host is said in the reason.
+    case failed(reason: String)
+    /// The host could not be reached.
+    case unreachable(reason: String)
+    /// The rollout of this service stopped before reaching the host.
+    case notAttempted(reason: String)
+
+    /// Whether the run must exit non-zero because of this outcome.
+    public var isFailure: Bool {
+        switch self {
+        case .rolledBack, .failed, .unreachable, .notAttempted: true
+        case .skipped, .deployed, .corrected, .driftReported: false
+        }
+    }
+
+    /// Whether a release went out.
+    public var changedHost: Bool {
+        switch self {
+        case .deployed, .corrected: true
+        default: false
+        }
+    }
+
+    /// Whether the summary lists it although nothing changed (drift, a held-back revision).
+    var isNotable: Bool {
+        switch self {
+        case .driftReported: true
+        case .skipped(let reason): reason != .inSync
+        default: false
+        }
+    }
+
+    /// One line for people.
+    public var description: String {
+        switch self {
+        case .skipped(let reason): "skipped (\(reason.rawValue.replacingOccurrences(of: "_", with: " ")))"
+        case .deployed(let release, let files, let bytes): "deployed \(release) (\(files) files, \(bytes) bytes uploaded)"
+        case .corrected(let release, let files, let bytes): "drift corrected with \(release) (\(files) files, \(bytes) bytes uploaded)"
+        case .driftReported(let findings): "drifted, left as is (drift: report): " + findings.map(\.description).joined(separator: "; ")
+        case .rolledBack(let reason): "ROLLED BACK: \(reason)"
+        case .failed(let reason): "FAILED: \(reason)"
+        case .unreachable(let reason): "UNREACHABLE: \(reason)"
+        case .notAttempted(let reason): "NOT ATTEMPTED: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import FerryConfig
+import Foundation
+
+/// Every service's environment with its secrets resolved from their references, at deploy time.
+/// The secret values are kept apart so the audit log can redact them wherever they appear.
+struct ServiceEnvironments: Sendable {
+    /// Variables per service, ready to write to the host's 0600 env file.
+    var variables: [String: [String: String]]
+    /// The resolved secret values (never the literal values, which are not secret).
+    var secretValues: [String]
+
+    /// Resolves every service's environment; `environment` is the agent's, for `from_env`.
+    static func resolve(_ configuration: FerryConfiguration, environment: [String: String]) throws -> ServiceEnvironments {
+        var variables: [String: [String: String]] = [:]
+        var secrets: [String] = []
+        for service in configuration.services {
+            var resolved: [String: String] = [:]
+            for (name, value) in service.environment {
+                switch value {
+                case .literal(let text):
+                    resolved[name] = text
+                case .secret(let reference):
+                    let secret = try resolve(reference, variable: name, service: service.name, environment: environment)
+                    resolved[name] = secret
+                    secrets.append(secret)
+                }
+            }
+            variables[service.name] = resolved
+        }
+        return ServiceEnvironments(variables: variables, secretValues: secrets.filter { !$0.isEmpty })
+    }
+
+    private static func resolve(_ reference: SecretReference, variable: String, service: String, environment: [String: String]) throws -> String {
+        switch reference {
+        case .environment(let name):
+            guard let value = environment[name] else {
+                throw ReconcileError(.settings, "service \(service): \(variable) comes from the environment variable \(name), which is not set",
+                                     hint: "export \(name) for the agent (systemd: Environment= or EnvironmentFile=)")
+            }
+            return value
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ReconcileError(.settings, "service \(service): \(variable) comes from \(path), which cannot be read",
+                                     hint: "create the file, readable by the agent's user only (chmod 600)")
+            }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        case .age(let path):
+            throw ReconcileError(.settings, "service \(service): \(variable) comes from the age-encrypted \(path), which this build of Ferry cannot decrypt",
+                                 hint: "use from_env or from_file for now")
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct FerrySSHPlaceholder {
-    @Test func placeholderReplacedByItsOwner() { #expect(Bool(true)) }
-}
