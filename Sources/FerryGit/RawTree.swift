@@ -72,6 +72,8 @@ final class RawTree {
     private static func parse(_ bytes: UnsafeRawBufferPointer) -> [Entry]? {
         guard let base = bytes.baseAddress else { return [] }
         var entries: [Entry] = []
+        // An entry takes at least 28 bytes (mode, space, a name, NUL, id).
+        entries.reserveCapacity(bytes.count / 28)
         var position = 0
         while position < bytes.count {
             var mode: UInt32 = 0
@@ -82,12 +84,12 @@ final class RawTree {
                 position += 1
             }
             let nameStart = position + 1
-            guard nameStart < bytes.count,
-                let nul = bytes[nameStart...].firstIndex(of: 0),
-                nul + 1 + idLength <= bytes.count, nul > nameStart
-            else { return nil }
-            entries.append(Entry(mode: mode, nameStart: base + nameStart, nameLength: nul - nameStart, id: base + nul + 1))
-            position = nul + 1 + idLength
+            guard nameStart < bytes.count, let nul = memchr(base + nameStart, 0, bytes.count - nameStart) else { return nil }
+            let nameLength = UnsafeRawPointer(nul) - (base + nameStart)
+            let idStart = nameStart + nameLength + 1
+            guard nameLength > 0, idStart + idLength <= bytes.count else { return nil }
+            entries.append(Entry(mode: mode, nameStart: base + nameStart, nameLength: nameLength, id: base + idStart))
+            position = idStart + idLength
         }
         return entries
     }

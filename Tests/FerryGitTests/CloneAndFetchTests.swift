@@ -30,6 +30,9 @@ import Testing
         #expect(try clone.resolve("v2") == second)
         #expect(try clone.readFile("ferry.yaml", at: second) == Data("hosts: { web-1: {} }\n".utf8))
         #expect(try clone.diff(from: first, to: second) == [.modified("ferry.yaml")])
+
+        try await clone.fetch(options: options())
+        #expect(try clone.resolve("origin/main") == second)
     }
 
     @Test func cloneAndFetchFromALocalPath() async throws {
@@ -62,7 +65,38 @@ import Testing
         try await clone.fetch(options: options)
         #expect(try clone.resolve("origin/main") == second)
         #expect(try clone.readFile("ferry.yaml", at: second) == Data("hosts: { web-1: {} }\n".utf8))
-        #expect(connector.commands.all == Array(repeating: "git-upload-pack '\(GitServer.remotePath)'", count: 2))
+        try await clone.fetch(options: options)
+        #expect(try clone.resolve("origin/main") == second)
+        #expect(connector.commands.all == Array(repeating: "git-upload-pack '\(GitServer.remotePath)'", count: 3))
+    }
+
+    @Test func readsGoOnWhileAFetchRuns() async throws {
+        let origin = try GitFixture()
+        try origin.write("ferry.yaml", "hosts: {}\n")
+        let first = try origin.commit("first")
+        let target = try TemporaryDirectory()
+        let clone = try await GitRepository.clone(from: origin.path, to: target.appending("clone.git"))
+        for index in 0..<200 {
+            try origin.write("services/s\(index).yaml", "port: \(index)\n")
+        }
+        let second = try origin.commit("second")
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await clone.fetch() }
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<20 {
+                        let content = try clone.readFile("ferry.yaml", at: first)
+                        let files = try clone.listFiles(at: first) { _ in true }
+                        #expect(content == Data("hosts: {}\n".utf8))
+                        #expect(files.count == 1)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try clone.resolve("origin/main") == second)
+        #expect(try clone.diff(from: first, to: second).count == 200)
     }
 
     @Test func fetchFollowsAForcePushAndPrunesDeletedBranches() async throws {
