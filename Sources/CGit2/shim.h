@@ -2,8 +2,21 @@
 #define FERRY_CGIT2_SHIM_H
 
 #include <git2.h>
+#include <git2/sys/hashsig.h>
 #include <git2/sys/remote.h>
 #include <git2/sys/transport.h>
+
+/*
+ * git_libgit2_opts is variadic and does not import into Swift.
+ *
+ * libgit2 re-hashes every object it reads from the object database; git does not.
+ * Objects are verified once, when a fetch indexes them (their ids are computed from
+ * their content), so hashing them again on every read only slows reads (a 100,000-file
+ * commit diff: 13 ms with it, 7 ms without).
+ */
+static inline int ferry_git_disable_strict_hash_verification(void) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+}
 
 /*
  * Ferry's SSH subtransport for libgit2's smart protocol.

@@ -15,6 +15,11 @@ public struct BlobID: Sendable, Hashable, CustomStringConvertible {
         hex = ObjectHex.string(from: oid)
     }
 
+    /// An id from 40 lowercase hex digits already known to be well-formed.
+    init(hexDigits: String) {
+        hex = hexDigits
+    }
+
     /// The full hex form.
     public var description: String { hex }
 }

@@ -10,9 +10,10 @@ public enum GitLibrary {
         return "\(major).\(minor).\(revision)"
     }
 
-    /// Initialises libgit2 and registers Ferry's SSH transport, the first time any
-    /// caller asks (Swift runs a static initialiser exactly once, thread-safely).
-    /// Every entry point that reaches libgit2 calls this first.
+    /// Initialises libgit2 (without re-hashing every object it reads, as git does) and
+    /// registers Ferry's SSH transport, the first time any caller asks (Swift runs a
+    /// static initialiser exactly once, thread-safely). Every entry point that reaches
+    /// libgit2 calls this first.
     static func initialize() throws(GitError) {
         try initialization.get()
     }
@@ -21,6 +22,7 @@ public enum GitLibrary {
     private static let initialization: Result<Void, GitError> = {
         do throws(GitError) {
             try checked("git_libgit2_init") { git_libgit2_init() }
+            try checked("git_libgit2_opts") { ferry_git_disable_strict_hash_verification() }
             try SSHTransport.register()
             return .success(())
         } catch {

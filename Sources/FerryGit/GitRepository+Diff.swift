@@ -2,59 +2,43 @@ import CGit2
 
 extension GitRepository {
     /// The files that differ from commit `from` to commit `to` (`from: nil`: every file
-    /// of `to`, added), sorted by path. Compares the two trees, no working tree; renames
-    /// are found by content similarity (`git_diff_find_similar`, 50 %), as `git diff` does.
+    /// of `to`, added), sorted by path. Compares the two trees (no working tree),
+    /// skipping identical subtrees as git does, so the cost follows the size of the
+    /// change, not of the repository. Renames are found as `git diff` finds them: same
+    /// content first, then content at least 50 % similar. Submodules are not files and
+    /// are skipped.
     /// - Throws: ``GitError/Kind/notFound`` when a commit is not in the repository.
     public func diff(from: CommitID?, to: CommitID) throws(GitError) -> [ChangedPath] {
         try withHandle { handle throws(GitError) in
-            try lookupTree(of: to, in: handle) { newTree throws(GitError) in
-                guard let from else { return try TreeDiff.changes(in: handle, from: nil, to: newTree) }
-                return try lookupTree(of: from, in: handle) { oldTree throws(GitError) in
-                    try TreeDiff.changes(in: handle, from: oldTree, to: newTree)
-                }
-            }
+            let newTree = try lookupCommit(to, in: handle) { git_commit_tree_id($0).pointee }
+            let oldTree = try from.map { id throws(GitError) in try lookupCommit(id, in: handle) { git_commit_tree_id($0).pointee } }
+            return try TreeDiff.changes(in: handle, from: oldTree, to: newTree)
         }
     }
 }
 
-/// A tree-to-tree diff with rename detection, turned into ``ChangedPath`` values.
+/// A tree-to-tree diff turned into ``ChangedPath`` values.
+///
+/// Not libgit2's `git_diff_tree_to_tree`: that walks every entry of both trees
+/// (measured: 45 ms warm, 280 ms cold for 100,000 files with 100 changed), where
+/// git skips subtrees whose ids are equal (about 5 ms, and so does this).
 enum TreeDiff {
-    static func changes(in repository: OpaquePointer, from oldTree: OpaquePointer?, to newTree: OpaquePointer) throws(GitError) -> [ChangedPath] {
-        var options = git_diff_options()
-        try checked("git_diff_options_init") { git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)) }
-        // A file that became a symlink (or back) is one modified path, not a delete and an add.
-        options.flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
-        var diff: OpaquePointer?
-        defer { git_diff_free(diff) }
-        try checked("git_diff_tree_to_tree") { git_diff_tree_to_tree(&diff, repository, oldTree, newTree, &options) }
-
-        var findOptions = git_diff_find_options()
-        try checked("git_diff_find_options_init") {
-            git_diff_find_options_init(&findOptions, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION))
+    static func changes(in repository: OpaquePointer, from oldTree: git_oid?, to newTree: git_oid) throws(GitError) -> [ChangedPath] {
+        var odb: OpaquePointer?
+        defer { git_odb_free(odb) }
+        try checked("git_repository_odb") { git_repository_odb(&odb, repository) }
+        guard let odb else {
+            throw GitError(kind: .other, message: "the repository has no object database", function: "git_repository_odb")
         }
-        findOptions.flags = GIT_DIFF_FIND_RENAMES.rawValue
-        try checked("git_diff_find_similar") { git_diff_find_similar(diff, &findOptions) }
+        var comparison = TreeComparison(odb: odb)
+        try comparison.compare(old: oldTree, new: newTree, path: "")
+        let renames = try RenameDetector(repository: repository)
+            .detect(added: comparison.added, deleted: comparison.deleted)
 
-        var changes: [ChangedPath] = []
-        let count = git_diff_num_deltas(diff)
-        changes.reserveCapacity(count)
-        for index in 0..<count {
-            guard let delta = git_diff_get_delta(diff, index)?.pointee, let change = changedPath(delta) else { continue }
-            changes.append(change)
-        }
+        var changes = comparison.modified.map(ChangedPath.modified)
+        changes += renames.added.map { ChangedPath.added($0.path) }
+        changes += renames.deleted.map { ChangedPath.deleted($0.path) }
+        changes += renames.renamed.map { ChangedPath.renamed(from: $0.from.path, to: $0.to.path) }
         return changes.sorted { $0.path < $1.path }
-    }
-
-    private static func changedPath(_ delta: git_diff_delta) -> ChangedPath? {
-        let oldPath = delta.old_file.path.map { String(cString: $0) } ?? ""
-        let newPath = delta.new_file.path.map { String(cString: $0) } ?? ""
-        switch delta.status {
-        case GIT_DELTA_ADDED: return .added(newPath)
-        case GIT_DELTA_DELETED: return .deleted(oldPath)
-        case GIT_DELTA_MODIFIED, GIT_DELTA_TYPECHANGE: return .modified(newPath)
-        case GIT_DELTA_RENAMED: return .renamed(from: oldPath, to: newPath)
-        case GIT_DELTA_COPIED: return .added(newPath)
-        default: return nil
-        }
     }
 }

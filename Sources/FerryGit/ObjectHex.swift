@@ -10,14 +10,17 @@ enum ObjectHex {
 
     /// The lowercase hex form of `oid`.
     static func string(from oid: git_oid) -> String {
-        withUnsafeBytes(of: oid.id) { bytes in
-            String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-                for (index, byte) in bytes.enumerated() {
-                    buffer[2 * index] = digits[Int(byte >> 4)]
-                    buffer[2 * index + 1] = digits[Int(byte & 0x0f)]
-                }
-                return bytes.count * 2
+        withUnsafeBytes(of: oid.id) { string(fromRaw: $0) }
+    }
+
+    /// The lowercase hex form of a binary id's bytes.
+    static func string(fromRaw bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0x0f)]
             }
+            return bytes.count * 2
         }
     }
 

@@ -51,11 +51,13 @@ final class TransferContext: @unchecked Sendable {
 
 extension GitError {
     /// A ``GitError`` for an error thrown by an SSH connector or stream: kept as is when
-    /// it already is one, otherwise a network error with the error's own description.
+    /// it already is one, otherwise the error's own description with the kind it names
+    /// (``GitConnectorError``) or ``Kind/network``.
     static func fromConnector(_ error: any Error, step: String) -> GitError {
         if let gitError = error as? GitError { return gitError }
         let message = (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
-        return GitError(kind: .network, message: message, function: step)
+        let kind = (error as? any GitConnectorError)?.gitErrorKind ?? .network
+        return GitError(kind: kind, message: message, function: step)
     }
 }
 

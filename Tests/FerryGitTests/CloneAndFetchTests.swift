@@ -40,18 +40,29 @@ import Testing
         try await cloneThenFetch(url: { "file://\($0.path)" })
     }
 
-    @Test func cloneAndFetchOverSSHThroughTheConnector() async throws {
-        let server = try LocalSSHServer()
-        let connector = ProcessSSHConnector(identity: server.clientKey, knownHosts: server.knownHosts)
-        var originPath = ""
-        try await cloneThenFetch(
-            url: { origin in
-                originPath = origin.path
-                return "ssh://\(server.user)@\(server.host):\(server.port)\(origin.path)"
-            },
-            options: GitTransferOptions(sshConnector: connector))
-        #expect(connector.commands.all.first == "git-upload-pack '\(originPath)'")
-        #expect(connector.commands.all.count >= 2)
+    @Test(arguments: [false, true])
+    func cloneAndFetchOverSSHThroughTheConnector(scpLike: Bool) async throws {
+        let server = try await GitServer()
+        try server.work.write("ferry.yaml", "hosts: {}\n")
+        let first = try server.work.commit("first")
+        try server.work.git(["tag", "v1"])
+        try server.push()
+        let connector = server.connector()
+        let options = GitTransferOptions(sshConnector: connector)
+        let target = try TemporaryDirectory()
+
+        let clone = try await GitRepository.clone(
+            from: scpLike ? server.scpLikeURL : server.sshURL, to: target.appending("clone.git"), options: options)
+        #expect(try clone.resolve("origin/main") == first)
+        #expect(try clone.resolve("v1") == first)
+
+        try server.work.write("ferry.yaml", "hosts: { web-1: {} }\n")
+        let second = try server.work.commit("second")
+        try server.push()
+        try await clone.fetch(options: options)
+        #expect(try clone.resolve("origin/main") == second)
+        #expect(try clone.readFile("ferry.yaml", at: second) == Data("hosts: { web-1: {} }\n".utf8))
+        #expect(connector.commands.all == Array(repeating: "git-upload-pack '\(GitServer.remotePath)'", count: 2))
     }
 
     @Test func fetchFollowsAForcePushAndPrunesDeletedBranches() async throws {

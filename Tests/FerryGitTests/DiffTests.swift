@@ -75,16 +75,72 @@ import Testing
         let changes = try repository.diff(from: first, to: second)
         let gitLines = try fixture.git(["diff", "--name-status", "--no-renames", first.hex, second.hex])
             .split(separator: "\n").map(String.init).sorted()
-        let ferryLines = changes.map { change -> String in
-            switch change {
-            case .added(let path): "A\t\(path)"
-            case .modified(let path): "M\t\(path)"
-            case .deleted(let path): "D\t\(path)"
-            case .renamed(let from, let to): "R\t\(from)\t\(to)"
-            }
-        }.sorted()
+        let ferryLines = changes.map(Self.nameStatus).sorted()
         #expect(changes.count == 1001)
         #expect(ferryLines == gitLines)
+    }
+
+    @Test func aMixedChangeMatchesGitIncludingRenames() throws {
+        let fixture = try GitFixture()
+        let body = { (name: String) in (1...40).map { "\(name) line \($0) with enough text to compare\n" }.joined() }
+        try fixture.write("same/moved.txt", body("moved"))
+        try fixture.write("edit/moved.txt", body("edited"))
+        try fixture.write("a/deep/tree/file.txt", body("tree"))
+        try fixture.write("conf/app.yaml", "a: 1\n")
+        try fixture.write("unrelated/old.txt", body("old"))
+        try fixture.write("blank-a", "")
+        try fixture.write("untouched/x.txt", body("untouched"))
+        let first = try fixture.commit("first")
+        try fixture.remove("same/moved.txt")
+        try fixture.write("elsewhere/moved.txt", body("moved"))
+        try fixture.remove("edit/moved.txt")
+        try fixture.write("edit/renamed.txt", body("edited") + "an added line\n")
+        try fixture.remove("a")
+        try fixture.write("a/file.txt", body("flattened"))
+        try fixture.remove("conf")
+        try fixture.write("conf", "conf is a file now\n")
+        try fixture.remove("unrelated/old.txt")
+        try fixture.write("unrelated/new.txt", body("something else entirely, nothing alike"))
+        try fixture.remove("blank-a")
+        try fixture.write("blank-b", "")
+        let second = try fixture.commit("second")
+        let repository = try GitRepository.open(at: fixture.url)
+
+        let gitLines = try fixture.git(["diff", "--name-status", "-M50%", first.hex, second.hex])
+            .split(separator: "\n").map { line in
+                let fields = line.split(separator: "\t").map(String.init)
+                return fields[0].hasPrefix("R") ? "R\t\(fields[1])\t\(fields[2])" : "\(fields[0])\t\(fields[1])"
+            }.sorted()
+        let ferryLines = try repository.diff(from: first, to: second).map(Self.nameStatus).sorted()
+        #expect(ferryLines == gitLines)
+        #expect(ferryLines.contains("R\tsame/moved.txt\telsewhere/moved.txt"))
+        #expect(ferryLines.contains("R\tedit/moved.txt\tedit/renamed.txt"))
+        #expect(ferryLines.contains("R\tblank-a\tblank-b"))
+    }
+
+    @Test func theMostSimilarFileWinsARename() throws {
+        let fixture = try GitFixture()
+        let body = (1...40).map { "line \($0) of the original file\n" }.joined()
+        try fixture.write("original.txt", body)
+        let first = try fixture.commit("first")
+        try fixture.remove("original.txt")
+        try fixture.write("close.txt", body + "one extra line\n")
+        try fixture.write("far.txt", String(body.prefix(body.count * 6 / 10)) + "much else\n")
+        let second = try fixture.commit("second")
+        let repository = try GitRepository.open(at: fixture.url)
+        #expect(try repository.diff(from: first, to: second) == [
+            .renamed(from: "original.txt", to: "close.txt"),
+            .added("far.txt"),
+        ])
+    }
+
+    private static func nameStatus(_ change: ChangedPath) -> String {
+        switch change {
+        case .added(let path): "A\t\(path)"
+        case .modified(let path): "M\t\(path)"
+        case .deleted(let path): "D\t\(path)"
+        case .renamed(let from, let to): "R\t\(from)\t\(to)"
+        }
     }
 
     @Test func diffOfAnUnknownCommitIsNotFound() throws {

@@ -3,13 +3,6 @@ import Foundation
 import Testing
 
 @Suite struct SSHTransportTests {
-    private func origin() throws -> GitFixture {
-        let origin = try GitFixture()
-        try origin.write("ferry.yaml", "hosts: {}\n")
-        try origin.commit("first")
-        return origin
-    }
-
     @Test func aConnectorsErrorSurfacesWithItsMessage() async throws {
         let target = try TemporaryDirectory()
         let options = GitTransferOptions(sshConnector: FailingConnector(error: PlainError(description: "connection refused by 10.213.0.9:22")))
@@ -30,6 +23,16 @@ import Testing
             try await GitRepository.clone(from: "git@git.example:config.git", to: target.appending("c"), options: options)
         }
         #expect(error == hostKeyError)
+    }
+
+    @Test func aConnectorErrorThatNamesItsKindKeepsIt() async throws {
+        let target = try TemporaryDirectory()
+        let options = GitTransferOptions(sshConnector: FailingConnector(error: AuthenticationRefused()))
+        let error = await #expect(throws: GitError.self) {
+            try await GitRepository.clone(from: "ssh://root@10.213.0.9/srv/git/config.git", to: target.appending("c"), options: options)
+        }
+        #expect(error?.kind == .auth)
+        #expect(error?.message == "root@10.213.0.9: publickey authentication refused")
     }
 
     @Test func aStreamThatNeverAnswersEndsWithTheConnectorsTimeout() async throws {
@@ -71,26 +74,24 @@ import Testing
     }
 
     @Test func theRealSSHClientRefusesAChangedHostKeyAndSaysSo() async throws {
-        let server = try LocalSSHServer()
-        let origin = try origin()
+        let server = try await GitServer()
+        try server.work.commit("first")
+        try server.push()
         let target = try TemporaryDirectory()
-        let connector = ProcessSSHConnector(identity: server.clientKey, knownHosts: try server.wrongKnownHosts())
+        let options = GitTransferOptions(sshConnector: server.connector(knownHosts: try server.changedKnownHosts()))
         let error = await #expect(throws: GitError.self) {
-            try await GitRepository.clone(
-                from: "ssh://\(server.user)@\(server.host):\(server.port)\(origin.path)", to: target.appending("c"),
-                options: GitTransferOptions(sshConnector: connector))
+            try await GitRepository.clone(from: server.sshURL, to: target.appending("c"), options: options)
         }
         #expect(error?.message.contains("Host key verification failed") == true)
     }
 
     @Test func aMissingRemoteRepositoryOverSSHFailsWithGitsMessage() async throws {
-        let server = try LocalSSHServer()
+        let server = try await GitServer()
         let target = try TemporaryDirectory()
-        let connector = ProcessSSHConnector(identity: server.clientKey, knownHosts: server.knownHosts)
         let error = await #expect(throws: GitError.self) {
             try await GitRepository.clone(
-                from: "ssh://\(server.user)@\(server.host):\(server.port)/srv/no/such.git", to: target.appending("c"),
-                options: GitTransferOptions(sshConnector: connector))
+                from: "ssh://root@\(server.host.address)/srv/no/such.git", to: target.appending("c"),
+                options: GitTransferOptions(sshConnector: server.connector()))
         }
         #expect(error?.message.contains("does not appear to be a git repository") == true)
     }

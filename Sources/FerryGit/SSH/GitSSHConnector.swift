@@ -7,10 +7,10 @@
 /// checks, authentication and timeouts as everything else Ferry does over SSH.
 ///
 /// The connector is called on libgit2's worker thread (never on Swift's cooperative
-/// pool) and may block. Errors it throws end the fetch: throw a ``GitError`` to choose
-/// the kind (``GitError/Kind/hostKey``, ``GitError/Kind/auth``,
-/// ``GitError/Kind/timeout``…); any other error surfaces as
-/// ``GitError/Kind/network`` with the error's description as message.
+/// pool) and may block. Errors it throws end the fetch and surface as a ``GitError``
+/// with the error's own description as message; its kind is the error's own when it is
+/// a ``GitError`` or a ``GitConnectorError`` (``GitError/Kind/hostKey``,
+/// ``GitError/Kind/auth``, ``GitError/Kind/timeout``…), ``GitError/Kind/network`` otherwise.
 public protocol GitSSHConnector: Sendable {
     /// Connects to `host:port` as `user` (nil: the connector's default user) and
     /// starts `command` (e.g. `git-upload-pack '/srv/git/config.git'`, already quoted
@@ -29,4 +29,11 @@ public protocol GitSSHCommandStream: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws
     /// Ends the command and releases the connection's resources; called exactly once.
     func close()
+}
+
+/// An error a connector or its stream throws that knows which ``GitError/Kind`` it is,
+/// so a fetch that failed on, say, a changed host key reports ``GitError/Kind/hostKey``.
+public protocol GitConnectorError: Error {
+    /// The kind the failed fetch or clone reports.
+    var gitErrorKind: GitError.Kind { get }
 }

@@ -15,6 +15,12 @@ struct PlainError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// An error of another module (an SSH library's, say) that names its Git error kind.
+struct AuthenticationRefused: GitConnectorError, CustomStringConvertible {
+    var description: String { "root@10.213.0.9: publickey authentication refused" }
+    var gitErrorKind: GitError.Kind { .auth }
+}
+
 /// A connector whose stream never answers: each read waits for data that does not
 /// come until the stream's own timeout fires (as a real SSH read timeout would).
 struct SilentConnector: GitSSHConnector {

@@ -1,0 +1,41 @@
+import Foundation
+
+/// What a host has for one service, read by ``HostStateProbe`` in the same round trip as
+/// every other service of the host.
+public struct ActualServiceState: Sendable, Equatable {
+    /// Whether the service's `remote_dir` exists.
+    public var directoryExists: Bool
+    /// The target of `current` as written in the link (`releases/<release>`), nil without a link.
+    public var currentTarget: String?
+    /// The bytes of `.ferry/manifest.json`, nil when there is none.
+    public var manifestData: Data?
+    /// Every regular file and symbolic link under the release `current` leads to, by path
+    /// relative to it; nil when `current` does not lead to a readable directory.
+    public var files: [String: ActualFile]?
+    /// The release directories present, oldest first.
+    public var releases: [ReleaseName]
+    /// Whether the service runs.
+    public var status: ServiceStatus
+
+    /// A state.
+    public init(directoryExists: Bool, currentTarget: String?, manifestData: Data?, files: [String: ActualFile]?,
+                releases: [ReleaseName], status: ServiceStatus) {
+        self.directoryExists = directoryExists
+        self.currentTarget = currentTarget
+        self.manifestData = manifestData
+        self.files = files
+        self.releases = releases
+        self.status = status
+    }
+
+    /// The release `current` points at, when it points at `releases/<release name>` as Ferry writes it.
+    public var currentRelease: ReleaseName? {
+        guard let currentTarget, currentTarget.hasPrefix("releases/") else { return nil }
+        return ReleaseName(rawValue: String(currentTarget.dropFirst("releases/".count)))
+    }
+
+    /// The manifest, nil when there is none; `.malformedManifest` when it is not one Ferry wrote.
+    public func manifest() throws -> Manifest? {
+        try manifestData.map(Manifest.decode)
+    }
+}

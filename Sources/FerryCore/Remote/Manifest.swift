@@ -1,0 +1,68 @@
+import FerryAudit
+import Foundation
+
+/// What Ferry deployed into one release of a service: Ferry's inventory on the host,
+/// kept in `.ferry/manifests/<release>.json` and, for the release `current` points at,
+/// in `.ferry/manifest.json`.
+///
+/// The JSON is stable: keys sorted, times in UTC to the millisecond, modes in octal,
+/// so the same manifest always encodes to the same bytes.
+public struct Manifest: Codable, Sendable, Equatable {
+    /// The service.
+    public var service: String
+    /// The commit deployed (40 hex digits).
+    public var revision: String
+    /// The release directory holding it.
+    public var release: ReleaseName
+    /// Every file of the release by path relative to the release directory.
+    public var files: [String: ManifestFile]
+    /// When it was deployed (kept to the millisecond).
+    public var deployedAt: Date
+    /// The agent that deployed it.
+    public var agent: String
+
+    /// A manifest.
+    public init(service: String, revision: String, release: ReleaseName, files: [String: ManifestFile], deployedAt: Date, agent: String) {
+        self.service = service
+        self.revision = revision
+        self.release = release
+        self.files = files
+        self.deployedAt = deployedAt
+        self.agent = agent
+    }
+
+    /// The stable JSON encoding, ending with a newline.
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.string(from: date))
+        }
+        // Encoding strings, numbers and dictionaries of them cannot fail.
+        let json = (try? encoder.encode(self)) ?? Data()
+        return json + Data("\n".utf8)
+    }
+
+    /// The manifest `data` holds; `.malformedManifest` when it is not one.
+    public static func decode(_ data: Data) throws -> Manifest {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = RFC3339.date(from: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 time"))
+            }
+            return date
+        }
+        do {
+            return try decoder.decode(Manifest.self, from: data)
+        } catch {
+            throw RemoteError(.malformedManifest, "the manifest is not one Ferry wrote (\(error)); the next deploy replaces it")
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case service, revision, release, files, agent
+        case deployedAt = "deployed_at"
+    }
+}
