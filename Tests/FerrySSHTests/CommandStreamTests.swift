@@ -43,8 +43,12 @@ import _FerryTestHosts
                 #expect(output.status == 0, "\(step): \(output.stderr)")
             }
             let head = try await LocalProcess.run(["git", "-C", work.path, "rev-parse", "HEAD"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-            let connection = try await fleet.connect(host)
             let (advertisement, exit) = try await onDedicatedThread {
+                // As the Git transport does: connect and stream from libgit2's thread.
+                let connection = try SSHConnection.connectBlocking(
+                    to: fleet.endpoint(host), credentials: .keyFile(fleet.clientKey.path),
+                    hostKeyPolicy: HostKeyPolicy(knownHostsPath: fleet.knownHosts.path))
+                defer { connection.close() }
                 let stream = try connection.openCommandStream("git-upload-pack \(ShellQuote.quote("/srv/git/config.git"))")
                 var received = Data()
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
@@ -61,6 +65,24 @@ import _FerryTestHosts
             #expect(advertisement.contains("\(head) HEAD\0"))
             #expect(advertisement.contains("\(head) refs/heads/main"))
             #expect(exit.status == 0)
+        }
+    }
+
+    @Test func aStreamReadWaitsNoLongerThanTheStreamsTimeout() async throws {
+        try await withFleet(hostCount: 1) { fleet in
+            let connection = try await fleet.connect(fleet.hosts[0])
+            let start = ContinuousClock.now
+            let error = await sshError {
+                try await onDedicatedThread {
+                    let stream = try connection.openCommandStream("sleep 30", timeout: .seconds(1))
+                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+                    defer { buffer.deallocate() }
+                    _ = try stream.read(into: buffer)
+                }
+            }
+            #expect(error?.kind == .timeout)
+            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(try await connection.run("echo next").stdoutText == "next\n")
         }
     }
 

@@ -130,6 +130,17 @@ import _FerryTestHosts
         }
     }
 
+    @Test func aConnectionTheHostDropsFailsWithConnectionClosed() async throws {
+        try await withFleet(hostCount: 1) { fleet in
+            let connection = try await fleet.connect(fleet.hosts[0])
+            let error = await sshError { _ = try await connection.run("kill -KILL $PPID; sleep 5") }
+            #expect(error?.kind == .connectionClosed)
+            #expect(error?.isRetryable == true)
+            #expect(!connection.isOpen)
+            #expect(await sshError { _ = try await connection.run("true") }?.kind == .connectionClosed)
+        }
+    }
+
     @Test func aClosedConnectionRefusesNewWork() async throws {
         try await withFleet(hostCount: 1) { fleet in
             let connection = try await fleet.connect(fleet.hosts[0])

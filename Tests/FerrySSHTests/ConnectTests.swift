@@ -158,16 +158,18 @@ import _FerryTestHosts
         }
     }
 
-    @Test func aClosedPortIsRefusedAtOnce() async throws {
+    /// A numeric address, and a name resolved locally (/etc/hosts) to one or more addresses.
+    @Test(arguments: ["127.0.0.1", "localhost"])
+    func aClosedPortIsRefusedAtOnce(host: String) async throws {
         let port = try SilentListener.closedPort()
         let start = ContinuousClock.now
         let error = await sshError {
             _ = try await SSHConnection.connect(
-                to: SSHEndpoint(host: "127.0.0.1", port: port, user: "root"), credentials: .agent(),
+                to: SSHEndpoint(host: host, port: port, user: "root"), credentials: .agent(),
                 hostKeyPolicy: HostKeyPolicy(knownHostsPath: "/dev/null"))
         }
         #expect(error?.kind == .connectRefused)
-        #expect(error?.message.contains("127.0.0.1:\(port)") == true)
+        #expect(error?.message.contains("cannot connect to \(host):\(port): Connection refused") == true)
         #expect(error?.isRetryable == true)
         #expect(ContinuousClock.now - start < .seconds(2))
     }

@@ -67,6 +67,27 @@ import _FerryTestHosts
         }
     }
 
+    /// A service that accepts the connection and never answers: the health check times out.
+    @Test func anHTTPGetToAServiceThatNeverAnswersTimesOut() async throws {
+        try await withFleet(hostCount: 1) { fleet in
+            let host = fleet.hosts[0]
+            let hang = "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 8081)); s.listen(); c, _ = s.accept(); time.sleep(60)"
+            let output = try await host.run(["sh", "-c", "python3 -c \(ShellQuote.quote(hang)) >/dev/null 2>&1 </dev/null & echo $!"])
+            let server = try #require(Int32(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+            defer { kill(server, SIGKILL) }
+            let connection = try await fleet.connect(host)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var error: SSHError?
+            repeat {
+                let start = ContinuousClock.now
+                error = await sshError { _ = try await connection.httpGet(port: 8081, path: "/health", timeout: .seconds(1)) }
+                if error?.kind == .timeout { #expect(ContinuousClock.now - start < .seconds(3)) }
+            } while error?.kind == .channelFailure && ContinuousClock.now < deadline
+            #expect(error?.kind == .timeout)
+            #expect(try await connection.run("echo fine").stdoutText == "fine\n")
+        }
+    }
+
     @Test func aTunnelToAPortNobodyListensOnFailsAndTheConnectionStaysUsable() async throws {
         try await withFleet(hostCount: 1) { fleet in
             let connection = try await fleet.connect(fleet.hosts[0])
