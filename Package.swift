@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ferry", targets: ["ferry"]),
+        .executable(name: "ferry-demo", targets: ["FerryDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,10 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: ["FerryCLI"]
+        ),
+        .executableTarget(
+            name: "FerryDemo",
+            dependencies: ["_FerryTestHosts"]
         ),
         .target(
             name: "_FerryTestHosts",

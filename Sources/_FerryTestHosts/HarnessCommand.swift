@@ -15,7 +15,8 @@ public struct HarnessError: Error, CustomStringConvertible {
     /// What the harness was doing and why it failed.
     public var description: String
 
-    init(_ description: String) { self.description = description }
+    /// An error saying `description`.
+    public init(_ description: String) { self.description = description }
 }
 
 /// Runs helper programs (`ip`, `ssh-keygen`, `git`, …) for the test harness, always with a time limit.

@@ -14,6 +14,8 @@ public struct ObservedService: Sendable, Equatable {
     public var manifestProblem: String?
     /// The SHA-256 of every file of the current release, by path (symbolic links: of their target text).
     public var files: [String: String]
+    /// The permission bits of every file of the current release, by path.
+    public var modes: [String: UInt32]
     /// Whether the service's process runs; nil when the host cannot tell.
     public var running: Bool?
     /// The release directories on the host, oldest first.
@@ -21,13 +23,14 @@ public struct ObservedService: Sendable, Equatable {
 
     /// An observation.
     public init(currentRelease: String?, manifestRevision: String?, manifestRelease: String?, manifestFiles: [String: String]?,
-                manifestProblem: String?, files: [String: String], running: Bool?, releases: [String]) {
+                manifestProblem: String?, files: [String: String], modes: [String: UInt32] = [:], running: Bool?, releases: [String]) {
         self.currentRelease = currentRelease
         self.manifestRevision = manifestRevision
         self.manifestRelease = manifestRelease
         self.manifestFiles = manifestFiles
         self.manifestProblem = manifestProblem
         self.files = files
+        self.modes = modes
         self.running = running
         self.releases = releases
     }

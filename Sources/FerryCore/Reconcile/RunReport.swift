@@ -98,12 +98,16 @@ public enum HostOutcome: Sendable, CustomStringConvertible {
         }
     }
 
+    private static func uploadSummary(files: Int, bytes: Int) -> String {
+        "\(files) \(files == 1 ? "file" : "files") uploaded, \(bytes) bytes"
+    }
+
     /// One line for people.
     public var description: String {
         switch self {
         case .skipped(let reason): "skipped (\(reason.rawValue.replacingOccurrences(of: "_", with: " ")))"
-        case .deployed(let release, let files, let bytes): "deployed \(release) (\(files) files, \(bytes) bytes uploaded)"
-        case .corrected(let release, let files, let bytes): "drift corrected with \(release) (\(files) files, \(bytes) bytes uploaded)"
+        case .deployed(let release, let files, let bytes): "deployed \(release) (\(Self.uploadSummary(files: files, bytes: bytes)))"
+        case .corrected(let release, let files, let bytes): "drift corrected with \(release) (\(Self.uploadSummary(files: files, bytes: bytes)))"
         case .driftReported(let findings): "drifted, left as is (drift: report): " + findings.map(\.description).joined(separator: "; ")
         case .rolledBack(let reason): "ROLLED BACK: \(reason)"
         case .failed(let reason): "FAILED: \(reason)"

@@ -1,0 +1,199 @@
+import FerryAudit
+import FerryConfig
+import FerryGit
+import FerrySSH
+import Foundation
+
+/// Deploys one service on one host over the host's connection, as a list of steps:
+/// remote lock → new release (hard links + changed files) → manifest → environment →
+/// `pre_shutdown` hooks → stop → switch `current` → start → health check → `post_deploy`
+/// hooks → prune → unlock. A failed health check switches back to the previous release.
+struct ServiceDeployer: Sendable {
+    let connection: FerrySSH.SSHConnection
+    let service: Service
+    let host: String
+    let plan: HostPlan
+    let desired: DesiredRelease
+    let observed: ObservedService
+    let repository: GitRepository
+    let environment: [String: String]
+    let audit: AuditLog
+
+    /// The release `current` pointed at before this deploy, if any.
+    var previousRelease: ReleaseName? { observed.currentRelease.flatMap(ReleaseName.init(rawValue:)) }
+
+    /// Deploys and reports the outcome; every step is in the audit log.
+    func deploy() async -> HostOutcome {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let reason: DeployReason = if case .deploy(let reason) = plan.action { reason } else { .newRevision }
+        let comparison = plan.comparison
+        await record(.deployStarted, files: comparison.uploads.count, bytes: comparison.uploadBytes, detail: ["reason": reason.rawValue])
+        let remote: RemoteService
+        let lock: RemoteLock
+        do {
+            remote = try RemoteService(service: service)
+            lock = RemoteLock(layout: remote.layout, owner: try RemoteLockOwner(
+                agent: "ferry \(FerryVersion.current)", pid: getpid(), host: ProcessInfo.processInfo.hostName))
+            try await acquire(lock)
+        } catch {
+            await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
+            return .failed(reason: "\(error)")
+        }
+        do {
+            let release = try ReleaseName(commit: desired.revision.hex, at: Date())
+            try await build(release, remote: remote)
+            try await stopAndSwitch(to: release, remote: remote)
+            let verdict = await checkHealth(remote)
+            if !verdict.healthy {
+                let failure = verdict.lastFailure ?? "unhealthy"
+                await record(.healthCheckFailed, outcome: .failed, error: failure, duration: clock.now - started,
+                             detail: ["release": release.rawValue, "attempts": String(verdict.attempts)])
+                let outcome = await rollBack(remote, reason: "health check failed: \(failure)", started: started)
+                await releaseLock(lock)
+                return outcome
+            }
+            try await runHooks(service.hooks.postDeploy, step: "post_deploy", in: remote.layout.current)
+            try await run(ReleaseScripts(layout: remote.layout).prune(keep: service.keepReleases, protecting: previousRelease.map { [$0] } ?? []), step: "prune")
+            await releaseLock(lock)
+            let duration = clock.now - started
+            await record(.deploySucceeded, outcome: .ok, files: comparison.uploads.count, bytes: comparison.uploadBytes,
+                         duration: duration, detail: ["release": release.rawValue, "reason": reason.rawValue])
+            if reason == .correctDrift {
+                await record(.driftCorrected, outcome: .ok, files: comparison.drift.count, detail: ["release": release.rawValue])
+                return .corrected(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
+            }
+            return .deployed(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
+        } catch {
+            await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
+            await releaseLock(lock)
+            return .failed(reason: "\(error)")
+        }
+    }
+
+    /// Switches back to the release that ran before this run, for `on_host_failure: rollback_all`.
+    func revertAfterFleetFailure() async -> HostOutcome {
+        guard let remote = try? RemoteService(service: service) else { return .failed(reason: "invalid service") }
+        return await rollBack(remote, reason: "another host of the rollout failed (on_host_failure: rollback_all)", started: ContinuousClock().now)
+    }
+
+    // MARK: - Steps
+
+    private func acquire(_ lock: RemoteLock) async throws {
+        let result = try await run(lock.acquireScript(timeToLive: service.timeouts.total * 10), step: "lock")
+        switch try RemoteLock.parseAcquisition(result.stdout) {
+        case .acquired: break
+        case .tookOver(let previous, _):
+            await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host"])
+        case .heldBy(let holder):
+            throw DeployStepError(step: "lock", message: "another agent is deploying \(service.name) on \(host): \(holder)")
+        case .busy:
+            throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) is being changed by another agent; the next run retries")
+        }
+    }
+
+    private func releaseLock(_ lock: RemoteLock) async {
+        _ = try? await run(lock.releaseScript(), step: "unlock")
+    }
+
+    /// The new release: hard links of the current one, the changed files over SFTP, then modes, links and manifest.
+    private func build(_ release: ReleaseName, remote: RemoteService) async throws {
+        let scripts = ReleaseScripts(layout: remote.layout)
+        let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
+        try await run(try scripts.prepare(release, removing: plan.comparison.removals, creatingParentsOf: uploads.map(\.path)), step: "prepare")
+        let directory = remote.layout.releaseDirectory(release)
+        for file in uploads {
+            guard let content = try repository.readFile(file.path, at: desired.revision) else {
+                throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(desired.revision.short)")
+            }
+            do {
+                try await connection.upload(content, to: "\(directory)/\(file.path)", mode: file.mode)
+            } catch {
+                throw DeployStepError(step: "upload", message: "\(file.path): \(error)")
+            }
+        }
+        let uploaded = Set(uploads.map(\.path))
+        let modeChanges = desired.files.values.filter { file in
+            file.symlinkTarget == nil && !uploaded.contains(file.path) && observed.modes[file.path].map { $0 & 0o7777 } != file.mode
+        }
+        let manifest = Manifest(
+            service: service.name, revision: desired.revision.hex, release: release,
+            files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
+            deployedAt: Date(), agent: "ferry \(FerryVersion.current)")
+        try await run(try scripts.finish(
+            release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
+            symlinks: Dictionary(uniqueKeysWithValues: desired.files.values.compactMap { file in file.symlinkTarget.map { (file.path, $0) } }),
+            manifest: manifest), step: "finish")
+        try await run(try EnvironmentFile.installScript(for: remote, variables: environment), step: "environment")
+    }
+
+    /// `pre_shutdown` hooks, stop, switch `current`, start.
+    private func stopAndSwitch(to release: ReleaseName, remote: RemoteService) async throws {
+        let process = ProcessScripts(service: remote)
+        if previousRelease != nil {
+            try await runHooks(service.hooks.preShutdown, step: "pre_shutdown", in: remote.layout.current)
+        }
+        try await run(process.stop(timeout: .seconds(10), force: true), step: "stop")
+        try await run(ReleaseScripts(layout: remote.layout).switchCurrent(to: release), step: "switch")
+        try await run(process.start(), step: "start")
+    }
+
+    private func checkHealth(_ remote: RemoteService) async -> HealthChecker.Verdict {
+        guard let healthCheck = service.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
+        return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: remote.layout.current)
+    }
+
+    /// Back to the release that ran before: switch, restart, check again; recorded as `rollback`.
+    private func rollBack(_ remote: RemoteService, reason: String, started: ContinuousClock.Instant) async -> HostOutcome {
+        guard service.rollbackOnFailure, let previous = previousRelease else {
+            return .failed(reason: "\(reason); no rollback (\(service.rollbackOnFailure ? "no previous release" : "rollback_on_failure is off"))")
+        }
+        do {
+            let process = ProcessScripts(service: remote)
+            try await run(process.stop(timeout: .seconds(10), force: true), step: "rollback stop")
+            try await run(ReleaseScripts(layout: remote.layout).switchCurrent(to: previous), step: "rollback switch")
+            try await run(process.start(), step: "rollback start")
+            let verdict = await checkHealth(remote)
+            await record(.rollback, outcome: verdict.healthy ? .ok : .failed, error: reason,
+                         duration: ContinuousClock().now - started,
+                         detail: ["release": previous.rawValue, "healthy_after_rollback": String(verdict.healthy)])
+            return .rolledBack(reason: "\(reason); back on \(previous.rawValue)\(verdict.healthy ? "" : ", which is unhealthy too")")
+        } catch {
+            await record(.rollback, outcome: .failed, error: "\(reason); the rollback failed: \(error)")
+            return .failed(reason: "\(reason); the rollback failed: \(error)")
+        }
+    }
+
+    private func runHooks(_ hooks: [Hook], step: String, in directory: String) async throws {
+        for hook in hooks {
+            let seconds = max(1, hook.timeout.components.seconds)
+            let command = "cd \(ShellQuote.quote(directory)) && timeout \(seconds) /bin/sh -c \(ShellQuote.quote(hook.command))"
+            let result = try await connection.run(command, timeout: hook.timeout + .seconds(5))
+            guard result.succeeded else {
+                throw DeployStepError(step: step, message: "`\(hook.command)` \(result.endDescription): \(String(result.stderrText.suffix(300)))")
+            }
+        }
+    }
+
+    @discardableResult
+    private func run(_ script: RemoteScript, step: String) async throws -> CommandResult {
+        let result: CommandResult
+        do {
+            result = try await connection.run(script.commandLine, stdin: script.input)
+        } catch {
+            throw DeployStepError(step: step, message: "\(error)")
+        }
+        guard result.succeeded else {
+            throw DeployStepError(step: step, message: "\(result.endDescription): \(String(result.stderrText.suffix(300)).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return result
+    }
+
+    private func record(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,
+                        duration: Duration? = nil, detail: [String: String]? = nil) async {
+        let milliseconds = duration.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
+        _ = try? await audit.append(AuditEntry(
+            kind: kind, service: service.name, host: host, fromRevision: plan.fromRevision, toRevision: desired.revision.hex,
+            filesChanged: files, bytesMoved: bytes, durationMs: milliseconds, outcome: outcome, error: error, detail: detail))
+    }
+}

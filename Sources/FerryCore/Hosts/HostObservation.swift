@@ -1,0 +1,10 @@
+import FerrySSH
+
+/// What the reconcile learned from one host: the connection it keeps for the host's deploys
+/// and the observed state of each service, or why the host could not be reached.
+enum HostObservation: Sendable {
+    /// Connected; the state of every service the host runs.
+    case reached(FerrySSH.SSHConnection, [String: ObservedService])
+    /// Not reachable, or its state could not be read: the message says why.
+    case unreachable(String)
+}
