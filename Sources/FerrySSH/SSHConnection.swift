@@ -85,7 +85,15 @@ public final class SSHConnection: Sendable {
         let establisher = SessionEstablisher(endpoint: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, timeouts: timeouts, logger: logger)
         let waiter = BlockingResult<Void>()
         loop.start(connect: establisher.establish, connected: waiter.deliver)
-        try waiter.wait()
+        do {
+            // The limit is a backstop for what no socket deadline bounds (a hanging DNS lookup).
+            try waiter.wait(upTo: timeouts.connect + timeouts.total + .seconds(1)) {
+                SSHError(kind: .timeout, message: "timed out connecting to \(endpoint.hostAndPort)", endpoint: endpoint.description)
+            }
+        } catch {
+            loop.close()
+            throw error
+        }
         return SSHConnection(endpoint: endpoint, timeouts: timeouts, loop: loop)
     }
 
@@ -196,6 +204,18 @@ final class BlockingResult<Value: Sendable>: Sendable {
     /// Blocks until a result is delivered.
     func wait() throws(SSHError) -> Value {
         semaphore.wait()
+        return try delivered()
+    }
+
+    /// Blocks until a result is delivered or `limit` passes (then throws `timeoutError()`).
+    func wait(upTo limit: Duration, timeoutError: () -> SSHError) throws(SSHError) -> Value {
+        guard semaphore.wait(timeout: .now() + .milliseconds(SSHConnection.milliseconds(limit))) == .success else {
+            throw timeoutError()
+        }
+        return try delivered()
+    }
+
+    private func delivered() throws(SSHError) -> Value {
         guard let result = result.withLock({ $0 }) else {
             preconditionFailure("BlockingResult woke without a result")
         }

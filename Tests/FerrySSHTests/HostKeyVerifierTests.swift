@@ -62,8 +62,8 @@ import Testing
     }
 
     /// libssh2's own check answers "not found" here; Ferry calls it a change.
-    @Test func aKnownHostWithAKeyOfAnotherTypeIsAChangeNotUnknown() throws {
-        let ecdsa = try LocalProcess.generateKey(type: "ecdsa", in: directory, name: "ecdsa")
+    @Test func aKnownHostWithAKeyOfAnotherTypeIsAChangeNotUnknown() async throws {
+        let ecdsa = try await LocalProcess.generateKey(type: "ecdsa", in: directory, name: "ecdsa")
         let ecdsaLine = try String(contentsOf: ecdsa.appendingPathExtension("pub"), encoding: .utf8)
         let (verifier, _) = try verifier("[10.0.0.5]:2222 \(ecdsaLine)", port: 2222)
         let error = try #require(refusal(verifier, keyA))
@@ -100,8 +100,8 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "10.0.0.5 \(KnownHostsTests.keyB)\n")
     }
 
-    @Test func knownKeyTypesAreAskedForFirstAndRSAIsNeverOffered() throws {
-        let ecdsa = try LocalProcess.generateKey(type: "ecdsa", in: directory, name: "ecdsa", extra: ["-b", "384"])
+    @Test func knownKeyTypesAreAskedForFirstAndRSAIsNeverOffered() async throws {
+        let ecdsa = try await LocalProcess.generateKey(type: "ecdsa", in: directory, name: "ecdsa", extra: ["-b", "384"])
         let line = try String(contentsOf: ecdsa.appendingPathExtension("pub"), encoding: .utf8)
         let (known, _) = try verifier("10.0.0.5 \(line)")
         #expect(try known.preferredAlgorithms() == "ecdsa-sha2-nistp384,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp521")

@@ -11,10 +11,10 @@ import Testing
         ("ed25519", [], "secret passphrase", "ssh-ed25519"),
         ("rsa", ["-b", "2048", "-m", "PEM"], "", "ssh-rsa"),
     ])
-    func theTypeOfAKeyGeneratedBySSHKeygenIsRead(type: String, options: [String], passphrase: String, expected: String) throws {
+    func theTypeOfAKeyGeneratedBySSHKeygenIsRead(type: String, options: [String], passphrase: String, expected: String) async throws {
         let directory = try LocalProcess.temporaryDirectory("inspect")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let key = try LocalProcess.generateKey(type: type, in: directory, name: "key", passphrase: passphrase, extra: options)
+        let key = try await LocalProcess.generateKey(type: type, in: directory, name: "key", passphrase: passphrase, extra: options)
         #expect(KeyFileInspector.keyType(ofPrivateKey: try String(contentsOf: key, encoding: .utf8)) == expected)
     }
 

@@ -39,12 +39,12 @@ import Testing
         #expect(file.entries(forHost: "10.0.0.17", port: 22).isEmpty)
     }
 
-    @Test func hashedEntriesWrittenByOpenSSHAreMatched() throws {
+    @Test func hashedEntriesWrittenByOpenSSHAreMatched() async throws {
         let directory = try LocalProcess.temporaryDirectory("hashed")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("known_hosts").path
         try "10.0.0.5 \(Self.keyA)\n[10.0.0.5]:2222 \(Self.keyB)\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try LocalProcess.run(["ssh-keygen", "-H", "-f", path]).status == 0)
+        #expect(try await LocalProcess.run(["ssh-keygen", "-H", "-f", path]).status == 0)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(!text.contains("10.0.0.5"))
         let file = KnownHostsFile(text: text)
@@ -68,13 +68,13 @@ import Testing
         #expect(file.entries(forHost: "a.example", port: 22).map(\.marker) == [.revoked])
     }
 
-    @Test func fingerprintsMatchSSHKeygen() throws {
+    @Test func fingerprintsMatchSSHKeygen() async throws {
         let directory = try LocalProcess.temporaryDirectory("fingerprint")
         defer { try? FileManager.default.removeItem(at: directory) }
         for type in ["ed25519", "ecdsa"] {
-            let key = try LocalProcess.generateKey(type: type, in: directory, name: "key_\(type)")
+            let key = try await LocalProcess.generateKey(type: type, in: directory, name: "key_\(type)")
             let publicLine = try String(contentsOf: key.appendingPathExtension("pub"), encoding: .utf8)
-            let printed = try LocalProcess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", key.path + ".pub"]).stdoutText
+            let printed = try await LocalProcess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", key.path + ".pub"]).stdoutText
             let expected = String(printed.split(separator: " ")[1])
             #expect(Self.key(publicLine).fingerprint == expected)
         }

@@ -11,16 +11,16 @@ import Testing
     ]
 
     @Test(arguments: hostileWords)
-    func aQuotedWordReachesTheShellUnchanged(word: String) throws {
+    func aQuotedWordReachesTheShellUnchanged(word: String) async throws {
         // printf repeats its format per argument, so each word comes back NUL-terminated, alone.
-        let output = try LocalProcess.run(["sh", "-c", "printf '%s\\0' \(ShellQuote.quote(word))"])
+        let output = try await LocalProcess.run(["sh", "-c", "printf '%s\\0' \(ShellQuote.quote(word))"])
         #expect(output.status == 0)
         #expect(output.stdout == Data(word.utf8) + [0])
     }
 
-    @Test func aCommandOfQuotedWordsSplitsBackIntoTheSameWords() throws {
+    @Test func aCommandOfQuotedWordsSplitsBackIntoTheSameWords() async throws {
         let words = Self.hostileWords
-        let output = try LocalProcess.run(["sh", "-c", ShellQuote.command(["printf", "%s\\0"] + words)])
+        let output = try await LocalProcess.run(["sh", "-c", ShellQuote.command(["printf", "%s\\0"] + words)])
         let expected = words.reduce(into: Data()) { $0.append(Data($1.utf8) + [0]) }
         #expect(output.stdout == expected)
     }

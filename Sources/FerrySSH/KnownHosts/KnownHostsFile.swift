@@ -23,7 +23,9 @@ struct KnownHostsFile: Sendable {
             return
         }
         do {
-            self.init(text: try String(contentsOfFile: path, encoding: .utf8))
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            self.init(text: String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self))
         } catch {
             throw SSHError(kind: .hostKeyUnknown, message: "cannot read known_hosts file \(path): \(error.localizedDescription)")
         }

@@ -4,9 +4,12 @@ import Foundation
 public struct HTTPResponse: Sendable, Equatable {
     /// One header line; names keep the server's spelling.
     public struct Header: Sendable, Equatable {
+        /// The header name (`Content-Type`).
         public var name: String
+        /// The value, without surrounding whitespace.
         public var value: String
 
+        /// A header line.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -22,6 +25,7 @@ public struct HTTPResponse: Sendable, Equatable {
     /// The body, with chunked transfer coding removed.
     public var body: Data
 
+    /// A response as received.
     public init(statusCode: Int, reason: String, headers: [Header], body: Data) {
         self.statusCode = statusCode
         self.reason = reason

@@ -5,11 +5,18 @@
 public struct SSHTimeouts: Sendable, Equatable {
     /// TCP connect plus the SSH handshake (banner, key exchange).
     public var connect: Duration
-    /// The longest silence tolerated while waiting for the host during an operation.
+    /// The longest the host may stay silent while an operation waits for it.
+    ///
+    /// While operations run, the connection sends keepalives (at least every third of
+    /// this, and every 2 s at most often) that a live sshd answers, so a command that
+    /// prints nothing for a long time is not mistaken for a dead host; only a host that
+    /// stopped answering altogether hits this timeout, which then fails the connection.
+    /// Keep it above about 6 s.
     public var read: Duration
     /// The longest a single operation (a command, an upload, a tunnel request…) may take.
     public var total: Duration
-    /// How often a keepalive is sent while the connection waits; zero disables them.
+    /// How often a keepalive is sent while the connection is idle (zero: never), and
+    /// the longest interval between keepalives while operations wait.
     public var keepaliveInterval: Duration
 
     /// Timeouts; the defaults are those of Ferry's configuration (5 s, 30 s, 60 s) and a 15 s keepalive.

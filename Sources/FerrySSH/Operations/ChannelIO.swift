@@ -59,7 +59,12 @@ enum ChannelIO {
 
     /// Waits for the host to close the channel (after its EOF); false while it would block.
     static func waitClosed(_ channel: OpaquePointer, loop: SessionLoop) throws(SSHError) -> Bool {
-        try loop.transport.check(libssh2_channel_wait_closed(channel), "libssh2_channel_wait_closed", .channelFailure, "waiting for the remote command to end failed")
+        let code = libssh2_channel_wait_closed(channel)
+        // Reads end (return 0) without an EOF from the host when the connection broke.
+        if code == LIBSSH2_ERROR_INVAL {
+            throw loop.transport.error(.connectionClosed, "the connection broke before the remote command ended", function: "libssh2_channel_wait_closed", code: code)
+        }
+        return try loop.transport.check(code, "libssh2_channel_wait_closed", .channelFailure, "waiting for the remote command to end failed")
     }
 
     /// The exit status and signal the host reported (after the channel closed).

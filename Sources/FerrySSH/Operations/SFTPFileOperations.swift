@@ -147,8 +147,10 @@ final class SFTPWriteFileOperation: SFTPOperation<Void>, @unchecked Sendable {
                 _ = try check(Int32(written), sftp, loop, "libssh2_sftp_write", "writing \(path)")
                 return false
             }
+            // Nothing acknowledged yet: the requests in flight will be answered.
+            if written == 0 { return false }
             chunkOffset += written
-            if written > 0 { noteProgress() }
+            noteProgress()
         }
     }
 

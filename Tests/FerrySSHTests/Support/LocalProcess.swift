@@ -2,16 +2,22 @@ import Foundation
 
 /// Runs local tools the tests compare against (`sh`, `ssh-keygen`, `ssh-agent`).
 enum LocalProcess {
-    struct Output {
+    struct Output: Sendable {
         var status: Int32
         var stdout: Data
         var stderr: String
         var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    /// Runs `argv` to completion (a bounded wait: the tools used exit at once).
+    /// Runs `argv` to completion on a thread of its own (the tools used exit at once),
+    /// keeping Swift's cooperative threads free for the code under test.
     @discardableResult
-    static func run(_ argv: [String], environment: [String: String]? = nil) throws -> Output {
+    static func run(_ argv: [String], environment: [String: String]? = nil) async throws -> Output {
+        try await onDedicatedThread { try runBlocking(argv, environment: environment) }
+    }
+
+    /// ``run(_:environment:)`` blocking the calling thread.
+    static func runBlocking(_ argv: [String], environment: [String: String]? = nil) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv
@@ -36,9 +42,9 @@ enum LocalProcess {
     }
 
     /// Generates a key with ssh-keygen and returns its private key path.
-    static func generateKey(type: String, in directory: URL, name: String, passphrase: String = "", extra: [String] = []) throws -> URL {
+    static func generateKey(type: String, in directory: URL, name: String, passphrase: String = "", extra: [String] = []) async throws -> URL {
         let path = directory.appendingPathComponent(name)
-        let output = try run(["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", name, "-f", path.path] + extra)
+        let output = try await run(["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", name, "-f", path.path] + extra)
         guard output.status == 0 else { throw TestFailure("ssh-keygen failed: \(output.stderr)") }
         return path
     }
@@ -48,4 +54,11 @@ enum LocalProcess {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// `count` random bytes from the kernel (fast even in debug builds, unlike a Swift loop).
+func randomBytes(_ count: Int) throws -> Data {
+    let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+    defer { try? source.close() }
+    return try source.read(upToCount: count) ?? Data()
 }

@@ -1,12 +1,17 @@
 import Foundation
 
 /// A real `ssh-agent` in the foreground on a socket of its own, killed by pid on `stop()`.
-final class TestAgent {
+final class TestAgent: @unchecked Sendable {
     let socketPath: String
     private let process: Process
 
+    /// Starts an agent on a thread of its own (starting waits for the socket).
+    static func start(in directory: URL) async throws -> TestAgent {
+        try await onDedicatedThread { try TestAgent(directory: directory) }
+    }
+
     /// Starts the agent and waits (bounded) until its socket exists.
-    init(directory: URL) throws {
+    private init(directory: URL) throws {
         socketPath = directory.appendingPathComponent("agent.sock").path
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
@@ -29,8 +34,8 @@ final class TestAgent {
     }
 
     /// Adds a private key to the agent.
-    func add(_ key: URL) throws {
-        let output = try LocalProcess.run(["ssh-add", key.path], environment: ["SSH_AUTH_SOCK": socketPath, "PATH": "/usr/bin:/bin"])
+    func add(_ key: URL) async throws {
+        let output = try await LocalProcess.run(["ssh-add", key.path], environment: ["SSH_AUTH_SOCK": socketPath, "PATH": "/usr/bin:/bin"])
         guard output.status == 0 else { throw TestFailure("ssh-add \(key.path) failed: \(output.stderr)") }
     }
 
