@@ -18,24 +18,40 @@ public struct Reconciler: Sendable {
 
     /// Runs the steps once and reports what happened on every host.
     public func runOnce() async throws -> RunReport {
+        guard let url = request.settings.repository else {
+            throw ReconcileError(.settings, "no config repository is set",
+                                 hint: "pass --repository URL, set FERRY_REPOSITORY, or write repository: in the agent file")
+        }
         let state = try prepareStateDirectory()
         let lock = try await takeLocalLock(state)
         defer { lock.release() }
         let audit = try await openAuditLog(state, lock: lock)
-        let run = try await fetchAndLoad(state, audit: audit)
+        do {
+            return try await reconcile(url: url, state: state, audit: audit)
+        } catch {
+            // A run that stops early still says so in the audit log, with the reason.
+            _ = try? await audit.append(AuditEntry(kind: .reconcileFinished, outcome: .failed, error: "\(error)"))
+            try? await audit.sync()
+            throw error
+        }
+    }
+
+    /// The steps after the lock is held and the audit log is open.
+    func reconcile(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunReport {
+        let run = try await fetchAndLoad(url: url, state: state)
         await audit.addSecrets(run.environments.secretValues)
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
 
         let observations = await observeHosts(run)
+        defer { closeConnections(observations) }
         let plans = try plan(run, observations: observations, state: state)
         try await recordDrift(plans, audit: audit)
         let results = await deploy(plans, run: run, observations: observations, audit: audit)
         let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                results: results + unreachableResults(run, observations: observations))
         try saveState(report, plans: plans, run: run, state: state)
-        closeConnections(observations)
         try await audit.append(AuditEntry(
             kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
             error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
@@ -75,11 +91,7 @@ public struct Reconciler: Sendable {
 
     /// Fetches the config repository, refuses a non-descendant commit, loads the config at the new
     /// commit, finds the changed services and reads every service's desired release.
-    func fetchAndLoad(_ state: StateDirectory, audit: AuditLog) async throws -> RunContext {
-        guard let url = request.settings.repository else {
-            throw ReconcileError(.settings, "no config repository is set",
-                                 hint: "pass --repository URL, set FERRY_REPOSITORY, or write repository: in the agent file")
-        }
+    func fetchAndLoad(url: String, state: StateDirectory) async throws -> RunContext {
         let connector = hostConnector(state)
         let gitOptions = GitTransferOptions(sshConnector: FerrySSHGitConnector(
             credentials: connector.credentials(for: .init(address: "", port: 22, user: "git", useAgent: true, keyFile: nil,
