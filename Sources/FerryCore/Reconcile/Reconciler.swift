@@ -106,8 +106,13 @@ public struct Reconciler: Sendable {
         } catch {
             throw ReconcileError(.configRepository, "cannot fetch \(url): \(error)", hint: "Ferry retries on its next run")
         }
-        let applied = try state.appliedCommits.load()
-        let lastHead = applied.lastReconciled?.commit
+        let lastHead = try state.appliedCommits.load().lastReconciled?.commit
+        return try await BlockingWork.run { try readCommit(clone, lastHead: lastHead, connector: connector) }
+    }
+
+    /// Everything the run needs from the fetched commit: ancestry, config, changed services,
+    /// desired releases, resolved environments. libgit2 reads, so it runs off the cooperative pool.
+    func readCommit(_ clone: ConfigRepository, lastHead: String?, connector: HostConnector) throws -> RunContext {
         if let lastHead, let last = CommitID(lastHead), last != clone.head, !request.allowNonDescendant {
             let descends = (try? clone.repository.isDescendant(clone.head, of: last)) ?? false
             if !descends {
