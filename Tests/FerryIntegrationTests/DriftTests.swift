@@ -52,6 +52,11 @@ import _FerryTestHosts
         try Data("dropped here\n".utf8).write(to: current(hosts[2], "alpha/extra.txt"))
         let extraHash = try ReconcileWorld.sha256(current(hosts[2], "alpha/extra.txt"))
         try world.killService("alpha", on: hosts[3])
+        try Data("{not json".utf8).write(to: hosts[4].localPath("/srv/alpha/.ferry/manifest.json"))
+        let deployed = try #require(world.currentRelease("alpha", on: hosts[5]))
+        let copy = "20200101T000000000Z-" + deployed.suffix(12)
+        let moved = try hosts[5].runInside(["sh", "-c", "cd /srv/alpha && cp -a releases/\(deployed) releases/\(copy) && ln -sfn releases/\(copy) current"])
+        #expect(moved.status == 0, "\(moved.stderr)")
 
         let hostsBefore = try world.hostSnapshots()
         let stateBefore = try ReconcileWorld.snapshot(world.state, excluding: ["audit.jsonl"])
@@ -61,13 +66,15 @@ import _FerryTestHosts
         let text = try await world.ferry(["drift"])
         #expect(text.exitCode == 2, "\(text.errors)")
         let lines = text.output.split(separator: "\n").map(String.init)
-        #expect(lines.first == "drift at \(try world.head().prefix(7)) (main): 10 pairs: 4 drifted, 6 in sync", "\(text.output)")
+        #expect(lines.first == "drift at \(try world.head().prefix(7)) (main): 10 pairs: 6 drifted, 4 in sync", "\(text.output)")
         #expect(lines.dropFirst().first == "SERVICE  HOST  STATUS   DETAIL")
         #expect(lines.contains("alpha    h0    drifted  modified alpha/server.py (expected \(serverHash.prefix(12)), found \(editedHash.prefix(12)))"), "\(text.output)")
         #expect(lines.contains("alpha    h1    drifted  missing alpha/data.txt (expected \(dataHash.prefix(12)))"), "\(text.output)")
         #expect(lines.contains("alpha    h2    drifted  extra alpha/extra.txt (\(extraHash.prefix(12)))"), "\(text.output)")
         #expect(lines.contains("alpha    h3    drifted  service not running"), "\(text.output)")
-        #expect(lines.filter { $0.contains(" in_sync ") }.count == 6)
+        #expect(lines.contains { $0.hasPrefix("alpha    h4    drifted  manifest unreadable: ") }, "\(text.output)")
+        #expect(lines.contains("alpha    h5    drifted  current points at \(copy), manifest says \(deployed)"), "\(text.output)")
+        #expect(lines.filter { $0.contains(" in_sync ") }.count == 4)
 
         let json = try await world.ferry(["drift", "--json"])
         #expect(json.exitCode == 2, "\(json.errors)")
@@ -78,27 +85,33 @@ import _FerryTestHosts
         #expect(document["exit_code"] as? Int == 2)
         #expect(RFC3339.date(from: document["generated_at"] as? String ?? "") != nil)
         let summary = try #require(document["summary"] as? [String: Int])
-        #expect(summary == ["pairs": 10, "drifted": 4, "unreachable": 0, "pending": 0, "awaiting_approval": 0,
-                            "quarantined": 0, "suspended": 0, "in_sync": 6])
+        #expect(summary == ["pairs": 10, "drifted": 6, "unreachable": 0, "pending": 0, "awaiting_approval": 0,
+                            "quarantined": 0, "suspended": 0, "in_sync": 4])
         let results = try results(document)
         #expect(results.count == 10)
         for result in results.values {
             #expect(Set(result.keys) == Self.resultKeys)
             for finding in (result["findings"] as? [[String: Any]]) ?? [] { #expect(Set(finding.keys) == Self.findingKeys) }
         }
-        func finding(_ kind: String, path: String? = nil, expected: String? = nil, actual: String? = nil, message: String? = nil) -> [String: String?] {
+        func finding(_ kind: String, path: String? = nil, expected: String? = nil, actual: String? = nil,
+                     expectedRelease: String? = nil, actualRelease: String? = nil, message: String? = nil) -> [String: String?] {
             ["kind": kind, "path": path, "expected_sha256": expected, "actual_sha256": actual,
-             "expected_release": nil, "actual_release": nil, "message": message]
+             "expected_release": expectedRelease, "actual_release": actualRelease, "message": message]
         }
         #expect(findings(results["alpha@h0"]) == [finding("modified", path: "alpha/server.py", expected: serverHash, actual: editedHash)])
         #expect(findings(results["alpha@h1"]) == [finding("missing", path: "alpha/data.txt", expected: dataHash)])
         #expect(findings(results["alpha@h2"]) == [finding("extra", path: "alpha/extra.txt", actual: extraHash)])
         #expect(findings(results["alpha@h3"]) == [finding("not_running", message: "the service is not running")])
-        for host in hosts.dropFirst(4) {
+        let unreadable = findings(results["alpha@h4"])
+        #expect(unreadable.count == 1 && unreadable.first?["kind"] == "manifest_unreadable" && unreadable.first?["message"] != nil, "\(unreadable)")
+        #expect(findings(results["alpha@h5"]) == [finding("wrong_release", expectedRelease: deployed, actualRelease: copy)])
+        for host in hosts.dropFirst(6) {
             #expect(results["alpha@\(host.name)"]?["status"] as? String == "in_sync")
         }
         let head = try world.head()
-        #expect(results.values.allSatisfy { $0["from_revision"] as? String == head && $0["to_revision"] as? String == head })
+        #expect(results.values.allSatisfy { $0["to_revision"] as? String == head })
+        #expect(results.filter { $0.key != "alpha@h4" }.values.allSatisfy { $0["from_revision"] as? String == head })
+        #expect(results["alpha@h4"]?["from_revision"] is NSNull, "without a readable manifest the host's revision is unknown")
 
         #expect(try world.hostSnapshots() == hostsBefore, "ferry drift changed a file on a host")
         #expect(try ReconcileWorld.snapshot(world.state, excluding: ["audit.jsonl"]) == stateBefore, "ferry drift changed the state directory")
@@ -108,9 +121,9 @@ import _FerryTestHosts
         let appended = try AuditReader(url: world.auditLog).readAll().compactMap { item -> AuditRecord? in
             if case .record(let record, _, _) = item { return record }
             return nil
-        }.suffix(8)
+        }.suffix(12)
         #expect(appended.allSatisfy { $0.kind == .driftDetected }, "\(appended.map(\.kind))")
-        #expect(appended.map { $0.host ?? "" }.sorted() == ["h0", "h0", "h1", "h1", "h2", "h2", "h3", "h3"])
+        #expect(appended.map { $0.host ?? "" }.sorted() == ["h0", "h0", "h1", "h1", "h2", "h2", "h3", "h3", "h4", "h4", "h5", "h5"])
         #expect(Set(appended.map(\.runID)).count == 2, "one run id per ferry drift")
         #expect(appended.first { $0.host == "h0" }?.detail?["findings"]?.contains("modified alpha/server.py") == true)
         #expect(try AuditVerifier.verify(world.auditLog).isIntact)

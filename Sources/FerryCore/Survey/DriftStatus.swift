@@ -18,8 +18,8 @@ public enum DriftStatus: String, Sendable, Equatable, CaseIterable {
 
     /// The status of a surveyed pair. A suspension comes first (the operator holds the service,
     /// whatever its files look like), then drift, then why Git's revision is not on the host.
-    init(_ finding: SurveyedPair.Finding) {
-        guard case .planned(let plan) = finding else {
+    init(_ state: SurveyedPair.State) {
+        guard case .planned(let plan) = state else {
             self = .unreachable
             return
         }

@@ -56,14 +56,14 @@ public struct FleetSurvey: Sendable {
         let unreachable = surveyed.services.flatMap { service in
             service.hosts.compactMap { host -> SurveyedPair? in
                 guard case .unreachable(let error)? = observations[host] else { return nil }
-                return SurveyedPair(service: service.name, host: host, finding: .unreachable(error))
+                return SurveyedPair(service: service.name, host: host, state: .unreachable(error))
             }
         }
         return FleetSurveyReport(
             repository: settings.repository ?? "", branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
             changedServices: steps.changedServices(configuration, repository: clone.repository,
                                                    from: lastHead.flatMap(CommitID.init), to: clone.head),
-            pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, finding: .planned($0)) } + unreachable)
+            pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, state: .planned($0)) } + unreachable)
     }
 
     private func readingState<Value>(_ read: () throws -> Value) throws -> Value {

@@ -5,10 +5,10 @@ public struct SurveyedPair: Sendable, Equatable {
     /// The host.
     public var host: String
     /// The plan the reconcile's planner made, or why the host could not be read.
-    public var finding: Finding
+    public var state: State
 
     /// What was found.
-    public enum Finding: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
         /// The host was read: the planner's decision with desired against observed.
         case planned(HostPlan)
         /// The host could not be reached or its state not read: the message says why.
@@ -16,15 +16,15 @@ public struct SurveyedPair: Sendable, Equatable {
     }
 
     /// A pair.
-    public init(service: String, host: String, finding: Finding) {
+    public init(service: String, host: String, state: State) {
         self.service = service
         self.host = host
-        self.finding = finding
+        self.state = state
     }
 
     /// The plan, when the host was read.
     public var plan: HostPlan? {
-        if case .planned(let plan) = finding { return plan }
+        if case .planned(let plan) = state { return plan }
         return nil
     }
 }
