@@ -1,6 +1,7 @@
 import FerryAudit
-import FerryCore
+@testable import FerryCore
 @testable import FerryCLI
+import FerryGit
 import Foundation
 import Testing
 import _FerryTestHosts
@@ -168,6 +169,34 @@ import _FerryTestHosts
         let ignored = try await world.ferry(["drift", "--ignore-unreachable"])
         #expect(ignored.exitCode == 3, "h0 is still pending: \(ignored.output)")
         #expect(ignored.output.hasPrefix("drift at \(second.prefix(7)) (main): 2 pairs: 1 unreachable, 1 pending\n"), "\(ignored.output)")
+    }
+
+    @Test func statusesFollowTheirPrecedenceAndDecideTheExitCode() throws {
+        let revision = try #require(CommitID(String(repeating: "a", count: 40)))
+        func pair(_ service: String, _ action: PlannedAction, drift: [DriftFinding] = [], ahead: Bool = false) -> SurveyedPair {
+            let comparison = ServiceComparison(drift: drift, gitIsAhead: ahead, neverDeployed: false, uploads: [], removals: [])
+            return SurveyedPair(service: service, host: "h0", state: .planned(HostPlan(
+                service: service, host: "h0", action: action, comparison: comparison, fromRevision: revision.hex, toRevision: revision)))
+        }
+        let pairs = [
+            pair("a", .skip(.suspended), drift: [.notRunning], ahead: true),
+            pair("b", .reportDrift, drift: [.missing(path: "x", expected: "e")], ahead: true),
+            pair("c", .skip(.quarantined), ahead: true),
+            pair("d", .skip(.awaitingApproval), ahead: true),
+            pair("e", .deploy(.newRevision), ahead: true),
+            pair("f", .skip(.inSync)),
+            SurveyedPair(service: "g", host: "h0", state: .unreachable("connection refused")),
+        ]
+        func report(_ names: String, ignoringUnreachable: Bool = false) -> DriftReport {
+            DriftReport(survey: FleetSurveyReport(repository: "r", branch: "main", revision: revision, lastReconciled: nil, changedServices: [],
+                                                  pairs: pairs.filter { names.contains($0.service) }), ignoringUnreachable: ignoringUnreachable)
+        }
+        #expect(report("abcdefg").entries.map(\.status) == [.suspended, .drifted, .quarantined, .awaitingApproval, .pending, .inSync, .unreachable])
+        #expect(report("abcdefg").verdict == .error)
+        #expect(report("abcdefg", ignoringUnreachable: true).verdict == .drifted)
+        #expect(report("acdef").verdict == .pending)
+        #expect(report("af").verdict == .inSync, "a suspended service counts as in sync, its drift notwithstanding")
+        #expect(report("af").entries[0].findings == [.notRunning], "a suspended service's findings are still listed")
     }
 
     @Test func helpGivesAnExampleAndTheExitCodesAndThereIsNoAcceptNew() throws {
