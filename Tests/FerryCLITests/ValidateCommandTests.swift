@@ -48,7 +48,7 @@ import Testing
         #expect(report.text().hasSuffix("\(path): valid: \(report.hosts.count == 1 ? "1 host" : "\(report.hosts.count) hosts"), \(report.services.count == 1 ? "1 service" : "\(report.services.count) services"), \(report.files.count == 1 ? "1 file" : "\(report.files.count) files")\n"))
     }
 
-    @Test func invalidRepositoryListsProblemsSortedWithPathsAsTyped() throws {
+    @Test func invalidRepositoryListsProblemsSortedWithPathsAsTyped() async throws {
         let scratch = try Scratch(files: [
             "repo/ferry.yaml": "include: [\"services/*.yaml\"]\nhosts:\n  web-1: { address: 10.0.0.5, user: deploy }\n",
             "repo/services/api.yaml": "services:\n  api:\n    hosts: [web-9]\n    sources: [\"api.py\"]\n    run: { command: \"x\" }\n    helth_check: {}\n",
@@ -63,7 +63,7 @@ import Testing
             "\(repository)/services/api.yaml:6:5: error: unknown key `helth_check` in service (did you mean `health_check`?)",
             "\(repository): invalid: 2 errors",
         ])
-        #expect(throws: ExitCode(1)) { try ValidateCommand.parse([repository, "--agent-file", scratch.agentFile, "--json"]).run() }
+        await #expect(throws: ExitCode(1)) { try await ValidateCommand.parse([repository, "--agent-file", scratch.agentFile, "--json"]).run() }
     }
 
     @Test func jsonReportHasTheDocumentedShape() throws {

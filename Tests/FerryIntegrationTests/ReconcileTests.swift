@@ -1,5 +1,6 @@
 import FerryAudit
 import FerryCore
+import FerrySSH
 import Foundation
 import Testing
 import _FerryTestHosts
@@ -33,6 +34,16 @@ import _FerryTestHosts
         }
         let log = try String(contentsOf: world.auditLog, encoding: .utf8)
         #expect(!log.contains("s3cr3t-value"), "a secret reached the audit log")
+
+        // Asked the way Ferry's health check asks: HTTP through the SSH connection, to the host's loopback.
+        let host = world.fleet.hosts[1]
+        let connection = try await SSHConnection.connect(
+            to: SSHEndpoint(host: host.address, user: host.user),
+            credentials: SSHCredentials([.keyFile(path: world.fleet.clientKey.path, passphrase: nil)]),
+            hostKeyPolicy: HostKeyPolicy(knownHostsPath: world.fleet.knownHosts.path))
+        defer { connection.close() }
+        let response = try await connection.httpGet(port: 8101, path: "/", timeout: .seconds(5))
+        #expect(response.bodyText == "\(try #require(world.currentRelease("alpha", on: host))) alpha-v1 s3cr3t-value\n")
     }
 
     @Test func aPushChangingOneServiceDeploysOnlyThatService() async throws {

@@ -1,10 +1,13 @@
 import ArgumentParser
 import FerryConfig
+import FerryCore
+import FerryGit
+import FerrySSH
 import Foundation
 
 /// `ferry validate [PATH]`: checks a config repository and the agent settings
 /// without contacting any host.
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a config repository without touching any host.",
@@ -22,15 +25,23 @@ struct ValidateCommand: ParsableCommand {
             for repository problems, line and column are 0 for environment \
             variables and flags.
 
+            PATH may also be a Git URL (ssh://, file://, user@host:path) or a local \
+            repository with --ref: the commit is fetched into a temporary clone (over \
+            SSH with the agent's key and known_hosts) and checked there.
+
             Example:
               $ ferry validate fixtures/minimal
               fixtures/minimal: valid: 1 host, 1 service, 1 file
               $ ferry validate ./config --json | jq '.diagnostics[].message'
+              $ ferry validate ssh://git@git.example.com/ops/config.git --ref release-42
             """
     )
 
-    @Argument(help: "The config repository: a directory holding ferry.yaml.")
+    @Argument(help: "The config repository: a directory holding ferry.yaml, or a Git URL.")
     var path: String = "."
+
+    @Option(help: ArgumentHelp("Check this branch, tag or commit of the Git repository at PATH (default for a URL: main).", valueName: "ref"))
+    var ref: String?
 
     @Flag(help: "Print a JSON report instead of text.")
     var json = false
@@ -38,14 +49,54 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
-    func run() throws {
-        let report = makeReport(environment: ProcessInfo.processInfo.environment)
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let report: ValidationReport
+        if isGitSource {
+            report = await makeGitReport(environment: environment)
+        } else {
+            report = makeReport(environment: environment)
+        }
         print(json ? report.json().serialized() : report.text(), terminator: json ? "\n" : "")
         if !report.isValid { throw ExitCode(1) }
     }
 
+    /// Whether PATH names a Git repository to clone rather than a directory to read.
+    var isGitSource: Bool {
+        ref != nil || path.contains("://") || (path.contains("@") && path.contains(":") && !FileManager.default.fileExists(atPath: path))
+    }
+
     /// Validates the repository at `path` and the agent settings.
     func makeReport(environment: [String: String]) -> ValidationReport {
+        makeReport(environment: environment) { () throws -> any ConfigFileSource in try DirectoryConfigSource(root: path) }
+    }
+
+    /// Clones PATH into a temporary directory, validates the commit `ref` names there, and removes the clone.
+    func makeGitReport(environment: [String: String]) async -> ValidationReport {
+        let clone = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-validate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: clone) }
+        do {
+            let settings = try? AgentSettings.load(flags: agent.flags, environment: environment)
+            let options = GitTransferOptions(sshConnector: FerrySSHGitConnector(
+                credentials: SSHCredentials(settings?.sshKey.map { [.keyFile(path: $0, passphrase: nil), .agent(socketPath: settings?.sshAgentSocket)] }
+                    ?? [.agent(socketPath: settings?.sshAgentSocket)]),
+                hostKeyPolicy: HostKeyPolicy(knownHostsPath: settings?.knownHosts ?? "\(NSHomeDirectory())/.ssh/known_hosts"),
+                timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(300))))
+            let repository = try await GitRepository.clone(from: path, to: clone, options: options)
+            let revision = ref ?? settings?.branch ?? "main"
+            let commit = try (try? repository.resolve("origin/\(revision)")) ?? repository.resolve(revision)
+            return makeReport(environment: environment) { GitCommitConfigSource(repository: repository, commit: commit) }
+        } catch {
+            var report = ValidationReport(repository: path)
+            report.repositoryDiagnostics = [
+                ConfigDiagnostic(.missingFile, "cannot read \(path)\(ref.map { " at \($0)" } ?? ""): \(error)",
+                                 hint: "check the URL, the ref, and the SSH key and known_hosts of the agent settings", at: SourceLocation(file: "")),
+            ]
+            return report
+        }
+    }
+
+    private func makeReport(environment: [String: String], openSource: () throws -> any ConfigFileSource) -> ValidationReport {
         var report = ValidationReport(repository: path)
         do {
             let result = ConfigLoader(source: try openSource()).load()
@@ -55,7 +106,7 @@ struct ValidateCommand: ParsableCommand {
             report.services = result.configuration?.services.map(\.name) ?? []
         } catch {
             report.repositoryDiagnostics = [
-                ConfigDiagnostic(.missingFile, error.message, hint: "give the directory that holds ferry.yaml", at: SourceLocation(file: "")),
+                ConfigDiagnostic(.missingFile, (error as? ConfigSourceError)?.message ?? "\(error)", hint: "give the directory that holds ferry.yaml", at: SourceLocation(file: "")),
             ]
         }
         do {
@@ -64,12 +115,6 @@ struct ValidateCommand: ParsableCommand {
             report.agentDiagnostics = error.diagnostics
         }
         return report
-    }
-
-    /// Where the repository's files are read from. Today a directory; a Git
-    /// URL with a ref is served by a FerryGit-backed `ConfigFileSource` here.
-    func openSource() throws(ConfigSourceError) -> any ConfigFileSource {
-        try DirectoryConfigSource(root: path)
     }
 }
 

@@ -18,24 +18,37 @@ public struct Reconciler: Sendable {
 
     /// Runs the steps once and reports what happened on every host.
     public func runOnce() async throws -> RunReport {
+        let url = try repositoryURL()
         let state = try prepareStateDirectory()
         let lock = try await takeLocalLock(state)
         defer { lock.release() }
         let audit = try await openAuditLog(state, lock: lock)
-        let run = try await fetchAndLoad(state, audit: audit)
+        do {
+            return try await reconcile(url: url, state: state, audit: audit)
+        } catch {
+            // A run that stops early still says so in the audit log, with the reason.
+            _ = try? await audit.append(AuditEntry(kind: .reconcileFinished, outcome: .failed, error: "\(error)"))
+            try? await audit.sync()
+            throw error
+        }
+    }
+
+    /// The steps after the lock is held and the audit log is open.
+    func reconcile(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunReport {
+        let run = try await fetchAndLoad(url: url, state: state)
         await audit.addSecrets(run.environments.secretValues)
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
 
         let observations = await observeHosts(run.configuration, connector: run.connector)
+        defer { closeConnections(observations) }
         let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state))
         try await recordDrift(plans, audit: audit)
         let results = await deploy(plans, run: run, observations: observations, audit: audit)
         let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                results: results + unreachableResults(run, observations: observations))
         try saveState(report, plans: plans, run: run, state: state)
-        closeConnections(observations)
         try await audit.append(AuditEntry(
             kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
             error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
@@ -75,9 +88,9 @@ public struct Reconciler: Sendable {
 
     /// Fetches the config repository, refuses a non-descendant commit, loads the config at the new
     /// commit, finds the changed services and reads every service's desired release.
-    func fetchAndLoad(_ state: StateDirectory, audit: AuditLog) async throws -> RunContext {
+    func fetchAndLoad(url: String, state: StateDirectory) async throws -> RunContext {
         let connector = hostConnector(pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
-        let clone = try await fetchConfigRepository(into: state.repositoryURL, connector: connector)
+        let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector)
         let lastHead = try state.appliedCommits.load().lastReconciled?.commit
         try refuseNonDescendant(clone, lastHead: lastHead)
         let (configuration, desired) = try loadDesiredState(clone)
@@ -87,12 +100,17 @@ public struct Reconciler: Sendable {
             desired: desired, environments: try ServiceEnvironments.resolve(configuration, environment: request.environment), connector: connector)
     }
 
-    /// Clones the config repository into `directory` the first time, fetches it every later time.
-    func fetchConfigRepository(into directory: URL, connector: HostConnector) async throws -> ConfigRepository {
+    /// The config repository's URL, which the settings must give.
+    func repositoryURL() throws -> String {
         guard let url = request.settings.repository else {
             throw ReconcileError(.settings, "no config repository is set",
                                  hint: "pass --repository URL, set FERRY_REPOSITORY, or write repository: in the agent file")
         }
+        return url
+    }
+
+    /// Clones the config repository at `url` into `directory` the first time, fetches it every later time.
+    func fetchConfigRepository(url: String, into directory: URL, connector: HostConnector) async throws -> ConfigRepository {
         let gitOptions = GitTransferOptions(sshConnector: FerrySSHGitConnector(
             credentials: connector.credentials(for: .init(address: "", port: 22, user: "git", useAgent: true, keyFile: nil,
                                                            connectTimeout: .seconds(10), hostKey: nil)),

@@ -34,13 +34,14 @@ public struct FleetSurvey: Sendable {
     ///   ``reconcileChecks`` a non-descendant commit or a secret that cannot be resolved),
     ///   ``SurveyError`` for a filter naming nothing.
     public func run() async throws -> FleetSurveyReport {
-        let scratch = try ScratchDirectory()
-        defer { scratch.remove() }
         let steps = Reconciler(request: ReconcileRequest(
             settings: settings, allowNonDescendant: reconcileChecks?.allowNonDescendant ?? false,
             acceptNewHostKeys: false, environment: reconcileChecks?.environment ?? [:]))
+        let url = try steps.repositoryURL()
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
         let connector = steps.hostConnector(pinnedKeysDirectory: scratch.url.appendingPathComponent("pinned_host_keys"))
-        let clone = try await steps.fetchConfigRepository(into: scratch.url.appendingPathComponent("repo"), connector: connector)
+        let clone = try await steps.fetchConfigRepository(url: url, into: scratch.url.appendingPathComponent("repo"), connector: connector)
 
         let state = StateDirectory(root: URL(fileURLWithPath: settings.stateDirectory, isDirectory: true))
         let lastHead = try readingState { try state.appliedCommits.load().lastReconciled?.commit }
@@ -60,7 +61,7 @@ public struct FleetSurvey: Sendable {
             }
         }
         return FleetSurveyReport(
-            repository: settings.repository ?? "", branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
+            repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
             changedServices: steps.changedServices(configuration, repository: clone.repository,
                                                    from: lastHead.flatMap(CommitID.init), to: clone.head),
             pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, state: .planned($0)) } + unreachable)

@@ -23,6 +23,9 @@ final class SessionLoop: @unchecked Sendable {
         var closeRequested = false
         /// Set once the thread has torn the session down: later work fails at once.
         var finalError: SSHError?
+        /// Set as soon as the loop finds the connection broken, before any operation hears of it,
+        /// so a caller that got `.connectionClosed` never sees ``isOpen`` still true.
+        var broken = false
     }
 
     /// Session state only one operation may use at a time.
@@ -120,7 +123,7 @@ final class SessionLoop: @unchecked Sendable {
 
     /// Whether the connection can still take operations.
     var isOpen: Bool {
-        mailbox.withLock { $0.finalError == nil && !$0.closeRequested }
+        mailbox.withLock { $0.finalError == nil && !$0.closeRequested && !$0.broken }
     }
 
     private func closedError() -> SSHError {
@@ -297,15 +300,16 @@ final class SessionLoop: @unchecked Sendable {
     private func fail(_ operation: LoopOperation, with error: SSHError) {
         let holdsOpen = holds(.channelOpen, operation)
         remove(operation)
-        operation.fail(error, loop: self)
         if error.kind == .connectionClosed || holdsOpen {
             breakConnection(error)
         }
+        operation.fail(error, loop: self)
     }
 
     /// Marks the connection unusable: the loop stops, and every operation fails.
     private func breakConnection(_ error: SSHError) {
         guard brokenBy == nil else { return }
+        mailbox.withLock { $0.broken = true }
         logger.debug("ssh connection failed", metadata: ["host": "\(endpoint.hostAndPort)", "error": "\(error)"])
         brokenBy = error
     }
