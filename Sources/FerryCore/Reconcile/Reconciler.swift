@@ -92,6 +92,12 @@ public struct Reconciler: Sendable {
         let connector = hostConnector(pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
         let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector)
         let lastHead = try state.appliedCommits.load().lastReconciled?.commit
+        return try await BlockingWork.run { try readCommit(clone, lastHead: lastHead, connector: connector) }
+    }
+
+    /// Everything the run needs from the fetched commit: ancestry, config, changed services,
+    /// desired releases, resolved environments. libgit2 reads, so it runs off the cooperative pool.
+    func readCommit(_ clone: ConfigRepository, lastHead: String?, connector: HostConnector) throws -> RunContext {
         try refuseNonDescendant(clone, lastHead: lastHead)
         let (configuration, desired) = try loadDesiredState(clone)
         return RunContext(
@@ -136,7 +142,8 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// Loads the config at the clone's head and reads every service's desired release.
+    /// Loads the config at the clone's head and reads every service's desired release (libgit2
+    /// reads: callers run it off the cooperative pool).
     func loadDesiredState(_ clone: ConfigRepository) throws -> (FerryConfiguration, [String: DesiredRelease]) {
         let loaded = ConfigLoader(source: GitCommitConfigSource(repository: clone.repository, commit: clone.head)).load()
         guard let configuration = loaded.configuration else {

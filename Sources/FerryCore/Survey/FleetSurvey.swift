@@ -45,15 +45,15 @@ public struct FleetSurvey: Sendable {
 
         let state = StateDirectory(root: URL(fileURLWithPath: settings.stateDirectory, isDirectory: true))
         let lastHead = try readingState { try state.appliedCommits.load().lastReconciled?.commit }
-        if reconcileChecks != nil { try steps.refuseNonDescendant(clone, lastHead: lastHead) }
-        let (configuration, desired) = try steps.loadDesiredState(clone)
-        if let checks = reconcileChecks { _ = try ServiceEnvironments.resolve(configuration, environment: checks.environment) }
-        let surveyed = try filter.apply(to: configuration)
+        let commit = try await BlockingWork.run { [reconcileChecks] in
+            try Self.readCommit(clone, lastHead: lastHead, steps: steps, checks: reconcileChecks)
+        }
+        let surveyed = try filter.apply(to: commit.configuration)
         let planner = try readingState { try steps.planner(state) }
 
         let observations = await steps.observeHosts(surveyed, connector: connector)
         defer { steps.closeConnections(observations) }
-        let plans = steps.plan(surveyed, desired: desired, observations: observations, planner: planner)
+        let plans = steps.plan(surveyed, desired: commit.desired, observations: observations, planner: planner)
         let unreachable = surveyed.services.flatMap { service in
             service.hosts.compactMap { host -> SurveyedPair? in
                 guard case .unreachable(let error)? = observations[host] else { return nil }
@@ -62,9 +62,21 @@ public struct FleetSurvey: Sendable {
         }
         return FleetSurveyReport(
             repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
-            changedServices: steps.changedServices(configuration, repository: clone.repository,
-                                                   from: lastHead.flatMap(CommitID.init), to: clone.head),
+            changedServices: commit.changedServices,
             pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, state: .planned($0)) } + unreachable)
+    }
+
+    /// What the survey needs from the fetched commit, with the reconcile's checks when asked for.
+    /// libgit2 reads, so it runs off the cooperative pool.
+    private static func readCommit(_ clone: ConfigRepository, lastHead: String?, steps: Reconciler,
+                                   checks: ReconcileChecks?) throws -> SurveyedCommit {
+        if checks != nil { try steps.refuseNonDescendant(clone, lastHead: lastHead) }
+        let (configuration, desired) = try steps.loadDesiredState(clone)
+        if let checks { _ = try ServiceEnvironments.resolve(configuration, environment: checks.environment) }
+        return SurveyedCommit(
+            configuration: configuration, desired: desired,
+            changedServices: steps.changedServices(configuration, repository: clone.repository,
+                                                   from: lastHead.flatMap(CommitID.init), to: clone.head))
     }
 
     private func readingState<Value>(_ read: () throws -> Value) throws -> Value {
@@ -75,6 +87,13 @@ public struct FleetSurvey: Sendable {
                                  hint: "run as a user who may read it, or set --state-dir")
         }
     }
+}
+
+/// The config and desired releases at the surveyed commit.
+private struct SurveyedCommit: Sendable {
+    var configuration: FerryConfiguration
+    var desired: [String: DesiredRelease]
+    var changedServices: [String]
 }
 
 /// What a reconcile checks before it reaches any host, for a survey that must stop where the
