@@ -25,6 +25,10 @@ public struct FerryCommand: AsyncParsableCommand {
             DiffCommand.self,
             DriftCommand.self,
             PlanCommand.self,
+            RollbackCommand.self,
+            RedeployCommand.self,
+            ShutdownCommand.self,
+            ChangesCommand.self,
         ]
     )
 

@@ -77,9 +77,9 @@ struct ServiceDeployer: Sendable {
         return await rollBack(remote, reason: "another host of the rollout failed (on_host_failure: rollback_all)", started: ContinuousClock().now)
     }
 
-    // MARK: - Steps
+    // MARK: - Steps (also used by `ferry rollback`, `redeploy` and `shutdown`)
 
-    private func acquire(_ lock: RemoteLock) async throws {
+    func acquire(_ lock: RemoteLock) async throws {
         let result = try await run(lock.acquireScript(timeToLive: service.timeouts.total * 10), step: "lock")
         switch try RemoteLock.parseAcquisition(result.stdout) {
         case .acquired: break
@@ -92,7 +92,7 @@ struct ServiceDeployer: Sendable {
         }
     }
 
-    private func releaseLock(_ lock: RemoteLock) async {
+    func releaseLock(_ lock: RemoteLock) async {
         _ = try? await run(lock.releaseScript(), step: "unlock")
     }
 
@@ -134,7 +134,7 @@ struct ServiceDeployer: Sendable {
     }
 
     /// `pre_shutdown` hooks, stop, switch `current`, start.
-    private func stopAndSwitch(to release: ReleaseName, remote: RemoteService) async throws {
+    func stopAndSwitch(to release: ReleaseName, remote: RemoteService) async throws {
         let control = ServiceControl(service: remote)
         if previousRelease != nil {
             try await runHooks(service.hooks.preShutdown, step: "pre_shutdown", layout: remote.layout)
@@ -148,7 +148,7 @@ struct ServiceDeployer: Sendable {
     /// How long a service gets to exit after SIGTERM before SIGKILL.
     static let stopTimeout = Duration.seconds(10)
 
-    private func checkHealth(_ remote: RemoteService) async -> HealthChecker.Verdict {
+    func checkHealth(_ remote: RemoteService) async -> HealthChecker.Verdict {
         guard let healthCheck = service.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
         return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: remote.layout.current)
     }
@@ -174,7 +174,7 @@ struct ServiceDeployer: Sendable {
         }
     }
 
-    private func runHooks(_ hooks: [Hook], step: String, layout: RemoteLayout) async throws {
+    func runHooks(_ hooks: [Hook], step: String, layout: RemoteLayout) async throws {
         for hook in hooks {
             let result = try HookScript.parse(try await run(HookScript.run(hook.command, for: layout, timeout: hook.timeout), step: step).stdout)
             guard result.exitStatus == 0 else {
@@ -184,7 +184,7 @@ struct ServiceDeployer: Sendable {
     }
 
     @discardableResult
-    private func run(_ script: RemoteScript, step: String) async throws -> CommandResult {
+    func run(_ script: RemoteScript, step: String) async throws -> CommandResult {
         let result: CommandResult
         do {
             result = try await connection.run(script.commandLine, stdin: script.input)

@@ -45,6 +45,8 @@ public enum DeployReason: String, Sendable, Equatable {
     case newRevision = "new_revision"
     /// The host drifted and the service's policy is `drift: correct`.
     case correctDrift = "correct_drift"
+    /// The operator asked for a fresh release of the same revision (`ferry redeploy`).
+    case redeploy
 }
 
 /// Why nothing happens.

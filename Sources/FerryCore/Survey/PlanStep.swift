@@ -106,6 +106,7 @@ public struct PlanStep: Sendable, Equatable {
         case .deploy(.firstDeploy): return "first deploy of \(to): \(transfer)"
         case .deploy(.newRevision): return "\(from) → \(to): \(transfer)"
         case .deploy(.correctDrift): return "restore \(to): \(transfer); \(findingsText)"
+        case .deploy(.redeploy): return "fresh release of \(to): \(transfer)"
         case .reportDrift: return "drift recorded, host left as is: \(findingsText)"
         case .skip(.inSync): return "in sync at \(to)"
         case .skip(.suspended): return "suspended (runs \(from), Git has \(to))"
