@@ -37,7 +37,7 @@ import _FerryTestHosts
         for host in world.fleet.hosts {
             let current = try #require(world.currentRelease("gamma", on: host))
             #expect(current.hasSuffix(first))
-            #expect(try world.ask(host, port: Self.port) == "\(current) gamma-v1 ")
+            #expect(try world.ask(host, port: Self.port) == "\(current) gamma-v1")
         }
         let records = try world.lastRunRecords()
         #expect(records.filter { $0.kind == .rollback && $0.outcome == .ok }.count == 2)
@@ -105,7 +105,7 @@ import _FerryTestHosts
             let manifest = try String(contentsOf: host.localPath("/srv/gamma/.ferry/manifest.json"), encoding: .utf8)
             #expect(manifest.contains(heads[0]))
             #expect(try Self.pid(of: "gamma", on: host) != pids[index])
-            #expect(try world.ask(host, port: Self.port) == "\(current) gamma-v1 ")
+            #expect(try world.ask(host, port: Self.port) == "\(current) gamma-v1")
         }
         let succeeded = try world.lastRunRecords().filter { $0.kind == .deploySucceeded }
         #expect(succeeded.count == 2)
