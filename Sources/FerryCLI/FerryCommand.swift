@@ -23,6 +23,10 @@ public struct FerryCommand: AsyncParsableCommand {
             SchemaCommand.self,
             AuditCommand.self,
             DiffCommand.self,
+            StatusCommand.self,
+            SuspendCommand.self,
+            ResumeCommand.self,
+            ApproveCommand.self,
         ]
     )
 
