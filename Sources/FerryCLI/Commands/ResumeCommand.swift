@@ -19,7 +19,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
             Example:
               $ ferry resume web
-              resumed web (suspended since 2024-05-01T12:00:03Z by alice): the next reconcile deploys Git's revision
+              resumed web, suspended since 2024-05-01T12:00:03Z by alice
             """
     )
 
@@ -46,7 +46,6 @@ struct ResumeCommand: AsyncParsableCommand {
             throw OperatorCommandSupport.fail(error, command: "resume", output: output)
         }
         let lifted = result.lifted
-        output.write("resumed \(service) (suspended since \(RFC3339.secondsString(from: lifted.suspendedAt)) by \(lifted.suspendedBy)): "
-            + "the next reconcile deploys Git's revision\n")
+        output.write("resumed \(service), suspended since \(RFC3339.secondsString(from: lifted.suspendedAt)) by \(lifted.suspendedBy)\n")
     }
 }

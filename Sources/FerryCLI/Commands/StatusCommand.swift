@@ -20,30 +20,27 @@ struct StatusCommand: ParsableCommand {
 
             --json prints one object (version 1; every key always present, null when not \
             known; times RFC 3339 UTC):
-              {"version": 1, "branch", "head" (origin/<branch> commit or null),
+              {"version": 1, "branch", "head": commit of origin/<branch> | null,
                "last_reconciled": {"commit", "at"} | null,
-               "summary": {"suspended", "quarantined", "failed", "awaiting_approval",
-                           "pending", "drifted", "ok"} (counts of service/host pairs),
-               "services": [{"name", "in_config" (bool | null), "approval" ("auto" |
-                 "manual" | null), "suspended": {"since", "by", "reason", "pinned_release"} | null,
+               "summary": {"suspended", "quarantined", "failed",
+                 "awaiting_approval", "pending", "drifted", "ok"}: pairs per state,
+               "services": [{"name", "in_config": bool | null,
+                 "approval": "auto" | "manual" | null,
+                 "suspended": {"since", "by", "reason", "pinned_release"} | null,
                  "quarantined": {"commit", "since", "reason"} | null,
-                 "awaiting_approval" (commit | null), "approved": [commit],
+                 "awaiting_approval": commit | null, "approved": [commit],
                  "hosts": [{"host", "state", "applied": {"commit", "at"} | null,
-                   "pending" (commit | null), "last_result": {"kind", "time", "revision",
-                   "outcome", "error", "run_id"} | null}]}],
+                   "pending": commit | null,
+                   "last_result": {"kind", "time", "revision", "outcome",
+                     "error", "run_id"} | null}]}],
                "warnings": [string]}
 
             Exit codes: 0 the report was printed (whatever it says); 1 a state file is \
             unreadable; 78 invalid agent settings.
 
             Examples:
-              $ ferry status
-              origin/main at 3f9c2ab, last reconcile 2024-05-01T12:00:03Z: 4 service/host pairs: 1 suspended, 3 ok
-              SERVICE  HOST   STATE      APPLIED  AT                    PENDING  LAST RESULT
-              api      web-1  ok         3f9c2ab  2024-05-01T12:00:03Z  -        deploy_succeeded 2024-05-01T11:58:41Z
-              ...
-              api: suspended since 2024-05-01T12:10:00Z by alice: INC-4711 (ferry resume api)
-              $ ferry status --json | jq -r '.services[] | select(.awaiting_approval) | .name'
+              ferry status
+              ferry status --json | jq -r '.services[] | select(.suspended) | .name'
             """
     )
 

@@ -23,7 +23,7 @@ struct SuspendCommand: AsyncParsableCommand {
 
             Example:
               $ ferry suspend web --reason "INC-4711: investigating memory leak"
-              suspended web: reconciles leave it alone on every host until `ferry resume web`
+              suspended web: reconciles skip it until `ferry resume web`
             """
     )
 
@@ -58,7 +58,7 @@ struct SuspendCommand: AsyncParsableCommand {
             output.write("\(service) is already suspended since \(RFC3339.secondsString(from: entry.suspendedAt)) by \(entry.suspendedBy)"
                 + (entry.reason.map { ": \($0)" } ?? "") + "\n")
         } else {
-            output.write("suspended \(service): reconciles leave it alone on every host until `ferry resume \(service)`\n")
+            output.write("suspended \(service): reconciles skip it until `ferry resume \(service)`\n")
         }
     }
 }
