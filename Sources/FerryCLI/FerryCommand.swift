@@ -23,6 +23,8 @@ public struct FerryCommand: AsyncParsableCommand {
             SchemaCommand.self,
             AuditCommand.self,
             DiffCommand.self,
+            DriftCommand.self,
+            PlanCommand.self,
             StatusCommand.self,
             SuspendCommand.self,
             ResumeCommand.self,

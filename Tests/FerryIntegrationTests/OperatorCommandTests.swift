@@ -189,21 +189,21 @@ import _FerryTestHosts
         defer { try? FileManager.default.removeItem(at: directory) }
         let flags = ["--state-dir", directory.path]
 
-        let empty = try await runInProcess(["status"] + flags)
+        let empty = try await runFerryInProcess(["status"] + flags)
         #expect(empty.exitCode == 0)
         #expect(empty.output.hasPrefix("origin/main (no clone yet), never reconciled: no service on any host"))
-        #expect(try await runInProcess(["status", "--parallelism", "0"] + flags).exitCode == 78)
+        #expect(try await runFerryInProcess(["status", "--parallelism", "0"] + flags).exitCode == 78)
 
-        let accepted = try await runInProcess(["suspend", "web"] + flags)
+        let accepted = try await runFerryInProcess(["suspend", "web"] + flags)
         #expect(accepted.exitCode == 0)
         #expect(accepted.errors.hasPrefix("warning: no clone of the config repository"))
-        #expect(try await runInProcess(["resume", "api"] + flags).exitCode == 1)
-        #expect(try await runInProcess(["approve", "web"] + flags).exitCode == 1)
+        #expect(try await runFerryInProcess(["resume", "api"] + flags).exitCode == 1)
+        #expect(try await runFerryInProcess(["approve", "web"] + flags).exitCode == 1)
 
         let state = StateDirectory(root: directory)
         let lock = try await state.acquireLock(as: .current(command: "ferry reconcile --once"))
         defer { lock.release() }
-        let locked = try await runInProcess(["resume", "web"] + flags)
+        let locked = try await runFerryInProcess(["resume", "web"] + flags)
         #expect(locked.exitCode == 75)
         #expect(locked.errors.contains("ferry reconcile --once") && locked.errors.contains("--lock-wait"))
     }
@@ -223,60 +223,7 @@ import _FerryTestHosts
     }
 }
 
-/// What a command wrote, and how it ended.
-struct CommandResult {
-    var output: String
-    var errors: String
-    var exitCode: Int32
-}
-
-/// Collects what a command writes.
-private final class Capture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var output = ""
-    private var errors = ""
-
-    var sink: AuditCommand.Output {
-        AuditCommand.Output(
-            write: { text in self.lock.withLock { self.output += text } },
-            writeError: { text in self.lock.withLock { self.errors += text } })
-    }
-
-    var written: (String, String) { lock.withLock { (output, errors) } }
-}
-
-/// Parses `arguments` as `ferry ...` and runs the operator command in-process, environment empty.
-func runInProcess(_ arguments: [String]) async throws -> CommandResult {
-    let command = try FerryCommand.parseAsRoot(arguments)
-    let capture = Capture()
-    var exitCode: Int32 = 0
-    do {
-        switch command {
-        case let suspend as SuspendCommand: try await suspend.execute(environment: [:], output: capture.sink)
-        case let resume as ResumeCommand: try await resume.execute(environment: [:], output: capture.sink)
-        case let approve as ApproveCommand: try await approve.execute(environment: [:], output: capture.sink)
-        case let status as StatusCommand: try status.execute(environment: [:], output: capture.sink)
-        default: Issue.record("parsed \(type(of: command)), not an operator command")
-        }
-    } catch {
-        exitCode = FerryCommand.exitCode(for: error).rawValue
-    }
-    let (output, errors) = capture.written
-    return CommandResult(output: output, errors: errors, exitCode: exitCode)
-}
-
 extension ReconcileWorld {
-    /// `ferry ARGUMENTS` in-process with this world's agent settings as flags.
-    func ferry(_ arguments: [String]) async throws -> CommandResult {
-        try await runInProcess(arguments + ["--repository", work.path, "--state-dir", state.path, "--audit-log", auditLog.path,
-                                            "--known-hosts", fleet.knownHosts.path, "--ssh-key", fleet.clientKey.path])
-    }
-
-    /// The commit the work tree's `main` points at.
-    func head() throws -> String {
-        try HarnessCommand.run(["git", "-C", work.path, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// Every record of the audit log.
     func allRecords() throws -> [AuditRecord] {
         try AuditReader(url: auditLog).readAll().compactMap { item in

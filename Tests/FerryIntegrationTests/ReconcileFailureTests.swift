@@ -101,6 +101,24 @@ import _FerryTestHosts
         #expect(try world.ask(world.fleet.hosts[0], port: 8201).contains("alpha-rewritten"))
     }
 
+    @Test func aRepositoryThatCannotBeFetchedIsAnAuditedError() async throws {
+        let world = try await world(hosts: 1)
+        defer { world.stop() }
+        var settings = world.settings
+        settings.repository = world.work.path + "-missing"
+        do {
+            _ = try await Reconciler(request: ReconcileRequest(settings: settings)).runOnce()
+            Issue.record("a missing repository must stop the run")
+        } catch let error as ReconcileError {
+            #expect(error.kind == .configRepository)
+            #expect(error.message.contains("-missing"))
+        }
+        let finished = try #require(try world.lastRunRecords().last)
+        #expect(finished.kind == .reconcileFinished)
+        #expect(finished.outcome == .failed)
+        #expect(finished.error?.contains("-missing") == true)
+    }
+
     @Test func anInvalidConfigDeploysNothing() async throws {
         let world = try await world(hosts: 1)
         defer { world.stop() }

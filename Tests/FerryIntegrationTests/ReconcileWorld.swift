@@ -1,7 +1,10 @@
+import ArgumentParser
 import FerryAudit
 import FerryConfig
 import FerryCore
+@testable import FerryCLI
 import Foundation
+import Testing
 import _FerryTestHosts
 
 /// A config repository and a fleet of real SSH hosts, for reconcile tests: the test writes
@@ -120,4 +123,126 @@ final class ReconcileWorld: @unchecked Sendable {
 
         """
     }
+
+    // MARK: - Commands and snapshots
+
+    /// The commit `main` points at.
+    func head() throws -> String {
+        try HarnessCommand.runChecked(["git", "-C", work.path, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The agent flags that point a `ferry` command at this world.
+    var agentArguments: [String] {
+        ["--repository", work.path, "--state-dir", state.path, "--ssh-key", fleet.clientKey.path, "--known-hosts", fleet.knownHosts.path]
+    }
+
+    /// Runs `ferry drift|plan|status|suspend|resume|approve …` in-process with this world's agent flags.
+    func ferry(_ arguments: [String]) async throws -> CommandRun {
+        try await runFerryInProcess(arguments + agentArguments)
+    }
+
+    /// Kills the process of `service` on `host` (the pid in `.ferry/pid`, and its process group)
+    /// and waits until it is gone or a zombie.
+    func killService(_ service: String, on host: TestHost) throws {
+        let pidFile = try String(contentsOf: host.localPath("/srv/\(service)/.ferry/pid"), encoding: .utf8)
+        let pid = try #require(pidFile.split(separator: " ").first.flatMap { Int32($0) })
+        let script = """
+            kill -KILL -- -\(pid) 2>/dev/null || kill -KILL \(pid)
+            i=0
+            while [ $i -lt 200 ]; do
+              state=$(sed 's/.*) //' /proc/\(pid)/stat 2>/dev/null | cut -d' ' -f1)
+              if [ -z "$state" ] || [ "$state" = Z ]; then exit 0; fi
+              i=$((i + 1)); sleep 0.05
+            done
+            exit 1
+            """
+        let result = try host.runInside(["sh", "-c", script])
+        #expect(result.status == 0, "process \(pid) of \(service) on \(host.name) did not die: \(result.stderr)")
+    }
+
+    /// Every file, symbolic link and directory under `root`: its kind, permissions, modification
+    /// time, and content or link target; paths relative to `root`, `excluding` left out.
+    static func snapshot(_ root: URL, excluding: Set<String> = []) throws -> [String: FileSnapshot] {
+        var entries: [String: FileSnapshot] = [:]
+        let manager = FileManager.default
+        guard let enumerator = manager.enumerator(atPath: root.path) else { return [:] }
+        while let relative = enumerator.nextObject() as? String {
+            guard !excluding.contains(relative) else { continue }
+            let path = root.appendingPathComponent(relative).path
+            let attributes = try manager.attributesOfItem(atPath: path)
+            let type = attributes[.type] as? FileAttributeType
+            let content: Data? = switch type {
+            case .typeSymbolicLink?: Data(try manager.destinationOfSymbolicLink(atPath: path).utf8)
+            case .typeRegular?: try Data(contentsOf: URL(fileURLWithPath: path))
+            default: nil
+            }
+            entries[relative] = FileSnapshot(
+                type: type?.rawValue ?? "?", permissions: attributes[.posixPermissions] as? Int,
+                modified: type == .typeDirectory ? nil : attributes[.modificationDate] as? Date, content: content)
+        }
+        return entries
+    }
+
+    /// The snapshot of every host's `/srv`, by host name.
+    func hostSnapshots() throws -> [String: [String: FileSnapshot]] {
+        try Dictionary(uniqueKeysWithValues: fleet.hosts.map { ($0.name, try Self.snapshot($0.localPath("/srv"))) })
+    }
+
+    /// The SHA-256 of a file, lowercase hex.
+    static func sha256(_ file: URL) throws -> String {
+        String(try HarnessCommand.runChecked(["sha256sum", file.path]).stdout.prefix(64))
+    }
+}
+
+/// Parses `arguments` as `ferry …` and runs a drift, plan, status, suspend, resume or approve
+/// command in-process with an empty environment.
+func runFerryInProcess(_ arguments: [String]) async throws -> CommandRun {
+    let command = try FerryCommand.parseAsRoot(arguments)
+    let capture = OutputCapture()
+    var exitCode: Int32 = 0
+    do {
+        switch command {
+        case let drift as DriftCommand: try await drift.execute(environment: [:], output: capture.sink)
+        case let plan as PlanCommand: try await plan.execute(environment: [:], output: capture.sink)
+        case let status as StatusCommand: try status.execute(environment: [:], output: capture.sink)
+        case let suspend as SuspendCommand: try await suspend.execute(environment: [:], output: capture.sink)
+        case let resume as ResumeCommand: try await resume.execute(environment: [:], output: capture.sink)
+        case let approve as ApproveCommand: try await approve.execute(environment: [:], output: capture.sink)
+        default: throw ValidationError("not a command the tests run in-process: \(arguments)")
+        }
+    } catch {
+        exitCode = FerryCommand.exitCode(for: error).rawValue
+    }
+    return CommandRun(output: capture.output, errors: capture.errors, exitCode: exitCode)
+}
+
+/// What an in-process `ferry` command printed, and its exit code.
+struct CommandRun {
+    var output: String
+    var errors: String
+    var exitCode: Int32
+}
+
+/// One entry of a directory snapshot.
+struct FileSnapshot: Equatable {
+    var type: String
+    var permissions: Int?
+    var modified: Date?
+    var content: Data?
+}
+
+/// Collects what a command writes to standard output and standard error.
+private final class OutputCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var written = ""
+    private var writtenErrors = ""
+
+    var sink: AuditCommand.Output {
+        AuditCommand.Output(
+            write: { text in self.lock.withLock { self.written += text } },
+            writeError: { text in self.lock.withLock { self.writtenErrors += text } })
+    }
+
+    var output: String { lock.withLock { written } }
+    var errors: String { lock.withLock { writtenErrors } }
 }

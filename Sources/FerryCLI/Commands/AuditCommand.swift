@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryConfig
 import FerryAudit
 import FerryCore
 import Foundation
@@ -172,9 +173,13 @@ extension AuditCommand {
             writeError: { FileHandle.standardError.write(Data($0.utf8)) })
     }
 
-    /// The audit log path from the environment, when `--file` is not given:
-    /// `$FERRY_AUDIT_LOG`, else `$FERRY_STATE_DIR/audit.jsonl`, else `/var/lib/ferry/audit.jsonl`.
+    /// The audit log path when `--file` is not given: the agent settings' `audit_log`
+    /// (`$FERRY_AUDIT_LOG`, else the agent file's, else `<state_dir>/audit.jsonl`, the state
+    /// directory itself from `$FERRY_STATE_DIR` or the agent file), else `/var/lib/ferry/audit.jsonl`.
     static func defaultLogURL(environment: [String: String]) -> URL {
+        if let settings = try? AgentSettings.load(flags: AgentSettingsFlags(), environment: environment) {
+            return URL(fileURLWithPath: settings.auditLog)
+        }
         if let path = environment["FERRY_AUDIT_LOG"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
@@ -185,9 +190,9 @@ extension AuditCommand {
 
 /// `--file PATH`, shared by `ferry audit` and `ferry audit verify`.
 struct AuditLogOption: ParsableArguments {
-    static let hint = " (pass --file, or set FERRY_AUDIT_LOG or FERRY_STATE_DIR)"
+    static let hint = " (pass --file, set FERRY_AUDIT_LOG or FERRY_STATE_DIR, or audit_log: in the agent file)"
 
-    @Option(help: ArgumentHelp("The audit log (default: $FERRY_AUDIT_LOG, $FERRY_STATE_DIR/audit.jsonl or /var/lib/ferry/audit.jsonl).", valueName: "path"))
+    @Option(help: ArgumentHelp("The audit log (default: the agent settings' audit_log: $FERRY_AUDIT_LOG, the agent file, or <state_dir>/audit.jsonl).", valueName: "path"))
     var file: String?
 
     /// `--file`, or the default location.

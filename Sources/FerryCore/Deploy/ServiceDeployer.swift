@@ -102,10 +102,16 @@ struct ServiceDeployer: Sendable {
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
         try await run(try scripts.prepare(release, removing: plan.comparison.removals, creatingParentsOf: uploads.map(\.path)), step: "prepare")
         let directory = remote.layout.releaseDirectory(release)
-        for file in uploads {
-            guard let content = try repository.readFile(file.path, at: desired.revision) else {
-                throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(desired.revision.short)")
+        let (repository, revision) = (self.repository, desired.revision)
+        let contents = try await BlockingWork.run {
+            try uploads.map { file in
+                guard let content = try repository.readFile(file.path, at: revision) else {
+                    throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
+                }
+                return content
             }
+        }
+        for (file, content) in zip(uploads, contents) {
             do {
                 try await connection.upload(content, to: "\(directory)/\(file.path)", mode: file.mode)
             } catch {

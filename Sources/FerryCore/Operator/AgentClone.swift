@@ -35,7 +35,11 @@ struct AgentClone: Sendable {
 
     /// ``lookup(in:branch:)`` off the cooperative pool (libgit2 reads block).
     static func lookupInBackground(in state: StateDirectory, branch: String) async -> Lookup {
-        await BlockingWork.run { () -> Lookup in lookup(in: state, branch: branch) }
+        do {
+            return try await BlockingWork.run { lookup(in: state, branch: branch) }
+        } catch {
+            return .unusable("cannot read the clone in \(state.repositoryURL.path): \(error)")
+        }
     }
 
     /// Opens the clone in `state` and loads the config at `origin/<branch>`.

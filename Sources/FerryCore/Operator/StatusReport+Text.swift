@@ -1,11 +1,10 @@
 import FerryAudit
-import Foundation
 
 extension StatusReport {
     /// The report for people: a summary line, a table of every service on every host, then
     /// one line per suspension, quarantine and awaited approval.
     public var text: String {
-        var lines = [summary]
+        var text = summary + "\n"
         let rows = hostEntries.map { pair -> [String] in
             let host = pair.host
             return [pair.service.name, host.host, host.state.words, host.applied.map { String($0.commit.prefix(7)) } ?? "-",
@@ -13,10 +12,9 @@ extension StatusReport {
                     host.lastResult.map(Self.describe) ?? "-"]
         }
         if !rows.isEmpty {
-            lines += Self.aligned([["SERVICE", "HOST", "STATE", "APPLIED", "AT", "PENDING", "LAST RESULT"]] + rows)
+            text += TextTable.render(headers: ["SERVICE", "HOST", "STATE", "APPLIED", "AT", "PENDING", "LAST RESULT"], rows: rows)
         }
-        lines += services.flatMap(notes)
-        return lines.joined(separator: "\n") + "\n"
+        return text + services.flatMap(notes).map { $0 + "\n" }.joined()
     }
 
     /// `origin/main at 1a2b3c4, last reconcile 2024-05-01T12:00:03Z: 6 service/host pairs: 4 ok, 1 pending, 1 suspended`.
@@ -35,12 +33,12 @@ extension StatusReport {
         if let suspension = service.suspension {
             var note = "\(service.name): suspended since \(RFC3339.secondsString(from: suspension.suspendedAt)) by \(suspension.suspendedBy)"
             if let release = suspension.pinnedRelease { note += ", pinned to \(release)" }
-            if let reason = suspension.reason { note += ": \(Self.oneLine(reason))" }
+            if let reason = suspension.reason { note += ": \(TextTable.singleLine(reason))" }
             notes.append(note + " (ferry resume \(service.name))")
         }
         if let quarantine = service.quarantine {
             notes.append("\(service.name): \(quarantine.commit.prefix(7)) quarantined since "
-                + "\(RFC3339.secondsString(from: quarantine.quarantinedAt)): \(Self.oneLine(quarantine.reason))")
+                + "\(RFC3339.secondsString(from: quarantine.quarantinedAt)): \(TextTable.singleLine(quarantine.reason))")
         }
         if let commit = service.awaitingApproval {
             notes.append("\(service.name): \(commit.short) awaits approval (ferry approve \(service.name) \(commit.short))")
@@ -53,20 +51,6 @@ extension StatusReport {
 
     /// `rollback 2024-05-01T12:00:09Z: health check failed: HTTP 500`.
     private static func describe(_ result: LastResult) -> String {
-        "\(result.kind) \(RFC3339.secondsString(from: result.time))" + (result.error.map { ": \(oneLine($0))" } ?? "")
-    }
-
-    private static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    }
-
-    /// Rows padded into columns two spaces apart; the last column is not padded.
-    private static func aligned(_ rows: [[String]]) -> [String] {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
+        "\(result.kind) \(RFC3339.secondsString(from: result.time))" + (result.error.map { ": \(TextTable.singleLine($0))" } ?? "")
     }
 }

@@ -18,24 +18,37 @@ public struct Reconciler: Sendable {
 
     /// Runs the steps once and reports what happened on every host.
     public func runOnce() async throws -> RunReport {
+        let url = try repositoryURL()
         let state = try prepareStateDirectory()
         let lock = try await takeLocalLock(state)
         defer { lock.release() }
         let audit = try await openAuditLog(state, lock: lock)
-        let run = try await fetchAndLoad(state, audit: audit)
+        do {
+            return try await reconcile(url: url, state: state, audit: audit)
+        } catch {
+            // A run that stops early still says so in the audit log, with the reason.
+            _ = try? await audit.append(AuditEntry(kind: .reconcileFinished, outcome: .failed, error: "\(error)"))
+            try? await audit.sync()
+            throw error
+        }
+    }
+
+    /// The steps after the lock is held and the audit log is open.
+    func reconcile(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunReport {
+        let run = try await fetchAndLoad(url: url, state: state)
         await audit.addSecrets(run.environments.secretValues)
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
 
-        let observations = await observeHosts(run)
-        let plans = try plan(run, observations: observations, state: state)
+        let observations = await observeHosts(run.configuration, connector: run.connector)
+        defer { closeConnections(observations) }
+        let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state))
         try await recordDrift(plans, audit: audit)
         let results = await deploy(plans, run: run, observations: observations, audit: audit)
         let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                results: results + unreachableResults(run, observations: observations))
         try saveState(report, plans: plans, run: run, state: state)
-        closeConnections(observations)
         try await audit.append(AuditEntry(
             kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
             error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
@@ -75,35 +88,63 @@ public struct Reconciler: Sendable {
 
     /// Fetches the config repository, refuses a non-descendant commit, loads the config at the new
     /// commit, finds the changed services and reads every service's desired release.
-    func fetchAndLoad(_ state: StateDirectory, audit: AuditLog) async throws -> RunContext {
+    func fetchAndLoad(url: String, state: StateDirectory) async throws -> RunContext {
+        let connector = hostConnector(pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
+        let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector)
+        let lastHead = try state.appliedCommits.load().lastReconciled?.commit
+        return try await BlockingWork.run { try readCommit(clone, lastHead: lastHead, connector: connector) }
+    }
+
+    /// Everything the run needs from the fetched commit: ancestry, config, changed services,
+    /// desired releases, resolved environments. libgit2 reads, so it runs off the cooperative pool.
+    func readCommit(_ clone: ConfigRepository, lastHead: String?, connector: HostConnector) throws -> RunContext {
+        try refuseNonDescendant(clone, lastHead: lastHead)
+        let (configuration, desired) = try loadDesiredState(clone)
+        return RunContext(
+            configuration: configuration, repository: clone.repository, head: clone.head, lastHead: lastHead,
+            changedServices: changedServices(configuration, repository: clone.repository, from: lastHead.flatMap(CommitID.init), to: clone.head),
+            desired: desired, environments: try ServiceEnvironments.resolve(configuration, environment: request.environment), connector: connector)
+    }
+
+    /// The config repository's URL, which the settings must give.
+    func repositoryURL() throws -> String {
         guard let url = request.settings.repository else {
             throw ReconcileError(.settings, "no config repository is set",
                                  hint: "pass --repository URL, set FERRY_REPOSITORY, or write repository: in the agent file")
         }
-        let connector = hostConnector(state)
+        return url
+    }
+
+    /// Clones the config repository at `url` into `directory` the first time, fetches it every later time.
+    func fetchConfigRepository(url: String, into directory: URL, connector: HostConnector) async throws -> ConfigRepository {
         let gitOptions = GitTransferOptions(sshConnector: FerrySSHGitConnector(
             credentials: connector.credentials(for: .init(address: "", port: 22, user: "git", useAgent: true, keyFile: nil,
                                                            connectTimeout: .seconds(10), hostKey: nil)),
             hostKeyPolicy: HostKeyPolicy(knownHostsPath: request.settings.knownHosts, acceptNew: request.acceptNewHostKeys),
             timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(600))))
-        let clone: ConfigRepository
         do {
-            clone = try await ConfigRepository.sync(url: url, branch: request.settings.branch, directory: state.repositoryURL, options: gitOptions)
+            return try await ConfigRepository.sync(url: url, branch: request.settings.branch, directory: directory, options: gitOptions)
         } catch let error as ReconcileError {
             throw error
         } catch {
             throw ReconcileError(.configRepository, "cannot fetch \(url): \(error)", hint: "Ferry retries on its next run")
         }
-        let applied = try state.appliedCommits.load()
-        let lastHead = applied.lastReconciled?.commit
-        if let lastHead, let last = CommitID(lastHead), last != clone.head, !request.allowNonDescendant {
-            let descends = (try? clone.repository.isDescendant(clone.head, of: last)) ?? false
-            if !descends {
-                throw ReconcileError(.notDescendant,
-                    "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push or a downgrade)",
-                    hint: "if that is intended, run again with --allow-non-descendant")
-            }
+    }
+
+    /// Refuses a new commit that does not descend from `lastHead`, unless the request allows it.
+    func refuseNonDescendant(_ clone: ConfigRepository, lastHead: String?) throws {
+        guard let lastHead, let last = CommitID(lastHead), last != clone.head, !request.allowNonDescendant else { return }
+        let descends = (try? clone.repository.isDescendant(clone.head, of: last)) ?? false
+        if !descends {
+            throw ReconcileError(.notDescendant,
+                "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push or a downgrade)",
+                hint: "if that is intended, run again with --allow-non-descendant")
         }
+    }
+
+    /// Loads the config at the clone's head and reads every service's desired release (libgit2
+    /// reads: callers run it off the cooperative pool).
+    func loadDesiredState(_ clone: ConfigRepository) throws -> (FerryConfiguration, [String: DesiredRelease]) {
         let loaded = ConfigLoader(source: GitCommitConfigSource(repository: clone.repository, commit: clone.head)).load()
         guard let configuration = loaded.configuration else {
             let problems = loaded.errors.prefix(5).map { "\($0)" }.joined(separator: "; ")
@@ -115,10 +156,7 @@ public struct Reconciler: Sendable {
         for service in configuration.services {
             desired[service.name] = try reader.release(of: service)
         }
-        return RunContext(
-            configuration: configuration, repository: clone.repository, head: clone.head, lastHead: lastHead,
-            changedServices: changedServices(configuration, repository: clone.repository, from: lastHead.flatMap(CommitID.init), to: clone.head),
-            desired: desired, environments: try ServiceEnvironments.resolve(configuration, environment: request.environment), connector: connector)
+        return (configuration, desired)
     }
 
     /// The services whose sources a commit between the last applied one and the new one touched.
@@ -133,22 +171,28 @@ public struct Reconciler: Sendable {
 
     /// Connects to every host that runs a service (bounded parallelism) and reads the state of
     /// all its services in one round trip.
-    func observeHosts(_ run: RunContext) async -> [String: HostObservation] {
-        let hosts = run.configuration.hosts.filter { host in run.configuration.services.contains { $0.hosts.contains(host.name) } }
+    func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector) async -> [String: HostObservation] {
+        let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
-            await HostObserver(connector: run.connector).observe(host, services: run.configuration.services.filter { $0.hosts.contains(host.name) })
+            await HostObserver(connector: connector).observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
         }
         return Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), observations))
     }
 
-    func plan(_ run: RunContext, observations: [String: HostObservation], state: StateDirectory) throws -> [HostPlan] {
-        let planner = Planner(
+    /// The planner with the state directory's suspensions, quarantines and approvals (read only).
+    func planner(_ state: StateDirectory) throws -> Planner {
+        Planner(
             suspended: Set(try state.suspendedServices.load().services.keys),
             quarantined: try state.quarantinedCommits.load().services.mapValues(\.commit),
             approved: try state.approvals.load().approvedRevisions)
+    }
+
+    /// The plan of every service on every host that was reached.
+    func plan(_ configuration: FerryConfiguration, desired: [String: DesiredRelease], observations: [String: HostObservation],
+              planner: Planner) -> [HostPlan] {
         var plans: [HostPlan] = []
-        for service in run.configuration.services {
-            guard let desired = run.desired[service.name] else { continue }
+        for service in configuration.services {
+            guard let desired = desired[service.name] else { continue }
             for host in service.hosts {
                 guard case .reached(_, let services)? = observations[host] else { continue }
                 plans.append(planner.plan(service: service, host: host, desired: desired, observed: services[service.name] ?? .absent))
@@ -159,12 +203,16 @@ public struct Reconciler: Sendable {
 
     func recordDrift(_ plans: [HostPlan], audit: AuditLog) async throws {
         for plan in plans where !plan.comparison.drift.isEmpty {
-            try await audit.append(AuditEntry(
-                kind: .driftDetected, service: plan.service, host: plan.host, fromRevision: plan.fromRevision, toRevision: plan.toRevision.hex,
-                filesChanged: plan.comparison.drift.count,
-                detail: ["findings": plan.comparison.drift.map(\.description).joined(separator: "; "),
-                         "action": plan.action == .reportDrift ? "report" : "correct"]))
+            try await audit.append(Self.driftDetected(plan, action: plan.action == .reportDrift ? "report" : "correct"))
         }
+    }
+
+    /// The `drift_detected` record of a plan whose host drifted; `action` says what is done about it.
+    static func driftDetected(_ plan: HostPlan, action: String) -> AuditEntry {
+        AuditEntry(
+            kind: .driftDetected, service: plan.service, host: plan.host, fromRevision: plan.fromRevision, toRevision: plan.toRevision.hex,
+            filesChanged: plan.comparison.drift.count,
+            detail: ["findings": plan.comparison.drift.map(\.description).joined(separator: "; "), "action": action])
     }
 
     /// Deploys every planned release, service by service in rollout batches.
@@ -219,9 +267,10 @@ public struct Reconciler: Sendable {
 
     // MARK: - Helpers
 
-    func hostConnector(_ state: StateDirectory) -> HostConnector {
+    /// How hosts are reached; the keys pinned in the config are written to `pinnedKeysDirectory`.
+    func hostConnector(pinnedKeysDirectory: URL) -> HostConnector {
         HostConnector(agentKeyFile: request.settings.sshKey, agentSocket: request.settings.sshAgentSocket,
                       knownHostsPath: request.settings.knownHosts, acceptNewHostKeys: request.acceptNewHostKeys,
-                      pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
+                      pinnedKeysDirectory: pinnedKeysDirectory)
     }
 }

@@ -1,0 +1,66 @@
+import FerryConfig
+import FerryGit
+
+/// One (service, host) in `ferry drift`'s report.
+public struct DriftEntry: Sendable, Equatable {
+    /// The service.
+    public var service: String
+    /// The host.
+    public var host: String
+    /// How the host compares with Git.
+    public var status: DriftStatus
+    /// The revision the host's manifest names, nil when there is none or the host was not read.
+    public var fromRevision: String?
+    /// The revision Git wants, nil when the host was not read.
+    public var toRevision: String?
+    /// How the host differs from what Ferry deployed there (also listed for a suspended service).
+    public var findings: [DriftFinding]
+    /// Why the host could not be read.
+    public var error: String?
+    /// The planner's decision, when the host was read.
+    public var plan: HostPlan?
+
+    init(pair: SurveyedPair) {
+        service = pair.service
+        host = pair.host
+        status = DriftStatus(pair.state)
+        plan = pair.plan
+        fromRevision = plan?.fromRevision
+        toRevision = plan?.toRevision.hex
+        findings = plan?.comparison.drift ?? []
+        if case .unreachable(let message) = pair.state { error = message }
+    }
+
+    /// One line for people.
+    public var detail: String {
+        let to = toRevision.map(Self.short) ?? "?"
+        let from = fromRevision.map(Self.short) ?? "nothing"
+        switch status {
+        case .inSync: return "runs \(to)"
+        case .drifted: return findings.map(\.description).joined(separator: "; ")
+        case .pending: return fromRevision == nil ? "never deployed; Git has \(to)" : "Git is ahead: \(from) → \(to)"
+        case .unreachable: return error ?? "unreachable"
+        case .suspended:
+            let drift = findings.isEmpty ? "" : "; " + findings.map(\.description).joined(separator: "; ")
+            return "runs \(from), Git has \(to); left alone until `ferry resume \(service)`\(drift)"
+        case .quarantined: return "\(to) failed its health check and is not retried until a newer commit; runs \(from)"
+        case .awaitingApproval: return "\(to) waits for `ferry approve \(service) \(to)`; runs \(from)"
+        }
+    }
+
+    /// The entry in the `ferry.drift/v1` document.
+    var json: JSONValue {
+        .object([
+            ("service", .string(service)),
+            ("host", .string(host)),
+            ("status", .string(status.rawValue)),
+            ("from_revision", fromRevision.map(JSONValue.string) ?? .null),
+            ("to_revision", toRevision.map(JSONValue.string) ?? .null),
+            ("findings", .array(findings.map(\.json))),
+            ("error", error.map(JSONValue.string) ?? .null),
+            ("detail", .string(detail)),
+        ])
+    }
+
+    private static func short(_ revision: String) -> String { CommitID(revision)?.short ?? revision }
+}

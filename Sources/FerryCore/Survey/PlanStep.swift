@@ -1,0 +1,142 @@
+import FerryConfig
+import FerryGit
+
+/// What the reconcile would do to one service on one host.
+public struct PlanStep: Sendable, Equatable {
+    /// The kind of step, as the table and the JSON name it.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A new release of Git's revision goes out (first deploy or new revision).
+        case deploy
+        /// The host drifted and `drift: correct` restores it with a new release.
+        case correctDrift = "correct_drift"
+        /// The host drifted and is left as it is; the drift is recorded.
+        case reportDrift = "report_drift"
+        /// Nothing happens (in sync, suspended, quarantined, awaiting approval).
+        case skip
+        /// The host cannot be read; the reconcile would fail there.
+        case unreachable
+    }
+
+    /// What happens.
+    public enum Action: Sendable, Equatable {
+        /// A new release goes out, for this reason.
+        case deploy(DeployReason)
+        /// The drift is recorded and the host left alone.
+        case reportDrift
+        /// Nothing happens, for this reason.
+        case skip(SkipReason)
+        /// The host cannot be read.
+        case unreachable
+    }
+
+    /// The service.
+    public var service: String
+    /// The host.
+    public var host: String
+    /// What happens.
+    public var action: Action
+    /// The revision on the host now (its manifest's), if any.
+    public var fromRevision: String?
+    /// The revision Git wants, nil when the host was not read.
+    public var toRevision: String?
+    /// The files a new release uploads (those the current release lacks or holds other bytes of).
+    public var uploads: [DesiredFile]
+    /// The paths of the current release a new release drops.
+    public var removals: [String]
+    /// How the host differs from what Ferry deployed there.
+    public var findings: [DriftFinding]
+    /// Why the host could not be read.
+    public var error: String?
+
+    init(pair: SurveyedPair) {
+        service = pair.service
+        host = pair.host
+        switch pair.state {
+        case .planned(let plan):
+            switch plan.action {
+            case .deploy(let reason): action = .deploy(reason)
+            case .reportDrift: action = .reportDrift
+            case .skip(let reason): action = .skip(reason)
+            }
+            fromRevision = plan.fromRevision
+            toRevision = plan.toRevision.hex
+            let deploys = if case .deploy = plan.action { true } else { false }
+            uploads = deploys ? plan.comparison.uploads : []
+            removals = deploys ? plan.comparison.removals : []
+            findings = plan.comparison.drift
+        case .unreachable(let message):
+            action = .unreachable
+            uploads = []
+            removals = []
+            findings = []
+            error = message
+        }
+    }
+
+    /// The kind of step.
+    public var kind: Kind {
+        switch action {
+        case .deploy(.correctDrift): .correctDrift
+        case .deploy: .deploy
+        case .reportDrift: .reportDrift
+        case .skip: .skip
+        case .unreachable: .unreachable
+        }
+    }
+
+    /// Why: `first_deploy`, `new_revision`, `correct_drift`, or `in_sync`, `suspended`,
+    /// `quarantined`, `awaiting_approval`; nil for drift left alone and an unreachable host.
+    public var reason: String? {
+        switch action {
+        case .deploy(let reason): reason.rawValue
+        case .skip(let reason): reason.rawValue
+        case .reportDrift, .unreachable: nil
+        }
+    }
+
+    /// The bytes the new release uploads.
+    public var uploadBytes: Int { uploads.reduce(0) { $0 + $1.size } }
+
+    /// One line for people.
+    public var detail: String {
+        let to = toRevision.map(Self.short) ?? "?"
+        let from = fromRevision.map(Self.short) ?? "nothing"
+        let findingsText = findings.map(\.description).joined(separator: "; ")
+        switch action {
+        case .deploy(.firstDeploy): return "first deploy of \(to): \(transfer)"
+        case .deploy(.newRevision): return "\(from) → \(to): \(transfer)"
+        case .deploy(.correctDrift): return "restore \(to): \(transfer); \(findingsText)"
+        case .reportDrift: return "drift recorded, host left as is: \(findingsText)"
+        case .skip(.inSync): return "in sync at \(to)"
+        case .skip(.suspended): return "suspended (runs \(from), Git has \(to))"
+        case .skip(.quarantined): return "\(to) is quarantined: it failed its health check (runs \(from))"
+        case .skip(.awaitingApproval): return "\(to) awaits `ferry approve \(service) \(to)` (runs \(from))"
+        case .unreachable: return error ?? "unreachable"
+        }
+    }
+
+    private var transfer: String {
+        let files = "\(uploads.count) \(uploads.count == 1 ? "file" : "files") to upload (\(uploadBytes) bytes)"
+        return removals.isEmpty ? files : "\(files), \(removals.count) to remove"
+    }
+
+    /// The step in the `ferry.plan/v1` document.
+    var json: JSONValue {
+        .object([
+            ("service", .string(service)),
+            ("host", .string(host)),
+            ("action", .string(kind.rawValue)),
+            ("reason", reason.map(JSONValue.string) ?? .null),
+            ("from_revision", fromRevision.map(JSONValue.string) ?? .null),
+            ("to_revision", toRevision.map(JSONValue.string) ?? .null),
+            ("uploads", .array(uploads.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("bytes", .int($0.size))]) })),
+            ("upload_bytes", .int(uploadBytes)),
+            ("removals", .array(removals.map(JSONValue.string))),
+            ("findings", .array(findings.map(\.json))),
+            ("error", error.map(JSONValue.string) ?? .null),
+            ("detail", .string(detail)),
+        ])
+    }
+
+    private static func short(_ revision: String) -> String { CommitID(revision)?.short ?? revision }
+}

@@ -1,0 +1,30 @@
+/// What a survey found for one service on one host.
+public struct SurveyedPair: Sendable, Equatable {
+    /// The service.
+    public var service: String
+    /// The host.
+    public var host: String
+    /// The plan the reconcile's planner made, or why the host could not be read.
+    public var state: State
+
+    /// What was found.
+    public enum State: Sendable, Equatable {
+        /// The host was read: the planner's decision with desired against observed.
+        case planned(HostPlan)
+        /// The host could not be reached or its state not read: the message says why.
+        case unreachable(String)
+    }
+
+    /// A pair.
+    public init(service: String, host: String, state: State) {
+        self.service = service
+        self.host = host
+        self.state = state
+    }
+
+    /// The plan, when the host was read.
+    public var plan: HostPlan? {
+        if case .planned(let plan) = state { return plan }
+        return nil
+    }
+}
