@@ -57,6 +57,7 @@ struct Demo {
         section("3. A one-file change pushed to Git: only that service deploys, one file moves")
         try config.change("web/server.py", replacing: "\"service\": \"web\"", with: "\"service\": \"web\", \"version\": 2",
                           message: "web: report version 2")
+        try show(["plan"] + agent, expecting: 0)
         try show(["reconcile", "--once"] + agent, expecting: 0)
         try showService(fleet, path: "/")
 
@@ -67,6 +68,7 @@ struct Demo {
         let edited = fleet.hosts[1].localPath("/srv/ferry/web/current/web/server.py")
         try Data("# edited by hand\n".utf8).write(to: edited)
         print("  (appended a line to /srv/ferry/web/current/web/server.py on web-2)")
+        try show(["drift"] + agent, expecting: 2)
         try show(["reconcile", "--once"] + agent, expecting: 0)
 
         section("6. A commit that breaks /health: the canary fails, is rolled back, the commit is quarantined")
@@ -78,7 +80,10 @@ struct Demo {
         section("7. The next cron run does not retry the quarantined commit")
         try show(["reconcile", "--once"] + agent, expecting: 0)
 
-        section("8. ferry audit: every step, hash-chained")
+        section("8. ferry drift: where hosts stand against Git (exit 3: Git is ahead, nothing drifted)")
+        try show(["drift"] + agent, expecting: 3)
+
+        section("9. ferry audit: every step, hash-chained")
         let audit = ["--file", workspace.appendingPathComponent("state/audit.jsonl").path]
         try show(["audit"] + audit, expecting: 0)
         try show(["audit", "verify"] + audit, expecting: 0)

@@ -102,6 +102,23 @@ public final class SSHConnection: Sendable {
         loop.close()
     }
 
+    /// Closes the connection and returns once its thread has disconnected and freed the
+    /// session. Call it before the process exits: a session still being torn down while
+    /// the C libraries run their exit handlers could use freed memory.
+    public func closeAndWait() async {
+        loop.close()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            loop.whenStopped { continuation.resume() }
+        }
+    }
+
+    /// ``closeAndWait()`` for code on a thread of its own (libgit2's transport callbacks),
+    /// waiting at most `timeout`. Never call it from Swift concurrency.
+    public func closeAndWaitBlocking(timeout: Duration = .seconds(5)) {
+        loop.close()
+        loop.waitUntilStopped(timeout: timeout)
+    }
+
     /// Whether the connection still takes operations (not closed, not failed).
     public var isOpen: Bool { loop.isOpen }
 

@@ -24,7 +24,7 @@ public struct FerrySSHGitConnector: GitSSHConnector {
         do {
             return GitStream(connection: connection, stream: try connection.openCommandStream(command))
         } catch {
-            connection.close()
+            connection.closeAndWaitBlocking()
             throw error
         }
     }
@@ -46,6 +46,6 @@ private final class GitStream: GitSSHCommandStream {
 
     func close() {
         stream.close()
-        connection.close()
+        connection.closeAndWaitBlocking()
     }
 }

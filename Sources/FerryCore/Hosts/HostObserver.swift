@@ -20,13 +20,13 @@ struct HostObserver: Sendable {
             let probe = try HostStateProbe(services: try services.map(RemoteService.init(service:)))
             let result = try await connection.run(probe.script.commandLine, stdin: probe.script.input)
             guard result.succeeded else {
-                connection.close()
+                await connection.closeAndWait()
                 return .unreachable("reading the state of \(host.name) failed (\(result.endDescription)): \(result.stderrText.suffix(300))")
             }
             let states = try probe.parse(result.stdout)
             return .reached(connection, states.mapValues(ObservedService.init(actual:)))
         } catch {
-            connection.close()
+            await connection.closeAndWait()
             return .unreachable("reading the state of \(host.name) failed: \(error)")
         }
     }

@@ -42,19 +42,20 @@ public struct Reconciler: Sendable {
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
 
         let observations = await observeHosts(run.configuration, connector: run.connector)
-        defer { closeConnections(observations) }
-        let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state))
-        try await recordDrift(plans, audit: audit)
-        let results = await deploy(plans, run: run, observations: observations, audit: audit)
-        let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
-                               results: results + unreachableResults(run, observations: observations))
-        try saveState(report, plans: plans, run: run, state: state)
-        try await audit.append(AuditEntry(
-            kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
-            error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
-            detail: ["deployed": String(report.results.filter { $0.outcome.changedHost }.count)]))
-        try await audit.sync()
-        return report
+        return try await closingConnections(of: observations) {
+            let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state))
+            try await recordDrift(plans, audit: audit)
+            let results = await deploy(plans, run: run, observations: observations, audit: audit)
+            let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
+                                   results: results + unreachableResults(run, observations: observations))
+            try saveState(report, plans: plans, run: run, state: state)
+            try await audit.append(AuditEntry(
+                kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
+                error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
+                detail: ["deployed": String(report.results.filter { $0.outcome.changedHost }.count)]))
+            try await audit.sync()
+            return report
+        }
     }
 
     // MARK: - Steps
@@ -261,8 +262,28 @@ public struct Reconciler: Sendable {
         }
     }
 
-    func closeConnections(_ observations: [String: HostObservation]) {
-        for case .reached(let connection, _) in observations.values { connection.close() }
+    /// Runs `body`, then closes every host connection and waits until each is torn down,
+    /// whether `body` returned or threw.
+    func closingConnections<Result: Sendable>(
+        of observations: [String: HostObservation], _ body: () async throws -> Result
+    ) async throws -> Result {
+        do {
+            let result = try await body()
+            await closeConnections(observations)
+            return result
+        } catch {
+            await closeConnections(observations)
+            throw error
+        }
+    }
+
+    /// Closes every host connection and waits until each has disconnected.
+    func closeConnections(_ observations: [String: HostObservation]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for case .reached(let connection, _) in observations.values {
+                group.addTask { await connection.closeAndWait() }
+            }
+        }
     }
 
     // MARK: - Helpers

@@ -52,18 +52,19 @@ public struct FleetSurvey: Sendable {
         let planner = try readingState { try steps.planner(state) }
 
         let observations = await steps.observeHosts(surveyed, connector: connector)
-        defer { steps.closeConnections(observations) }
-        let plans = steps.plan(surveyed, desired: commit.desired, observations: observations, planner: planner)
-        let unreachable = surveyed.services.flatMap { service in
-            service.hosts.compactMap { host -> SurveyedPair? in
-                guard case .unreachable(let error)? = observations[host] else { return nil }
-                return SurveyedPair(service: service.name, host: host, state: .unreachable(error))
+        return try await steps.closingConnections(of: observations) {
+            let plans = steps.plan(surveyed, desired: commit.desired, observations: observations, planner: planner)
+            let unreachable = surveyed.services.flatMap { service in
+                service.hosts.compactMap { host -> SurveyedPair? in
+                    guard case .unreachable(let error)? = observations[host] else { return nil }
+                    return SurveyedPair(service: service.name, host: host, state: .unreachable(error))
+                }
             }
+            return FleetSurveyReport(
+                repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
+                changedServices: commit.changedServices,
+                pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, state: .planned($0)) } + unreachable)
         }
-        return FleetSurveyReport(
-            repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
-            changedServices: commit.changedServices,
-            pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, state: .planned($0)) } + unreachable)
     }
 
     /// What the survey needs from the fetched commit, with the reconcile's checks when asked for.

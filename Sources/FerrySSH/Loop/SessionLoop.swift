@@ -40,6 +40,8 @@ final class SessionLoop: @unchecked Sendable {
     let timeouts: SSHTimeouts
     let logger: Logger
     private let wakePipe: WakePipe
+    /// Entered when the loop thread starts, left when it has torn the session down.
+    private let stopped = DispatchGroup()
     private let mailbox = Locked(Mailbox())
 
     // Everything below is touched only on the loop thread.
@@ -79,7 +81,9 @@ final class SessionLoop: @unchecked Sendable {
 
     /// Starts the loop thread: it runs `connect`, reports through `connected`, then serves operations.
     func start(connect: @escaping @Sendable (SocketWaiterFactory) throws(SSHError) -> Transport, connected: @escaping @Sendable (Result<Void, SSHError>) -> Void) {
+        stopped.enter()
         let thread = Thread { [self] in
+            defer { stopped.leave() }
             let factory = SocketWaiterFactory(wake: wakePipe, isInterrupted: { [self] in mailbox.withLock { $0.closeRequested } })
             do throws(SSHError) {
                 transportStorage = try connect(factory)
@@ -114,6 +118,16 @@ final class SessionLoop: @unchecked Sendable {
     func close() {
         mailbox.withLock { $0.closeRequested = true }
         wakePipe.wake()
+    }
+
+    /// Calls `done` once the loop thread has ended (at once if it never started).
+    func whenStopped(_ done: @escaping @Sendable () -> Void) {
+        stopped.notify(queue: .global(), execute: done)
+    }
+
+    /// Blocks the calling thread until the loop thread has ended, for at most `timeout`.
+    func waitUntilStopped(timeout: Duration) {
+        _ = stopped.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
     }
 
     /// Wakes the loop so it notices a cancelled operation.
