@@ -13,22 +13,29 @@ public struct FerryCommand: AsyncParsableCommand {
             fails its health check, and records it all in an append-only audit log.
 
             Example:
-              ferry version
+              ferry validate ./config-repo
+              ferry plan --repository ssh://git@git.example.com/ops/config.git
+              ferry reconcile --once
+              ferry drift
             """,
         version: FerryVersion.current,
         subcommands: [
             ReconcileCommand.self,
-            VersionCommand.self,
+            PlanCommand.self,
+            DriftCommand.self,
+            StatusCommand.self,
+            SuspendCommand.self,
+            ResumeCommand.self,
+            ApproveCommand.self,
+            AuditCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,
-            AuditCommand.self,
             DiffCommand.self,
-            DriftCommand.self,
-            PlanCommand.self,
             RollbackCommand.self,
             RedeployCommand.self,
             ShutdownCommand.self,
             ChangesCommand.self,
+            VersionCommand.self,
         ]
     )
 

@@ -50,7 +50,8 @@ import _FerryTestHosts
         #expect(next.results.allSatisfy { if case .skipped(.suspended) = $0.outcome { true } else { false } }, "\(next.text)")
         for host in world.fleet.hosts { #expect(try world.ask(host, port: Self.port).contains("gamma-v1")) }
 
-        _ = try StateDirectory(root: world.state).suspendedServices.update { $0.resume("gamma") }
+        let resume = try await world.ferry(["resume", "gamma"])
+        #expect(resume.exitCode == 0, "\(resume.output)\(resume.errors)")
         let resumed = try await world.reconcile()
         #expect(resumed.converged, "\(resumed.text)")
         for host in world.fleet.hosts { #expect(try world.ask(host, port: Self.port).contains("gamma-v3")) }

@@ -147,3 +147,45 @@ import _FerryTestHosts
         #expect(verification.firstProblem?.line == 2)
     }
 }
+
+/// `drift: correct` puts a host back from Git; `drift: report` only records what it found.
+@Suite struct DriftPolicyTests {
+    @Test func correctRestoresTheHostAndReportLeavesItAlone() async throws {
+        let world = try await ReconcileWorld.start(hosts: 1)
+        defer { world.stop() }
+        let host = world.fleet.hosts[0]
+        try world.write("ferry.yaml", world.hostsYAML + "services:\n"
+            + ReconcileWorld.serviceYAML("fixed", port: 8301, hosts: ["h0"], extra: "    drift: correct")
+            + ReconcileWorld.serviceYAML("watched", port: 8302, hosts: ["h0"], extra: "    drift: report"))
+        try world.write("fixed/server.py", ReconcileWorld.serverScript(marker: "fixed"))
+        try world.write("watched/server.py", ReconcileWorld.serverScript(marker: "watched"))
+        try world.commit("two policies")
+        #expect(try await world.reconcile().converged)
+
+        let fixedFile = host.localPath("/srv/fixed/current/fixed/server.py")
+        let watchedFile = host.localPath("/srv/watched/current/watched/server.py")
+        let original = try Data(contentsOf: fixedFile)
+        for file in [fixedFile, watchedFile] {
+            try (try String(contentsOf: file, encoding: .utf8) + "# edited by hand\n").write(to: file, atomically: false, encoding: .utf8)
+        }
+        let edited = try Data(contentsOf: watchedFile)
+        let watchedRelease = world.currentRelease("watched", on: host)
+
+        let report = try await world.reconcile()
+        #expect(report.converged, "\(report.text)")
+        let outcomes = Dictionary(uniqueKeysWithValues: report.results.map { ($0.service, $0.outcome) })
+        guard case .corrected? = outcomes["fixed"], case .driftReported(let findings)? = outcomes["watched"] else {
+            Issue.record("expected fixed corrected and watched reported: \(report.text)")
+            return
+        }
+        #expect(findings.contains { if case .modified(path: "watched/server.py", _, _) = $0 { true } else { false } })
+        #expect(try Data(contentsOf: host.localPath("/srv/fixed/current/fixed/server.py")) == original, "Git's bytes are back")
+        #expect(try Data(contentsOf: watchedFile) == edited, "drift: report changes nothing on the host")
+        #expect(world.currentRelease("watched", on: host) == watchedRelease)
+
+        let records = try world.lastRunRecords()
+        #expect(records.contains { $0.kind == .driftCorrected && $0.service == "fixed" })
+        #expect(records.filter { $0.kind == .driftDetected }.compactMap { $0.service }.sorted() == ["fixed", "watched"])
+        #expect(!records.contains { $0.kind == .deployStarted && $0.service == "watched" })
+    }
+}

@@ -136,21 +136,9 @@ final class ReconcileWorld: @unchecked Sendable {
         ["--repository", work.path, "--state-dir", state.path, "--ssh-key", fleet.clientKey.path, "--known-hosts", fleet.knownHosts.path]
     }
 
-    /// Runs `ferry drift …` or `ferry plan …` in-process with this world's agent flags and an empty environment.
+    /// Runs `ferry drift|plan|status|suspend|resume|approve …` in-process with this world's agent flags.
     func ferry(_ arguments: [String]) async throws -> CommandRun {
-        let command = try FerryCommand.parseAsRoot(arguments + agentArguments)
-        let capture = OutputCapture()
-        var exitCode: Int32 = 0
-        do {
-            switch command {
-            case let drift as DriftCommand: try await drift.execute(environment: [:], output: capture.sink)
-            case let plan as PlanCommand: try await plan.execute(environment: [:], output: capture.sink)
-            default: throw ValidationError("not a drift or plan command: \(arguments)")
-            }
-        } catch {
-            exitCode = FerryCommand.exitCode(for: error).rawValue
-        }
-        return CommandRun(output: capture.output, errors: capture.errors, exitCode: exitCode)
+        try await runFerryInProcess(arguments + agentArguments)
     }
 
     /// Kills the process of `service` on `host` (the pid in `.ferry/pid`, and its process group)
@@ -204,6 +192,28 @@ final class ReconcileWorld: @unchecked Sendable {
     static func sha256(_ file: URL) throws -> String {
         String(try HarnessCommand.runChecked(["sha256sum", file.path]).stdout.prefix(64))
     }
+}
+
+/// Parses `arguments` as `ferry …` and runs a drift, plan, status, suspend, resume or approve
+/// command in-process with an empty environment.
+func runFerryInProcess(_ arguments: [String]) async throws -> CommandRun {
+    let command = try FerryCommand.parseAsRoot(arguments)
+    let capture = OutputCapture()
+    var exitCode: Int32 = 0
+    do {
+        switch command {
+        case let drift as DriftCommand: try await drift.execute(environment: [:], output: capture.sink)
+        case let plan as PlanCommand: try await plan.execute(environment: [:], output: capture.sink)
+        case let status as StatusCommand: try status.execute(environment: [:], output: capture.sink)
+        case let suspend as SuspendCommand: try await suspend.execute(environment: [:], output: capture.sink)
+        case let resume as ResumeCommand: try await resume.execute(environment: [:], output: capture.sink)
+        case let approve as ApproveCommand: try await approve.execute(environment: [:], output: capture.sink)
+        default: throw ValidationError("not a command the tests run in-process: \(arguments)")
+        }
+    } catch {
+        exitCode = FerryCommand.exitCode(for: error).rawValue
+    }
+    return CommandRun(output: capture.output, errors: capture.errors, exitCode: exitCode)
 }
 
 /// What an in-process `ferry` command printed, and its exit code.

@@ -1,0 +1,51 @@
+import ArgumentParser
+import FerryConfig
+import FerryCore
+import Foundation
+
+/// What `ferry suspend`, `resume`, `approve` and `status` share: the settings, the exit codes,
+/// how warnings and errors are printed.
+enum OperatorCommandSupport {
+    /// Exit code when another run holds the lock (as `ferry reconcile`).
+    static let lockedExitCode: Int32 = 75
+    /// Exit code when the agent settings are invalid (as `ferry reconcile`).
+    static let invalidSettingsExitCode: Int32 = 78
+
+    /// The agent settings, or exit 78 after printing every problem.
+    static func settings(_ agent: AgentOptions, environment: [String: String], command: String,
+                         output: AuditCommand.Output) throws -> AgentSettings {
+        do {
+            return try AgentSettings.load(flags: agent.flags, environment: environment)
+        } catch {
+            output.writeError("ferry \(command): invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n")
+            throw ExitCode(invalidSettingsExitCode)
+        }
+    }
+
+    /// Prints `warnings`, one `warning:` line each, to standard error.
+    static func warn(_ warnings: [String], output: AuditCommand.Output) {
+        for warning in warnings { output.writeError("warning: \(warning)\n") }
+    }
+
+    /// Prints `error` and turns it into the command's exit code: 75 locked, 1 otherwise.
+    static func fail(_ error: OperatorError, command: String, output: AuditCommand.Output) -> ExitCode {
+        output.writeError("ferry \(command): \(error)\n")
+        return error.kind == .locked ? ExitCode(lockedExitCode) : ExitCode.failure
+    }
+}
+
+/// `--lock-wait`, for the commands that take the reconcile's lock.
+struct LockWaitOption: ParsableArguments {
+    @Option(name: .customLong("lock-wait"), help: ArgumentHelp(
+        "Wait this long for a running reconcile's lock instead of exiting at once with 75 (e.g. 5m).", valueName: "duration"))
+    var text: String?
+
+    func validate() throws {
+        if let text, DurationText.parse(text) == nil {
+            throw ValidationError("--lock-wait takes a duration such as 30s, 5m or 1h, not \(text)")
+        }
+    }
+
+    /// The wait; zero when not given.
+    var duration: Duration { text.flatMap(DurationText.parse) ?? .zero }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import FerryCore
+import Foundation
+
+/// `ferry status [--json]`: per service and host, what the agent knows, without contacting any host.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show per service and host what was applied, the last result, and what is held back.",
+        discussion: """
+            Reads only the state directory, the agent's clone (as the last reconcile fetched \
+            it: nothing is fetched) and the audit log; no host is contacted (`ferry drift` \
+            compares the hosts live). For every service and host: the last applied commit and \
+            when (applied.json); the last deploy_succeeded, deploy_failed, rollback, \
+            health_check_failed, drift_detected or drift_corrected record; whether the service \
+            is suspended, its commit quarantined, origin/<branch>'s commit awaiting approval, \
+            or pending (origin/<branch> changes the service's sources since the applied commit). \
+            Each pair gets one state, most pressing first: suspended, quarantined, failed, \
+            awaiting_approval, pending, drifted, ok. The text starts with a summary line.
+
+            --json prints one object (version 1; every key always present, null when not \
+            known; times RFC 3339 UTC):
+              {"version": 1, "branch", "head": commit of origin/<branch> | null,
+               "last_reconciled": {"commit", "at"} | null,
+               "summary": {"suspended", "quarantined", "failed",
+                 "awaiting_approval", "pending", "drifted", "ok"}: pairs per state,
+               "services": [{"name", "in_config": bool | null,
+                 "approval": "auto" | "manual" | null,
+                 "suspended": {"since", "by", "reason", "pinned_release"} | null,
+                 "quarantined": {"commit", "since", "reason"} | null,
+                 "awaiting_approval": commit | null, "approved": [commit],
+                 "hosts": [{"host", "state", "applied": {"commit", "at"} | null,
+                   "pending": commit | null,
+                   "last_result": {"kind", "time", "revision", "outcome",
+                     "error", "run_id"} | null}]}],
+               "warnings": [string]}
+
+            Exit codes: 0 the report was printed (whatever it says); 1 a state file is \
+            unreadable; 78 invalid agent settings.
+
+            Examples:
+              ferry status
+              ferry status --json | jq -r '.services[] | select(.suspended) | .name'
+            """
+    )
+
+    @Flag(help: "Print the report as JSON (the shape is described above).")
+    var json = false
+
+    @OptionGroup(title: "Agent settings")
+    var agent: AgentOptions
+
+    func run() throws {
+        try execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+    }
+
+    /// Prints the status with the environment and output given.
+    func execute(environment: [String: String], output: AuditCommand.Output) throws {
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "status", output: output)
+        let report: StatusReport
+        do {
+            report = try StatusReader(settings: settings).read()
+        } catch let error as OperatorError {
+            throw OperatorCommandSupport.fail(error, command: "status", output: output)
+        }
+        OperatorCommandSupport.warn(report.warnings, output: output)
+        output.write(json ? report.json.serialized() + "\n" : report.text)
+    }
+}
