@@ -32,6 +32,8 @@ public enum AuditEvent: Hashable, Sendable {
     case resumed
     /// An operator approved a commit for a service.
     case approved
+    /// A service was stopped on a host by `ferry shutdown` (and suspended).
+    case shutdown
     /// A kind this version of Ferry does not know, kept as written.
     case unrecognized(String)
 }
@@ -59,6 +61,7 @@ extension AuditEvent: RawRepresentable, Codable {
         case .suspended: "suspended"
         case .resumed: "resumed"
         case .approved: "approved"
+        case .shutdown: "shutdown"
         case .unrecognized(let text): text
         }
     }
@@ -69,7 +72,7 @@ extension AuditEvent: CaseIterable {
     public static let allCases: [AuditEvent] = [
         .reconcileStarted, .reconcileFinished, .driftDetected, .driftCorrected,
         .deployStarted, .deploySucceeded, .deployFailed, .healthCheckFailed,
-        .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved,
+        .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved, .shutdown,
     ]
 }
 

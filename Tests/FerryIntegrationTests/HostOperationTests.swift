@@ -83,7 +83,7 @@ import _FerryTestHosts
             #expect(try String(contentsOf: host.localPath("/srv/gamma/drained"), encoding: .utf8) == "drained\n")
             #expect(try Self.isGone(pid, on: host), "process \(pid) on \(host.name) still runs")
         }
-        #expect(try world.lastRunRecords().filter { $0.kind == ServiceShutdown.auditKind && $0.outcome == .ok }.count == 2)
+        #expect(try world.lastRunRecords().filter { $0.kind == .shutdown && $0.outcome == .ok }.count == 2)
 
         let next = try await world.reconcile()
         #expect(next.results.allSatisfy { if case .skipped(.suspended) = $0.outcome { true } else { false } }, "\(next.text)")

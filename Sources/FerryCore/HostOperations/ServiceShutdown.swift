@@ -17,9 +17,6 @@ public struct ServiceShutdown: Sendable {
     /// SIGKILL a process still running after `timeout`.
     public var force: Bool
 
-    /// The audit kind of one host's stop.
-    public static let auditKind = AuditEvent(rawValue: "shutdown")
-
     /// A shutdown of `request.service`.
     public init(request: HostOperationRequest, timeout: Duration = .seconds(30), force: Bool = false) {
         self.request = request
@@ -63,7 +60,7 @@ public struct ServiceShutdown: Sendable {
             result = HostOperationResult(host: host.host, succeeded: false, message: "\(error)")
         }
         _ = try? await context.audit.append(AuditEntry(
-            kind: auditKind, service: context.service.name, host: host.host, fromRevision: host.observed.manifestRevision,
+            kind: .shutdown, service: context.service.name, host: host.host, fromRevision: host.observed.manifestRevision,
             durationMs: milliseconds(ContinuousClock.now - started), outcome: result.succeeded ? .ok : .failed,
             error: result.succeeded ? nil : result.message,
             detail: ["result": result.message, "force": String(force), "timeout_s": String(timeout.components.seconds)]))
