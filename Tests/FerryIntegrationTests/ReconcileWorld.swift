@@ -204,6 +204,7 @@ func runFerryInProcess(_ arguments: [String]) async throws -> CommandRun {
         switch command {
         case let drift as DriftCommand: try await drift.execute(environment: [:], output: capture.sink)
         case let plan as PlanCommand: try await plan.execute(environment: [:], output: capture.sink)
+        case let status as StatusCommand where status.releases: try await status.listReleases(environment: [:], output: capture.sink)
         case let status as StatusCommand: try status.execute(environment: [:], output: capture.sink)
         case let suspend as SuspendCommand: try await suspend.execute(environment: [:], output: capture.sink)
         case let resume as ResumeCommand: try await resume.execute(environment: [:], output: capture.sink)

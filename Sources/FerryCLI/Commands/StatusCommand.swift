@@ -2,8 +2,9 @@ import ArgumentParser
 import FerryCore
 import Foundation
 
-/// `ferry status [--json]`: per service and host, what the agent knows, without contacting any host.
-struct StatusCommand: ParsableCommand {
+/// `ferry status [--json] [--releases]`: per service and host, what the agent knows, without
+/// contacting any host; with `--releases`, the releases still on each host (read over SSH).
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show per service and host what was applied, the last result, and what is held back.",
@@ -35,23 +36,52 @@ struct StatusCommand: ParsableCommand {
                      "error", "run_id"} | null}]}],
                "warnings": [string]}
 
+            --releases instead lists the releases still on every host (the ones `ferry \
+            rollback SERVICE --to RELEASE` can switch to), newest first, `current` marked \
+            with *; it reads the hosts over SSH (one round trip each) and changes nothing. \
+            With --json: {"releases": [{"service", "host", "current", "releases": [oldest … \
+            newest], "error"}]}.
+
             Exit codes: 0 the report was printed (whatever it says); 1 a state file is \
-            unreadable; 78 invalid agent settings.
+            unreadable, or with --releases a host could not be read; 78 invalid agent settings.
 
             Examples:
               ferry status
               ferry status --json | jq -r '.services[] | select(.suspended) | .name'
+              ferry status --releases
             """
     )
 
     @Flag(help: "Print the report as JSON (the shape is described above).")
     var json = false
 
+    @Flag(help: "List the releases still on every host (reads the hosts over SSH, changes nothing).")
+    var releases = false
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
-    func run() throws {
-        try execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+    func run() async throws {
+        if releases {
+            try await listReleases(environment: ProcessInfo.processInfo.environment, output: .standard)
+        } else {
+            try execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        }
+    }
+
+    /// `--releases`: surveys the hosts read-only and prints their releases.
+    func listReleases(environment: [String: String], output: AuditCommand.Output) async throws {
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "status", output: output)
+        let survey: FleetSurveyReport
+        do {
+            survey = try await FleetSurvey(settings: settings).run()
+        } catch {
+            output.writeError("ferry status: \(error)\n")
+            throw ExitCode(1)
+        }
+        let listing = ReleaseListing(survey: survey)
+        output.write(json ? listing.json.serialized() + "\n" : listing.text)
+        if survey.pairs.contains(where: { if case .unreachable = $0.state { true } else { false } }) { throw ExitCode(1) }
     }
 
     /// Prints the status with the environment and output given.

@@ -63,8 +63,18 @@ public struct FleetSurvey: Sendable {
             return FleetSurveyReport(
                 repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
                 changedServices: commit.changedServices,
-                pairs: plans.map { SurveyedPair(service: $0.service, host: $0.host, state: .planned($0)) } + unreachable)
+                pairs: plans.map { plan in
+                    let observed = Self.observed(plan.service, on: plan.host, in: observations)
+                    return SurveyedPair(service: plan.service, host: plan.host, state: .planned(plan),
+                                        releases: observed?.releases ?? [], currentRelease: observed?.currentRelease)
+                } + unreachable)
         }
+    }
+
+    /// What the host probe found for `service` on `host`, when the host was read.
+    private static func observed(_ service: String, on host: String, in observations: [String: HostObservation]) -> ObservedService? {
+        guard case .reached(_, let services)? = observations[host] else { return nil }
+        return services[service]
     }
 
     /// What the survey needs from the fetched commit, with the reconcile's checks when asked for.

@@ -6,6 +6,10 @@ public struct SurveyedPair: Sendable, Equatable {
     public var host: String
     /// The plan the reconcile's planner made, or why the host could not be read.
     public var state: State
+    /// The release directories on the host, oldest first (empty when unreachable).
+    public var releases: [String]
+    /// The release `current` points at, if any.
+    public var currentRelease: String?
 
     /// What was found.
     public enum State: Sendable, Equatable {
@@ -16,10 +20,12 @@ public struct SurveyedPair: Sendable, Equatable {
     }
 
     /// A pair.
-    public init(service: String, host: String, state: State) {
+    public init(service: String, host: String, state: State, releases: [String] = [], currentRelease: String? = nil) {
         self.service = service
         self.host = host
         self.state = state
+        self.releases = releases
+        self.currentRelease = currentRelease
     }
 
     /// The plan, when the host was read.
