@@ -58,45 +58,84 @@ func runRemote(_ script: RemoteScript, in sandbox: RemoteSandbox, timeout: TimeI
 }
 
 /// A script started but not yet waited for.
+///
+/// Spawned with `posix_spawn` and every descriptor above 2 closed in the child, as sshd
+/// does: a service the script leaves running must not hold anything of the test process
+/// (Foundation's `Process` would wait for such a descriptor to close).
 final class StartedScript {
-    let process = Process()
-    private let stdoutURL: URL
-    private let stderrURL: URL
-    private let finished = DispatchSemaphore(value: 0)
+    let pid: pid_t
+    private let stdoutPath: String
+    private let stderrPath: String
+    private var ended = false
 
     init(_ script: RemoteScript, in sandbox: RemoteSandbox) throws {
         let id = UUID().uuidString
-        stdoutURL = sandbox.url.appendingPathComponent(".out-\(id)")
-        stderrURL = sandbox.url.appendingPathComponent(".err-\(id)")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script.commandLine]
-        process.currentDirectoryURL = sandbox.url
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        stdoutPath = sandbox.path(".out-\(id)")
+        stderrPath = sandbox.path(".err-\(id)")
+        var inputPath = "/dev/null"
         if let input = script.input {
-            let inputURL = sandbox.url.appendingPathComponent(".in-\(id)")
-            try input.write(to: inputURL)
-            process.standardInput = try FileHandle(forReadingFrom: inputURL)
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            inputPath = sandbox.path(".in-\(id)")
+            try input.write(to: URL(fileURLWithPath: inputPath))
         }
-        let finished = finished
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard GlibcSpawnExtensions.addChangeDirectory(&actions, sandbox.url.path) == 0,
+              GlibcSpawnExtensions.addCloseFrom(&actions, 3) == 0
+        else { throw POSIXError(.EINVAL) }
+        let words: [String] = ["/bin/sh", "-c", script.commandLine]
+        let arguments = words.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, "/bin/sh", &actions, nil, arguments, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
+        pid = child
     }
 
-    /// Waits (bounded) for the script to end and collects its output.
-    func finish(timeout: TimeInterval = 30) throws -> ScriptRun {
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw ScriptTimedOut()
+    deinit {
+        if !ended {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
         }
-        return ScriptRun(status: process.terminationStatus,
-                         stdout: (try? Data(contentsOf: stdoutURL)) ?? Data(),
-                         stderr: (try? Data(contentsOf: stderrURL)) ?? Data())
+    }
+
+    /// Waits (bounded, polling every 5 ms) for the script to end and collects its output.
+    func finish(timeout: TimeInterval = 30) throws -> ScriptRun {
+        let deadline = Date() + timeout
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            guard Date() < deadline else {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                ended = true
+                throw ScriptTimedOut()
+            }
+            usleep(5_000)
+        }
+        ended = true
+        let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return ScriptRun(status: exitStatus,
+                         stdout: (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data(),
+                         stderr: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data())
+    }
+}
+
+/// glibc's `posix_spawn_file_actions_addchdir_np` and `…_addclosefrom_np` (2.34+),
+/// which the Glibc module does not import.
+enum GlibcSpawnExtensions {
+    typealias AddChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    static let addChangeDirectory: AddChangeDirectory = unsafeBitCast(symbol("posix_spawn_file_actions_addchdir_np"), to: AddChangeDirectory.self)
+    static let addCloseFrom: AddCloseFrom = unsafeBitCast(symbol("posix_spawn_file_actions_addclosefrom_np"), to: AddCloseFrom.self)
+
+    private static func symbol(_ name: String) -> UnsafeMutableRawPointer {
+        guard let address = dlsym(nil, name) else { fatalError("glibc lacks \(name); these tests need glibc 2.34 or later") }
+        return address
     }
 }
 
@@ -163,4 +202,38 @@ func mode(_ path: String) -> UInt32 {
 /// A release name for commit `hex` repeated, made `offset` seconds after a fixed time.
 func releaseName(_ offset: Int, commit: String = "0123456789abcdef0123456789abcdef01234567") throws -> ReleaseName {
     try ReleaseName(commit: commit, at: Date(timeIntervalSince1970: 1_714_564_800 + TimeInterval(offset)))
+}
+
+struct HTTPGetFailed: Error {}
+
+/// The body of `GET path` from 127.0.0.1:`port` over a plain socket, with a receive timeout
+/// (Foundation's synchronous URL loading can hang inside Swift Testing on Linux).
+func httpGet(port: Int, path: String, timeout seconds: Int = 10) throws -> String {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw HTTPGetFailed() }
+    defer { close(socket) }
+    var limit = timeval(tv_sec: seconds, tv_usec: 0)
+    setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = in_addr_t(UInt32(0x7f00_0001).bigEndian)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw HTTPGetFailed() }
+    let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+    guard send(socket, request, request.count, 0) == request.count else { throw HTTPGetFailed() }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(socket, &buffer, buffer.count, 0)
+        guard count >= 0 else { throw HTTPGetFailed() }
+        if count == 0 { break }
+        response += buffer[0..<count]
+    }
+    let text = String(decoding: response, as: UTF8.self)
+    guard let separator = text.range(of: "\r\n\r\n") else { throw HTTPGetFailed() }
+    return String(text[separator.upperBound...])
 }
