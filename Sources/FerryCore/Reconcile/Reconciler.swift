@@ -75,7 +75,7 @@ public struct Reconciler: Sendable {
         do {
             return try await state.acquireLock(as: LockHolder.current(command: request.command), waitingUpTo: request.lockWait)
         } catch let error as LocalLockError {
-            throw ReconcileError(.locked, "\(error)", hint: "wait for it to finish, or pass --lock-wait 5m")
+            throw ReconcileError(.locked, "\(error)")
         }
     }
 

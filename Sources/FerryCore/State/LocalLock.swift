@@ -55,7 +55,7 @@ public final class LocalLock: @unchecked Sendable {
             while try !tryLock(descriptor, path: path) {
                 let remaining = clock.now.duration(to: deadline)
                 guard remaining > .zero else {
-                    throw busyError(path: path, holder: readHolder(descriptor), waited: wait)
+                    throw busyError(path: path, holder: await holderDetails(descriptor), waited: wait)
                 }
                 try await Task.sleep(for: min(pollInterval, remaining))
             }
@@ -92,6 +92,16 @@ public final class LocalLock: @unchecked Sendable {
                     "cannot lock \(path): flock failed: \(StateSystemCall.describe(code))")
             }
         }
+    }
+
+    /// The holder's details, allowing a holder that has just taken the lock a moment (up to
+    /// half a second, polled) to write them, so a refused run can name who holds the lock.
+    private static func holderDetails(_ descriptor: Int32) async -> LockHolder? {
+        for _ in 0..<50 {
+            if let holder = readHolder(descriptor) { return holder }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
     }
 
     /// The details in the lock file, or nil when it is empty or unreadable.
