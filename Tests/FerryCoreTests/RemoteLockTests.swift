@@ -7,30 +7,30 @@ import Testing
         try RemoteLockOwner(agent: agent, pid: 4242, host: "host of \(agent)", token: token ?? UUID().uuidString)
     }
 
-    private func acquire(_ lock: RemoteLock, in sandbox: RemoteSandbox, ttl: Duration = .seconds(600)) throws -> RemoteLockAcquisition {
-        let run = try runRemote(lock.acquireScript(timeToLive: ttl), in: sandbox)
+    private func acquire(_ lock: RemoteLock, in sandbox: RemoteSandbox, ttl: Duration = .seconds(600)) async throws -> RemoteLockAcquisition {
+        let run = try await runRemote(lock.acquireScript(timeToLive: ttl), in: sandbox)
         #expect(run.status == 0, "\(run.stderrText)")
         return try RemoteLock.parseAcquisition(run.stdout)
     }
 
-    private func release(_ lock: RemoteLock, in sandbox: RemoteSandbox) throws -> RemoteLockRelease {
-        try RemoteLock.parseRelease(try runRemote(lock.releaseScript(), in: sandbox).stdout)
+    private func release(_ lock: RemoteLock, in sandbox: RemoteSandbox) async throws -> RemoteLockRelease {
+        try RemoteLock.parseRelease(try await runRemote(lock.releaseScript(), in: sandbox).stdout)
     }
 
-    @Test func aHeldLockNamesItsHolderUntilItsOwnerReleasesIt() throws {
+    @Test func aHeldLockNamesItsHolderUntilItsOwnerReleasesIt() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.hostileServiceDirectory())
         let first = RemoteLock(layout: layout, owner: try owner("agent-1"))
         let second = RemoteLock(layout: layout, owner: try owner("agent-2"))
         let before = Date()
 
-        guard case .acquired(let expiry) = try acquire(first, in: sandbox) else {
+        guard case .acquired(let expiry) = try await acquire(first, in: sandbox) else {
             Issue.record("a free lock was not acquired")
             return
         }
         #expect(expiry.timeIntervalSince(before) > 590 && expiry.timeIntervalSince(before) < 610)
         #expect(mode(layout.lock) == 0o600)
-        guard case .heldBy(let holder) = try acquire(second, in: sandbox) else {
+        guard case .heldBy(let holder) = try await acquire(second, in: sandbox) else {
             Issue.record("a held lock was acquired twice")
             return
         }
@@ -39,16 +39,16 @@ import Testing
         #expect(holder.expiresAt == expiry)
         #expect(holder.description.contains("agent agent-1 (pid 4242 on host of agent-1) until "))
 
-        #expect(try release(second, in: sandbox) == .heldByOther(holder))
+        #expect(try await release(second, in: sandbox) == .heldByOther(holder))
         #expect(FileManager.default.fileExists(atPath: layout.lock))
-        guard case .acquired = try acquire(first, in: sandbox) else {
+        guard case .acquired = try await acquire(first, in: sandbox) else {
             Issue.record("the owner could not renew its lock")
             return
         }
-        #expect(try release(first, in: sandbox) == .released)
+        #expect(try await release(first, in: sandbox) == .released)
         #expect(!FileManager.default.fileExists(atPath: layout.lock))
-        #expect(try release(first, in: sandbox) == .notHeld)
-        guard case .acquired = try acquire(second, in: sandbox) else {
+        #expect(try await release(first, in: sandbox) == .notHeld)
+        guard case .acquired = try await acquire(second, in: sandbox) else {
             Issue.record("a released lock could not be taken")
             return
         }
@@ -57,49 +57,50 @@ import Testing
         #expect(sandbox.untouched)
     }
 
-    @Test func anExpiredHolderIsTakenOverAndReported() throws {
+    @Test func anExpiredHolderIsTakenOverAndReported() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
         let stale = RemoteLock(layout: layout, owner: try owner("killed agent"))
         let fresh = RemoteLock(layout: layout, owner: try owner("new agent"))
-        _ = try acquire(stale, in: sandbox, ttl: .zero)
+        _ = try await acquire(stale, in: sandbox, ttl: .zero)
 
-        guard case .tookOver(let previous, _) = try acquire(fresh, in: sandbox) else {
+        guard case .tookOver(let previous, _) = try await acquire(fresh, in: sandbox) else {
             Issue.record("an expired lock was not taken over")
             return
         }
         #expect(previous.agent == "killed agent" && previous.token == stale.owner.token)
         // The old owner comes back: its release must not free the new owner's lock.
-        guard case .heldByOther(let holder) = try release(stale, in: sandbox) else {
+        guard case .heldByOther(let holder) = try await release(stale, in: sandbox) else {
             Issue.record("the old owner released a lock taken over from it")
             return
         }
         #expect(holder.token == fresh.owner.token)
-        #expect(try release(fresh, in: sandbox) == .released)
+        #expect(try await release(fresh, in: sandbox) == .released)
     }
 
-    @Test func aLockFileWithoutAReadableExpiryCountsAsExpired() throws {
+    @Test func aLockFileWithoutAReadableExpiryCountsAsExpired() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
         try FileManager.default.createDirectory(atPath: layout.stateDirectory, withIntermediateDirectories: true)
         try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: layout.lock))
-        guard case .tookOver(let previous, _) = try acquire(RemoteLock(layout: layout, owner: try owner("a")), in: sandbox) else {
+        guard case .tookOver(let previous, _) = try await acquire(RemoteLock(layout: layout, owner: try owner("a")), in: sandbox) else {
             Issue.record("a garbage lock was not taken over")
             return
         }
         #expect(previous.expiresAt == nil && previous.agent.isEmpty)
     }
 
-    @Test func ofManyAgentsRacingForAFreeOrAnExpiredLockExactlyOneWins() throws {
+    @Test func ofManyAgentsRacingForAFreeOrAnExpiredLockExactlyOneWins() async throws {
         for expiredFirst in [false, true] {
             let sandbox = try RemoteSandbox()
             let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
             if expiredFirst {
-                _ = try acquire(RemoteLock(layout: layout, owner: try owner("expired")), in: sandbox, ttl: .zero)
+                _ = try await acquire(RemoteLock(layout: layout, owner: try owner("expired")), in: sandbox, ttl: .zero)
             }
             let locks = try (0..<8).map { RemoteLock(layout: layout, owner: try owner("racer-\($0)")) }
             let started = try locks.map { try startRemote($0.acquireScript(timeToLive: .seconds(600)), in: sandbox) }
-            let outcomes = try started.map { try RemoteLock.parseAcquisition(try $0.finish().stdout) }
+            var outcomes: [RemoteLockAcquisition] = []
+            for script in started { outcomes.append(try RemoteLock.parseAcquisition(try await script.finish().stdout)) }
             let winners = outcomes.indices.filter {
                 switch outcomes[$0] {
                 case .acquired, .tookOver: true
@@ -113,24 +114,24 @@ import Testing
         }
     }
 
-    @Test func aGuardLeftByAKilledAgentIsRemovedOnceOld() throws {
+    @Test func aGuardLeftByAKilledAgentIsRemovedOnceOld() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
         let first = RemoteLock(layout: layout, owner: try owner("first"))
-        _ = try acquire(first, in: sandbox)
+        _ = try await acquire(first, in: sandbox)
         let guardPath = layout.lock + ".guard"
         try FileManager.default.createDirectory(atPath: guardPath, withIntermediateDirectories: false)
         try FileManager.default.setAttributes([.modificationDate: Date() - 120], ofItemAtPath: guardPath)
-        #expect(try release(first, in: sandbox) == .released)
+        #expect(try await release(first, in: sandbox) == .released)
         #expect(!FileManager.default.fileExists(atPath: guardPath))
     }
 
-    @Test func controlCharactersInNamesCannotForgeLockFields() throws {
+    @Test func controlCharactersInNamesCannotForgeLockFields() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
         let forger = try RemoteLockOwner(agent: "a\nexpires=0\ntoken=x $(touch pwned)", pid: 1, host: "h\rost")
-        _ = try acquire(RemoteLock(layout: layout, owner: forger), in: sandbox)
-        guard case .heldBy(let holder) = try acquire(RemoteLock(layout: layout, owner: try owner("b")), in: sandbox) else {
+        _ = try await acquire(RemoteLock(layout: layout, owner: forger), in: sandbox)
+        guard case .heldBy(let holder) = try await acquire(RemoteLock(layout: layout, owner: try owner("b")), in: sandbox) else {
             Issue.record("a forged expiry let another agent take the lock")
             return
         }

@@ -3,7 +3,7 @@ import Testing
 @testable import FerryCore
 
 @Suite struct RemoteModelTests {
-    @Test func releaseNamesSortByTimeAndRefuseAnythingElse() throws {
+    @Test func releaseNamesSortByTimeAndRefuseAnythingElse() async throws {
         let name = try ReleaseName(commit: "0123456789ABCDEF0123456789abcdef01234567", at: Date(timeIntervalSince1970: 1_714_564_803.1239))
         #expect(name.rawValue == "20240501T120003123Z-0123456789ab")
         #expect(name.commitPrefix == "0123456789ab")
@@ -20,7 +20,7 @@ import Testing
         #expect(throws: RemoteError.self) { try ReleaseName(commit: "0123456789ag", at: Date()) }
     }
 
-    @Test func theLayoutNamesEveryPathUnderAnAbsoluteDirectory() throws {
+    @Test func theLayoutNamesEveryPathUnderAnAbsoluteDirectory() async throws {
         let layout = try RemoteLayout(remoteDirectory: "/srv/my app//")
         let release = try releaseName(0)
         #expect(layout.root == "/srv/my app")
@@ -40,7 +40,7 @@ import Testing
         #expect(throws: RemoteError.self) { try RemoteService(name: "a", remoteDirectory: "/srv/a", command: "x", unitName: "a.socket") }
     }
 
-    @Test func theManifestEncodesStablyAndReadsBack() throws {
+    @Test func theManifestEncodesStablyAndReadsBack() async throws {
         let release = try releaseName(0)
         let manifest = Manifest(service: "app", revision: "0123456789abcdef0123456789abcdef01234567", release: release,
                                 files: ["b/run.sh": ManifestFile(contents: Data("#!/bin/sh\n".utf8), mode: 0o755),

@@ -12,8 +12,8 @@ import Testing
         return service
     }
 
-    private func events(_ script: RemoteScript, in sandbox: RemoteSandbox) throws -> (ScriptRun, [ProcessEvent]) {
-        let run = try runRemote(script, in: sandbox)
+    private func events(_ script: RemoteScript, in sandbox: RemoteSandbox) async throws -> (ScriptRun, [ProcessEvent]) {
+        let run = try await runRemote(script, in: sandbox)
         return (run, try ProcessScripts.parseEvents(run.stdout))
     }
 
@@ -22,18 +22,18 @@ import Testing
         return pid
     }
 
-    @Test func startsADetachedProcessWithItsEnvironmentAndStopsItsWholeGroup() throws {
+    @Test func startsADetachedProcessWithItsEnvironmentAndStopsItsWholeGroup() async throws {
         let sandbox = try RemoteSandbox()
         let secret = "it's a \"secret\" with $(touch pwned) and\na newline"
         let service = try service(sandbox, command: #"printf '%s' "$GREETING" > greeting.out; sleep 300 & exec sleep 301"#)
         let scripts = ProcessScripts(service: service)
         let install = try EnvironmentFile.installScript(for: service, variables: ["GREETING": secret])
         #expect(!install.text.contains("secret"))
-        #expect(try runRemote(install, in: sandbox).status == 0)
+        #expect(try await runRemote(install, in: sandbox).status == 0)
         #expect(mode(service.layout.environmentFile) == 0o600)
 
         let starter = try startRemote(scripts.start(), in: sandbox)
-        let startRun = try starter.finish()
+        let startRun = try await starter.finish()
         let pid = try #require(startedPID(try ProcessScripts.parseEvents(startRun.stdout)), "\(startRun.stdoutText) \(startRun.stderrText)")
         defer { killProcessGroup(pid) }
 
@@ -43,84 +43,84 @@ import Testing
         #expect(fields.count > 1 && fields[1] != String(starter.pid))
         #expect(!isAlive(starter.pid) && isAlive(pid))
         let greeting = service.layout.releaseDirectory(try releaseName(0)) + "/greeting.out"
-        #expect(eventually { (try? String(contentsOfFile: greeting, encoding: .utf8)) == secret })
+        #expect(await eventually { (try? String(contentsOfFile: greeting, encoding: .utf8)) == secret })
 
-        let status = try ProcessScripts.parseStatus(try runRemote(scripts.status(), in: sandbox).stdout)
+        let status = try ProcessScripts.parseStatus(try await runRemote(scripts.status(), in: sandbox).stdout)
         #expect(status == .running(pid: pid))
-        let (again, repeated) = try events(scripts.start(), in: sandbox)
+        let (again, repeated) = try await events(scripts.start(), in: sandbox)
         #expect(repeated == [.alreadyRunning(pid: pid)], "\(again.stderrText)")
 
-        let child = try #require(childOf(pid))
-        let (_, stopped) = try events(scripts.stop(timeout: .seconds(5), force: false), in: sandbox)
+        let child = try #require(await childOf(pid))
+        let (_, stopped) = try await events(scripts.stop(timeout: .seconds(5), force: false), in: sandbox)
         #expect(stopped == [.stopped(pid: pid)])
         #expect(!isAlive(pid))
-        #expect(eventually { !isAlive(child) }, "the service's child outlived the stop")
+        #expect(await eventually { !isAlive(child) }, "the service's child outlived the stop")
         #expect(!FileManager.default.fileExists(atPath: service.layout.pidFile))
-        #expect(try ProcessScripts.parseStatus(try runRemote(scripts.status(), in: sandbox).stdout) == .stopped)
-        #expect(try events(scripts.stop(timeout: .seconds(1), force: false), in: sandbox).1 == [.notRunning])
+        #expect(try ProcessScripts.parseStatus(try await runRemote(scripts.status(), in: sandbox).stdout) == .stopped)
+        #expect(try await events(scripts.stop(timeout: .seconds(1), force: false), in: sandbox).1 == [.notRunning])
         #expect(sandbox.untouched)
     }
 
-    @Test func aProcessIgnoringSIGTERMIsKilledOnlyWhenForced() throws {
+    @Test func aProcessIgnoringSIGTERMIsKilledOnlyWhenForced() async throws {
         let sandbox = try RemoteSandbox()
         let service = try service(sandbox, command: "trap '' TERM; exec sleep 300")
         let scripts = ProcessScripts(service: service)
-        let pid = try #require(startedPID(try events(scripts.start(), in: sandbox).1))
+        let pid = try #require(startedPID(try await events(scripts.start(), in: sandbox).1))
         defer { killProcessGroup(pid) }
-        #expect(eventually { processFields(pid).count > 0 && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.hasPrefix("sleep") == true })
+        #expect(await eventually { processFields(pid).count > 0 && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.hasPrefix("sleep") == true })
 
-        let (run, gentle) = try events(scripts.stop(timeout: .milliseconds(300), force: false), in: sandbox)
+        let (run, gentle) = try await events(scripts.stop(timeout: .milliseconds(300), force: false), in: sandbox)
         #expect(gentle == [.stillRunning(pid: pid)])
         #expect(run.status == 1)
         #expect(isAlive(pid))
-        #expect(try events(scripts.stop(timeout: .milliseconds(300), force: true), in: sandbox).1 == [.killed(pid: pid)])
+        #expect(try await events(scripts.stop(timeout: .milliseconds(300), force: true), in: sandbox).1 == [.killed(pid: pid)])
         #expect(!isAlive(pid))
     }
 
-    @Test func restartRunsTheCurrentReleaseInANewProcess() throws {
+    @Test func restartRunsTheCurrentReleaseInANewProcess() async throws {
         let sandbox = try RemoteSandbox()
         let service = try service(sandbox, command: "pwd -P > \"$HOME_OUT\"; exec sleep 300")
         try FileManager.default.createDirectory(atPath: service.layout.stateDirectory, withIntermediateDirectories: true)
         try Data("export HOME_OUT=\(sandbox.path("pwd.out").shellQuoted)\n".utf8).write(to: URL(fileURLWithPath: service.layout.environmentFile))
         let scripts = ProcessScripts(service: service)
-        let first = try #require(startedPID(try events(scripts.start(), in: sandbox).1))
+        let first = try #require(startedPID(try await events(scripts.start(), in: sandbox).1))
         defer { killProcessGroup(first) }
 
         let newer = try releaseName(60)
         try FileManager.default.createDirectory(atPath: service.layout.releaseDirectory(newer), withIntermediateDirectories: true)
-        #expect(try runRemote(ReleaseScripts(layout: service.layout).switchCurrent(to: newer), in: sandbox).status == 0)
-        let (_, restarted) = try events(scripts.restart(timeout: .seconds(5)), in: sandbox)
+        #expect(try await runRemote(ReleaseScripts(layout: service.layout).switchCurrent(to: newer), in: sandbox).status == 0)
+        let (_, restarted) = try await events(scripts.restart(timeout: .seconds(5)), in: sandbox)
         let second = try #require(startedPID(restarted))
         defer { killProcessGroup(second) }
         #expect(restarted == [.stopped(pid: first), .started(pid: second)])
         #expect(!isAlive(first) && isAlive(second))
-        #expect(eventually {
+        #expect(await eventually {
             (try? String(contentsOfFile: sandbox.path("pwd.out"), encoding: .utf8)) == service.layout.releaseDirectory(newer) + "\n"
         })
     }
 
-    @Test func servesHTTPFromTheReleaseAfterTheStartingSessionIsGone() throws {
+    @Test func servesHTTPFromTheReleaseAfterTheStartingSessionIsGone() async throws {
         let sandbox = try RemoteSandbox()
         let service = try service(sandbox, command: "echo hello from the release > index.html; exec python3 -u -m http.server --bind 127.0.0.1 0")
         let scripts = ProcessScripts(service: service)
-        let pid = try #require(startedPID(try events(scripts.start(), in: sandbox).1))
+        let pid = try #require(startedPID(try await events(scripts.start(), in: sandbox).1))
         defer { killProcessGroup(pid) }
 
         var port: Int?
-        #expect(eventually(within: 20) {
+        #expect(await eventually(within: 20) {
             let log = (try? String(contentsOfFile: service.layout.serviceLog, encoding: .utf8)) ?? ""
             port = log.firstMatch(of: /port (\d+)/).flatMap { Int($0.1) }
             return port != nil
         })
         #expect(try httpGet(port: try #require(port), path: "/index.html") == "hello from the release\n")
-        #expect(try events(scripts.stop(timeout: .seconds(5), force: true), in: sandbox).1 == [.stopped(pid: pid)])
+        #expect(try await events(scripts.stop(timeout: .seconds(5), force: true), in: sandbox).1 == [.stopped(pid: pid)])
         #expect(!isAlive(pid))
     }
 
-    @Test func aMissingCurrentReleaseFailsToStartWithAReason() throws {
+    @Test func aMissingCurrentReleaseFailsToStartWithAReason() async throws {
         let sandbox = try RemoteSandbox()
         let service = try RemoteService(name: "app", remoteDirectory: sandbox.path("app"), command: "sleep 300")
-        let run = try runRemote(ProcessScripts(service: service).start(), in: sandbox)
+        let run = try await runRemote(ProcessScripts(service: service).start(), in: sandbox)
         #expect(run.status == 1)
         #expect(run.stderrText.contains("there is no current release"))
     }
@@ -132,9 +132,9 @@ import Testing
     }
 
     /// The first child of `pid`, from `/proc/PID/task/PID/children`, waiting for it to appear.
-    private func childOf(_ pid: Int32) -> Int32? {
+    private func childOf(_ pid: Int32) async -> Int32? {
         var child: Int32?
-        _ = eventually {
+        _ = await eventually {
             let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
             child = children.split(separator: " ").first.flatMap { Int32($0) }
             return child != nil

@@ -10,15 +10,15 @@ import Testing
                  deployedAt: Date(timeIntervalSince1970: 1_714_564_800.5), agent: "agent-1")
     }
 
-    private func succeed(_ script: RemoteScript, in sandbox: RemoteSandbox) throws -> ScriptRun {
-        let run = try runRemote(script, in: sandbox)
+    private func succeed(_ script: RemoteScript, in sandbox: RemoteSandbox) async throws -> ScriptRun {
+        let run = try await runRemote(script, in: sandbox)
         #expect(run.status == 0, "\(script.text)\n\(run.stderrText)")
         return run
     }
 
     private func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-    @Test func aSecondReleaseSharesUnchangedFilesAndLeavesTheFirstIntact() throws {
+    @Test func aSecondReleaseSharesUnchangedFilesAndLeavesTheFirstIntact() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.hostileServiceDirectory())
         let scripts = ReleaseScripts(layout: layout)
@@ -27,21 +27,21 @@ import Testing
 
         // First release: nothing current, so an empty directory plus the uploads' directories.
         let files = ["keep me", "sub dir/-change 'me'", "gone/$(touch pwned)", "mode.sh"]
-        _ = try succeed(try scripts.prepare(first, removing: [], creatingParentsOf: files), in: sandbox)
+        _ = try await succeed(try scripts.prepare(first, removing: [], creatingParentsOf: files), in: sandbox)
         #expect(try FileManager.default.contentsOfDirectory(atPath: one).sorted() == ["gone", "sub dir"])
         for path in files { try uploadLikeSFTP(Data("v1 \(path)".utf8), to: one + "/" + path) }
         let firstManifest = manifest(first, files: Dictionary(uniqueKeysWithValues: files.map {
             ($0, ManifestFile(contents: Data("v1 \($0)".utf8), mode: 0o644))
         }))
-        _ = try succeed(try scripts.finish(first, modes: [:], symlinks: ["link\nname": "keep me"], manifest: firstManifest), in: sandbox)
+        _ = try await succeed(try scripts.finish(first, modes: [:], symlinks: ["link\nname": "keep me"], manifest: firstManifest), in: sandbox)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: one + "/link\nname") == "keep me")
         #expect(try Data(contentsOf: URL(fileURLWithPath: layout.manifest(for: first))) == firstManifest.encoded())
         #expect(!FileManager.default.fileExists(atPath: layout.manifest))
-        _ = try succeed(scripts.switchCurrent(to: first), in: sandbox)
+        _ = try await succeed(scripts.switchCurrent(to: first), in: sandbox)
         #expect(try Data(contentsOf: URL(fileURLWithPath: layout.manifest)) == firstManifest.encoded())
 
         // Second release: one file removed, one replaced, one mode changed, one new file.
-        let prepared = try succeed(try scripts.prepare(second, removing: ["gone/$(touch pwned)"],
+        let prepared = try await succeed(try scripts.prepare(second, removing: ["gone/$(touch pwned)"],
                                                        creatingParentsOf: ["sub dir/-change 'me'", "new/deep/file"]), in: sandbox)
         #expect(prepared.stdoutText == "prepared \(second)\n")
         #expect(inode(one + "/keep me") == inode(two + "/keep me"))
@@ -50,7 +50,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: two + "/new/deep"))
         try uploadLikeSFTP(Data("v2".utf8), to: two + "/sub dir/-change 'me'")
         try uploadLikeSFTP(Data("new".utf8), to: two + "/new/deep/file")
-        _ = try succeed(try scripts.finish(second, modes: ["mode.sh": 0o755], symlinks: [:], manifest: manifest(second, files: [:])), in: sandbox)
+        _ = try await succeed(try scripts.finish(second, modes: ["mode.sh": 0o755], symlinks: [:], manifest: manifest(second, files: [:])), in: sandbox)
 
         #expect(try read(one + "/sub dir/-change 'me'") == "v1 sub dir/-change 'me'")
         #expect(try read(two + "/sub dir/-change 'me'") == "v2")
@@ -62,37 +62,37 @@ import Testing
         #expect(sandbox.untouched)
     }
 
-    @Test func switchingAndRollingBackInstallTheMatchingManifest() throws {
+    @Test func switchingAndRollingBackInstallTheMatchingManifest() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.hostileServiceDirectory())
         let scripts = ReleaseScripts(layout: layout)
         let first = try releaseName(0), second = try releaseName(60), bare = try releaseName(120)
         for release in [first, second] {
-            _ = try succeed(try scripts.prepare(release, removing: [], creatingParentsOf: []), in: sandbox)
-            _ = try succeed(try scripts.finish(release, modes: [:], symlinks: [:], manifest: manifest(release, files: [:])), in: sandbox)
+            _ = try await succeed(try scripts.prepare(release, removing: [], creatingParentsOf: []), in: sandbox)
+            _ = try await succeed(try scripts.finish(release, modes: [:], symlinks: [:], manifest: manifest(release, files: [:])), in: sandbox)
         }
-        _ = try succeed(try scripts.prepare(bare, removing: [], creatingParentsOf: []), in: sandbox)
+        _ = try await succeed(try scripts.prepare(bare, removing: [], creatingParentsOf: []), in: sandbox)
 
-        _ = try succeed(scripts.switchCurrent(to: second), in: sandbox)
+        _ = try await succeed(scripts.switchCurrent(to: second), in: sandbox)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(second)")
         #expect(try Manifest.decode(Data(contentsOf: URL(fileURLWithPath: layout.manifest))).release == second)
-        _ = try succeed(scripts.switchCurrent(to: first), in: sandbox)
+        _ = try await succeed(scripts.switchCurrent(to: first), in: sandbox)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(first)")
         #expect(try Manifest.decode(Data(contentsOf: URL(fileURLWithPath: layout.manifest))).release == first)
         // A release without a manifest: no manifest is better than a wrong one.
-        _ = try succeed(scripts.switchCurrent(to: bare), in: sandbox)
+        _ = try await succeed(scripts.switchCurrent(to: bare), in: sandbox)
         #expect(!FileManager.default.fileExists(atPath: layout.manifest))
 
-        let missing = try runRemote(scripts.switchCurrent(to: try releaseName(999)), in: sandbox)
+        let missing = try await runRemote(scripts.switchCurrent(to: try releaseName(999)), in: sandbox)
         #expect(missing.status != 0 && missing.stderrText.contains("does not exist"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(bare)")
-        let overCurrent = try runRemote(try scripts.prepare(bare, removing: [], creatingParentsOf: []), in: sandbox)
+        let overCurrent = try await runRemote(try scripts.prepare(bare, removing: [], creatingParentsOf: []), in: sandbox)
         #expect(overCurrent.status != 0 && overCurrent.stderrText.contains("is the current release"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(bare)")
         #expect(sandbox.untouched)
     }
 
-    @Test func readersAlwaysFindCurrentWhileItSwitches() throws {
+    @Test func readersAlwaysFindCurrentWhileItSwitches() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
         let scripts = ReleaseScripts(layout: layout)
@@ -101,7 +101,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: layout.releaseDirectory(release), withIntermediateDirectories: true)
             try Data("x".utf8).write(to: URL(fileURLWithPath: layout.releaseDirectory(release) + "/marker"))
         }
-        _ = try succeed(scripts.switchCurrent(to: releases[0]), in: sandbox)
+        _ = try await succeed(scripts.switchCurrent(to: releases[0]), in: sandbox)
         let stop = sandbox.path("stop-reading")
         let reader = try startRemote(RemoteScript(text: """
             reads=0 misses=0
@@ -112,15 +112,15 @@ import Testing
             echo "$reads $misses"
             """), in: sandbox)
         for index in 0..<60 {
-            _ = try succeed(scripts.switchCurrent(to: releases[(index + 1) % 2]), in: sandbox)
+            _ = try await succeed(scripts.switchCurrent(to: releases[(index + 1) % 2]), in: sandbox)
         }
         FileManager.default.createFile(atPath: stop, contents: nil)
-        let counts = try reader.finish().stdoutText.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let counts = try await reader.finish().stdoutText.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(counts.count == 2 && counts[0] > 0)
         #expect(counts.last == 0, "current was missing \(counts.last ?? -1) times during the switches")
     }
 
-    @Test func pruningKeepsTheNewestAndNeverCurrentNorThePrevious() throws {
+    @Test func pruningKeepsTheNewestAndNeverCurrentNorThePrevious() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.hostileServiceDirectory())
         let scripts = ReleaseScripts(layout: layout)
@@ -131,18 +131,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: layout.releasesDirectory + "/notes", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: layout.manifestsDirectory, withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: URL(fileURLWithPath: layout.manifest(for: releases[0])))
-        _ = try succeed(scripts.switchCurrent(to: releases[1]), in: sandbox)
+        _ = try await succeed(scripts.switchCurrent(to: releases[1]), in: sandbox)
 
-        let run = try succeed(scripts.prune(keep: 2, protecting: [releases[2]]), in: sandbox)
+        let run = try await succeed(scripts.prune(keep: 2, protecting: [releases[2]]), in: sandbox)
         #expect(ReleaseScripts.parsePruned(run.stdout) == [releases[0], releases[3], releases[4]])
         let left = try FileManager.default.contentsOfDirectory(atPath: layout.releasesDirectory).sorted()
         #expect(left == ([releases[1], releases[2], releases[5], releases[6]].map(\.rawValue) + ["notes"]).sorted())
         #expect(!FileManager.default.fileExists(atPath: layout.manifest(for: releases[0])))
-        #expect(ReleaseScripts.parsePruned(try succeed(scripts.prune(keep: 2, protecting: []), in: sandbox).stdout) == [releases[2]])
+        #expect(ReleaseScripts.parsePruned(try await succeed(scripts.prune(keep: 2, protecting: []), in: sandbox).stdout) == [releases[2]])
         #expect(sandbox.untouched)
     }
 
-    @Test func pathsThatCouldLeaveTheReleaseAreRefused() throws {
+    @Test func pathsThatCouldLeaveTheReleaseAreRefused() async throws {
         let scripts = ReleaseScripts(layout: try RemoteLayout(remoteDirectory: "/srv/app"))
         let release = try releaseName(0)
         for path in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/", "a\0b"] {
@@ -161,7 +161,7 @@ import Testing
         #expect(error?.message.contains("split the change") == true)
     }
 
-    @Test func everyPathReachesTheShellAsOneQuotedWord() throws {
+    @Test func everyPathReachesTheShellAsOneQuotedWord() async throws {
         let scripts = ReleaseScripts(layout: try RemoteLayout(remoteDirectory: "/srv/it's"))
         let release = try releaseName(0)
         let prepare = try scripts.prepare(release, removing: ["-rf", "a b/$(x)", "q'uote"], creatingParentsOf: ["`x`/f"]).text

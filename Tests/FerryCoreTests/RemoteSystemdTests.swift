@@ -3,7 +3,7 @@ import Testing
 @testable import FerryCore
 
 @Suite struct RemoteSystemdTests {
-    @Test func rendersAPersistentSystemUnit() throws {
+    @Test func rendersAPersistentSystemUnit() async throws {
         let service = try RemoteService(name: "ml_predictor", remoteDirectory: "/opt/ferry/services/ml_predictor",
                                         command: "python3 server.py", manager: .systemd(.system))
         #expect(try SystemdUnit.render(service, scope: .system) == """
@@ -27,7 +27,7 @@ import Testing
             """)
     }
 
-    @Test func restartPolicyFollowsTheLifecycle() throws {
+    @Test func restartPolicyFollowsTheLifecycle() async throws {
         func unit(_ lifecycle: ServiceLifecycle) throws -> [String] {
             let service = try RemoteService(name: "a", remoteDirectory: "/srv/a", command: "x", manager: .systemd(.user), lifecycle: lifecycle)
             return try SystemdUnit.render(service, scope: .user).split(separator: "\n").map(String.init)
@@ -43,7 +43,7 @@ import Testing
         #expect(try unit(.pipelineBound(maxLifetime: .seconds(3600))).contains("RuntimeMaxSec=3600"))
     }
 
-    @Test func escapesTheCommandForSystemdAndRefusesPathsItCannotHold() throws {
+    @Test func escapesTheCommandForSystemdAndRefusesPathsItCannotHold() async throws {
         let service = try RemoteService(name: "a", remoteDirectory: "/srv/50% of \"it\"", command: "echo \"$HOME\" 100% \\ 'q'\nnext\u{1}",
                                         manager: .systemd(.system))
         let lines = try SystemdUnit.render(service, scope: .system).split(separator: "\n").map(String.init)
@@ -54,7 +54,7 @@ import Testing
         #expect(error?.kind == .invalidArgument)
     }
 
-    @Test func installWritesTheUnitFromStdinReloadsAndEnables() throws {
+    @Test func installWritesTheUnitFromStdinReloadsAndEnables() async throws {
         let service = try RemoteService(name: "web", remoteDirectory: "/srv/web", command: "x", manager: .systemd(.user))
         let scripts = try SystemdScripts(service: service)
         let install = try scripts.install()
@@ -75,7 +75,7 @@ import Testing
         }
     }
 
-    @Test func installsIntoTheUserUnitDirectoryOfTheHost() throws {
+    @Test func installsIntoTheUserUnitDirectoryOfTheHost() async throws {
         let sandbox = try RemoteSandbox()
         let service = try RemoteService(name: "web", remoteDirectory: "/srv/web", command: "x", manager: .systemd(.user),
                                         lifecycle: .onDemand(maxLifetime: nil))
@@ -85,14 +85,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try Data("#!/bin/sh\necho \"$*\" >> \(sandbox.path("systemctl.log").shellQuoted)\n".utf8).write(to: URL(fileURLWithPath: bin + "/systemctl"))
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/systemctl")
-        let run = try runRemote(RemoteScript(text: "export XDG_CONFIG_HOME=\(sandbox.path("config").shellQuoted) PATH=\(bin.shellQuoted):\"$PATH\"\n"
+        let run = try await runRemote(RemoteScript(text: "export XDG_CONFIG_HOME=\(sandbox.path("config").shellQuoted) PATH=\(bin.shellQuoted):\"$PATH\"\n"
                                                  + install.commandLine, input: install.input), in: sandbox)
         #expect(run.status == 0, "\(run.stderrText)")
         let unit = try String(contentsOfFile: sandbox.path("config/systemd/user/ferry-web.service"), encoding: .utf8)
         #expect(unit == (try SystemdUnit.render(service, scope: .user)))
         #expect(try String(contentsOfFile: sandbox.path("systemctl.log"), encoding: .utf8) == "--user daemon-reload\n")
 
-        let status = try runRemote(RemoteScript(text: "export PATH=\(bin.shellQuoted):\"$PATH\"\n"
+        let status = try await runRemote(RemoteScript(text: "export PATH=\(bin.shellQuoted):\"$PATH\"\n"
                                                     + (try SystemdScripts(service: service)).isActive().commandLine), in: sandbox)
         #expect(SystemdScripts.parseIsActive(status.stdout) == .unknown("systemctl gave no answer"))
         #expect(SystemdScripts.parseIsActive(Data("active\n".utf8)) == .running(pid: nil))

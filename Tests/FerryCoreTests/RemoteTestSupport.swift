@@ -52,9 +52,9 @@ struct ScriptTimedOut: Error {}
 /// Runs `script` exactly as sshd would with `/bin/sh` as the login shell:
 /// `/bin/sh -c <commandLine>`, with the script's input on stdin, in `directory`.
 /// Output goes to files, so a background process keeping a descriptor cannot stall the test.
-func runRemote(_ script: RemoteScript, in sandbox: RemoteSandbox, timeout: TimeInterval = 30) throws -> ScriptRun {
+func runRemote(_ script: RemoteScript, in sandbox: RemoteSandbox, timeout: TimeInterval = 30) async throws -> ScriptRun {
     let process = try startRemote(script, in: sandbox)
-    return try process.finish(timeout: timeout)
+    return try await process.finish(timeout: timeout)
 }
 
 /// A script started but not yet waited for.
@@ -103,8 +103,9 @@ final class StartedScript {
         }
     }
 
-    /// Waits (bounded, polling every 5 ms) for the script to end and collects its output.
-    func finish(timeout: TimeInterval = 30) throws -> ScriptRun {
+    /// Waits (bounded, polling every 5 ms without blocking a thread) for the script to end
+    /// and collects its output.
+    func finish(timeout: TimeInterval = 30) async throws -> ScriptRun {
         let deadline = Date() + timeout
         var status: Int32 = 0
         while waitpid(pid, &status, WNOHANG) == 0 {
@@ -114,7 +115,7 @@ final class StartedScript {
                 ended = true
                 throw ScriptTimedOut()
             }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         ended = true
         let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
@@ -167,12 +168,13 @@ func killProcessGroup(_ pid: Int32) {
     kill(pid, SIGKILL)
 }
 
-/// Waits (bounded, polling every 10 ms) until `condition` holds; false if it never did.
-func eventually(within seconds: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
+/// Waits (bounded, polling every 10 ms without blocking a thread) until `condition` holds;
+/// false if it never did.
+func eventually(within seconds: TimeInterval = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = Date() + seconds
     while Date() < deadline {
         if condition() { return true }
-        usleep(10_000)
+        try? await Task.sleep(for: .milliseconds(10))
     }
     return condition()
 }

@@ -1,3 +1,4 @@
+import FerryAudit
 import Foundation
 
 /// Who takes a service's remote lock: written into `.ferry/lock` so that another agent
@@ -63,7 +64,7 @@ public struct RemoteLockHolder: Sendable, Equatable, CustomStringConvertible {
     /// `agent a1 (pid 42 on web-admin) until 2024-05-01T12:10:00Z`.
     public var description: String {
         let pidText = pid.map { "pid \($0) on " } ?? ""
-        let until = expiresAt.map { " until " + ISO8601DateFormatter().string(from: $0) } ?? " with no expiry"
+        let until = expiresAt.map { " until " + RFC3339.secondsString(from: $0) } ?? " with no expiry"
         return "agent \(agent.isEmpty ? "(unknown)" : agent) (\(pidText)\(host.isEmpty ? "unknown host" : host))\(until)"
     }
 }
