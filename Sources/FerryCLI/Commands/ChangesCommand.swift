@@ -44,7 +44,7 @@ struct ChangesCommand: AsyncParsableCommand {
 
     /// Compares, prints the report; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        let settings = try HostOperationCommand.loadSettings("changes", agent: agent, environment: environment, output: output)
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "changes", output: output)
         let report: ServiceChangesReport
         do {
             report = try await ServiceChanges(request: HostOperationCommand.request(settings, service: service, host: host, environment: environment)).run()

@@ -59,13 +59,8 @@ struct DriftCommand: AsyncParsableCommand {
 
     /// Surveys the fleet, prints the report, records the drift; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        let settings: AgentSettings
-        do {
-            settings = try AgentSettings.load(flags: agent.flags, environment: environment)
-        } catch {
-            output.writeError("ferry drift: invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n")
-            throw ExitCode(DriftVerdict.error.rawValue)
-        }
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "drift", output: output,
+                                                           exitCode: DriftVerdict.error.rawValue)
         let report: DriftReport
         do {
             let survey = try await FleetSurvey(settings: settings, filter: SurveyFilter(service: service, host: host)).run()

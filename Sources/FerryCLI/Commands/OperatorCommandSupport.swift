@@ -3,22 +3,22 @@ import FerryConfig
 import FerryCore
 import Foundation
 
-/// What `ferry suspend`, `resume`, `approve` and `status` share: the settings, the exit codes,
-/// how warnings and errors are printed.
+/// What the commands share: loading the agent settings, the exit codes, how warnings and
+/// errors are printed.
 enum OperatorCommandSupport {
     /// Exit code when another run holds the lock (as `ferry reconcile`).
     static let lockedExitCode: Int32 = 75
     /// Exit code when the agent settings are invalid (as `ferry reconcile`).
     static let invalidSettingsExitCode: Int32 = 78
 
-    /// The agent settings, or exit 78 after printing every problem.
+    /// The agent settings, or `exitCode` (78 unless the command says otherwise) after printing every problem.
     static func settings(_ agent: AgentOptions, environment: [String: String], command: String,
-                         output: AuditCommand.Output) throws -> AgentSettings {
+                         output: AuditCommand.Output, exitCode: Int32 = invalidSettingsExitCode) throws -> AgentSettings {
         do {
             return try AgentSettings.load(flags: agent.flags, environment: environment)
         } catch {
             output.writeError("ferry \(command): invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n")
-            throw ExitCode(invalidSettingsExitCode)
+            throw ExitCode(exitCode)
         }
     }
 

@@ -53,13 +53,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// Makes the plan and prints it; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        let settings: AgentSettings
-        do {
-            settings = try AgentSettings.load(flags: agent.flags, environment: environment)
-        } catch {
-            output.writeError("ferry plan: invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n")
-            throw ExitCode(78)
-        }
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "plan", output: output)
         let plan: ReconcilePlan
         do {
             let checks = ReconcileChecks(allowNonDescendant: allowNonDescendant, environment: environment)

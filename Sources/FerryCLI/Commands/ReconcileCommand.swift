@@ -52,13 +52,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let settings: AgentSettings
-        do {
-            settings = try AgentSettings.load(flags: agent.flags, environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("ferry: invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n".utf8))
-            throw ExitCode(78)
-        }
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "reconcile", output: .standard)
         let request = ReconcileRequest(
             settings: settings, allowNonDescendant: allowNonDescendant,
             lockWait: lockWait.flatMap(DurationText.parse) ?? .zero, acceptNewHostKeys: acceptNew,

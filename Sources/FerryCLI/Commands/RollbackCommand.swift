@@ -64,7 +64,7 @@ enum HostOperationCommand {
     /// 1 a host failed or the request names nothing, 75 locked, 78 invalid settings or config.
     static func run(_ name: String, agent: AgentOptions, environment: [String: String], output: AuditCommand.Output,
                     _ operation: (AgentSettings) async throws -> HostOperationReport) async throws {
-        let settings = try loadSettings(name, agent: agent, environment: environment, output: output)
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: name, output: output)
         let report: HostOperationReport
         do {
             report = try await operation(settings)
@@ -73,16 +73,6 @@ enum HostOperationCommand {
         }
         output.write(report.text)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-    }
-
-    /// The agent settings, or exit code 78 with the problems printed.
-    static func loadSettings(_ name: String, agent: AgentOptions, environment: [String: String], output: AuditCommand.Output) throws -> AgentSettings {
-        do {
-            return try AgentSettings.load(flags: agent.flags, environment: environment)
-        } catch {
-            output.writeError("ferry \(name): invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n")
-            throw ExitCode(78)
-        }
     }
 
     /// Prints `error` and returns the exit code it maps to.
