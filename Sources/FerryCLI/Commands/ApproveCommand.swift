@@ -48,15 +48,13 @@ struct ApproveCommand: AsyncParsableCommand {
 
     /// Approves the revision with the environment and output given.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "approve", output: output)
-        let context = OperatorContext(settings: settings, command: "ferry approve \(service) \(revision ?? "")", lockWait: lockWait.duration)
-        let result: RevisionApproval.ApproveResult
-        do {
-            result = try await RevisionApproval(context: context).approve(service, revision: revision)
-        } catch let error as OperatorError {
-            throw OperatorCommandSupport.fail(error, command: "approve", output: output)
+        let result = try await OperatorCommandSupport.perform(
+            "approve", commandLine: "ferry approve \(service) \(revision ?? "")", agent: agent, lockWait: lockWait,
+            environment: environment, output: output
+        ) { context in
+            let result = try await RevisionApproval(context: context).approve(service, revision: revision)
+            return (result, result.warnings)
         }
-        OperatorCommandSupport.warn(result.warnings, output: output)
         if result.wasAlreadyApproved {
             output.write("\(result.commit.short) was already approved for \(service) by \(result.entry.approvedBy) "
                 + "at \(RFC3339.secondsString(from: result.entry.approvedAt))\n")

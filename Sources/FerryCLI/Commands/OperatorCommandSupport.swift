@@ -22,6 +22,25 @@ enum OperatorCommandSupport {
         }
     }
 
+    /// Loads the settings, runs `operation` with the operator context (taking the lock as it
+    /// needs), prints its warnings, and maps an ``OperatorError`` to the exit code: the
+    /// sequence `suspend`, `resume` and `approve` share.
+    static func perform<Result: Sendable>(
+        _ command: String, commandLine: String, agent: AgentOptions, lockWait: LockWaitOption,
+        environment: [String: String], output: AuditCommand.Output,
+        _ operation: (OperatorContext) async throws -> (result: Result, warnings: [String])
+    ) async throws -> Result {
+        let settings = try settings(agent, environment: environment, command: command, output: output)
+        let context = OperatorContext(settings: settings, command: commandLine, lockWait: lockWait.duration)
+        do {
+            let (result, warnings) = try await operation(context)
+            warn(warnings, output: output)
+            return result
+        } catch let error as OperatorError {
+            throw fail(error, command: command, output: output)
+        }
+    }
+
     /// Prints `warnings`, one `warning:` line each, to standard error.
     static func warn(_ warnings: [String], output: AuditCommand.Output) {
         for warning in warnings { output.writeError("warning: \(warning)\n") }

@@ -37,13 +37,11 @@ struct ResumeCommand: AsyncParsableCommand {
 
     /// Resumes the service with the environment and output given.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "resume", output: output)
-        let context = OperatorContext(settings: settings, command: "ferry resume \(service)", lockWait: lockWait.duration)
-        let result: ServiceSuspension.ResumeResult
-        do {
-            result = try await ServiceSuspension(context: context).resume(service)
-        } catch let error as OperatorError {
-            throw OperatorCommandSupport.fail(error, command: "resume", output: output)
+        let result = try await OperatorCommandSupport.perform(
+            "resume", commandLine: "ferry resume \(service)", agent: agent, lockWait: lockWait,
+            environment: environment, output: output
+        ) { context in
+            (try await ServiceSuspension(context: context).resume(service), [])
         }
         let lifted = result.lifted
         output.write("resumed \(service), suspended since \(RFC3339.secondsString(from: lifted.suspendedAt)) by \(lifted.suspendedBy)\n")

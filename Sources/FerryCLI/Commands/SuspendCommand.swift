@@ -44,15 +44,13 @@ struct SuspendCommand: AsyncParsableCommand {
 
     /// Suspends the service with the environment and output given.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "suspend", output: output)
-        let context = OperatorContext(settings: settings, command: "ferry suspend \(service)", lockWait: lockWait.duration)
-        let result: ServiceSuspension.SuspendResult
-        do {
-            result = try await ServiceSuspension(context: context).suspend(service, reason: reason)
-        } catch let error as OperatorError {
-            throw OperatorCommandSupport.fail(error, command: "suspend", output: output)
+        let result = try await OperatorCommandSupport.perform(
+            "suspend", commandLine: "ferry suspend \(service)", agent: agent, lockWait: lockWait,
+            environment: environment, output: output
+        ) { context in
+            let result = try await ServiceSuspension(context: context).suspend(service, reason: reason)
+            return (result, result.warnings)
         }
-        OperatorCommandSupport.warn(result.warnings, output: output)
         if result.wasAlreadySuspended {
             let entry = result.entry
             output.write("\(service) is already suspended since \(RFC3339.secondsString(from: entry.suspendedAt)) by \(entry.suspendedBy)"
