@@ -128,7 +128,7 @@ public struct Reconciler: Sendable {
         } catch let error as ReconcileError {
             throw error
         } catch {
-            throw ReconcileError(.configRepository, "cannot fetch \(url): \(error)", hint: "Ferry retries on its next run")
+            throw ReconcileError(.configRepository, "cannot fetch \(url): \(error)", hint: "check the URL, the branch, and the agent's SSH key and known_hosts; a scheduled reconcile tries again on its next run")
         }
     }
 
