@@ -34,6 +34,12 @@ public enum AuditEvent: Hashable, Sendable {
     case approved
     /// A service was stopped on a host by `ferry shutdown` (and suspended).
     case shutdown
+    /// The agent's clone of the config repository now follows another URL (the settings
+    /// name it); `detail` gives the old and the new URL, credentials redacted.
+    case repositoryChanged
+    /// A commit that does not descend from the last applied one was accepted
+    /// (`--allow-non-descendant`); `from_revision` is the last applied commit.
+    case ancestryOverridden
     /// A kind this version of Ferry does not know, kept as written.
     case unrecognized(String)
 }
@@ -62,6 +68,8 @@ extension AuditEvent: RawRepresentable, Codable {
         case .resumed: "resumed"
         case .approved: "approved"
         case .shutdown: "shutdown"
+        case .repositoryChanged: "repository_changed"
+        case .ancestryOverridden: "ancestry_overridden"
         case .unrecognized(let text): text
         }
     }
@@ -73,6 +81,7 @@ extension AuditEvent: CaseIterable {
         .reconcileStarted, .reconcileFinished, .driftDetected, .driftCorrected,
         .deployStarted, .deploySucceeded, .deployFailed, .healthCheckFailed,
         .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved, .shutdown,
+        .repositoryChanged, .ancestryOverridden,
     ]
 }
 

@@ -24,7 +24,7 @@ struct HostOperationSession: Sendable {
         let lock = try await steps.takeLocalLock(state)
         defer { lock.release() }
         let audit = try await steps.openAuditLog(state, lock: lock)
-        let run = try await steps.fetchAndLoad(url: url, state: state)
+        let run = try await steps.fetchAndLoad(url: url, state: state, audit: audit)
         await audit.addSecrets(run.environments.secretValues)
         let (service, hosts) = try Self.select(request, in: run.configuration, revision: run.head.short)
         guard let desired = run.desired[service.name] else {

@@ -35,7 +35,7 @@ public struct Reconciler: Sendable {
 
     /// The steps after the lock is held and the audit log is open.
     func reconcile(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunReport {
-        let run = try await fetchAndLoad(url: url, state: state)
+        let run = try await fetchAndLoad(url: url, state: state, audit: audit)
         await audit.addSecrets(run.environments.secretValues)
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
@@ -87,13 +87,20 @@ public struct Reconciler: Sendable {
         return audit
     }
 
-    /// Fetches the config repository, refuses a non-descendant commit, loads the config at the new
-    /// commit, finds the changed services and reads every service's desired release.
-    func fetchAndLoad(url: String, state: StateDirectory) async throws -> RunContext {
+    /// Fetches the config repository (auditing `repository_changed` when the clone followed another
+    /// URL), refuses a non-descendant commit (auditing `ancestry_overridden` when it is allowed), loads
+    /// the config at the new commit, finds the changed services and reads every service's desired release.
+    func fetchAndLoad(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunContext {
         let connector = hostConnector(pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
         let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector)
+        if let change = clone.change { try await audit.append(change.auditEntry) }
         let lastHead = try state.appliedCommits.load().lastReconciled?.commit
-        return try await BlockingWork.run { try readCommit(clone, lastHead: lastHead, connector: connector) }
+        let (run, overridden) = try await BlockingWork.run {
+            (try readCommit(clone, lastHead: lastHead, connector: connector),
+             request.allowNonDescendant ? clone.divergence(fromLastApplied: lastHead) : nil)
+        }
+        if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: request.settings.branch)) }
+        return run
     }
 
     /// Everything the run needs from the fetched commit: ancestry, config, changed services,
@@ -128,19 +135,16 @@ public struct Reconciler: Sendable {
         } catch let error as ReconcileError {
             throw error
         } catch {
-            throw ReconcileError(.configRepository, "cannot fetch \(url): \(error)", hint: "check the URL, the branch, and the agent's SSH key and known_hosts; a scheduled reconcile tries again on its next run")
+            throw ReconcileError(.configRepository, "cannot fetch \(RemoteLocation.redactingCredentials(url)): \(error)", hint: "check the URL, the branch, and the agent's SSH key and known_hosts; a scheduled reconcile tries again on its next run")
         }
     }
 
     /// Refuses a new commit that does not descend from `lastHead`, unless the request allows it.
     func refuseNonDescendant(_ clone: ConfigRepository, lastHead: String?) throws {
-        guard let lastHead, let last = CommitID(lastHead), last != clone.head, !request.allowNonDescendant else { return }
-        let descends = (try? clone.repository.isDescendant(clone.head, of: last)) ?? false
-        if !descends {
-            throw ReconcileError(.notDescendant,
-                "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push or a downgrade)",
-                hint: "if that is intended, run again with --allow-non-descendant")
-        }
+        guard !request.allowNonDescendant, let last = clone.divergence(fromLastApplied: lastHead) else { return }
+        throw ReconcileError(.notDescendant,
+            "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push, a downgrade, or another repository's history)",
+            hint: "if that is intended, run again with --allow-non-descendant")
     }
 
     /// Loads the config at the clone's head and reads every service's desired release (libgit2
