@@ -32,7 +32,7 @@ import _FerryTestHosts
         defer { world.stop() }
         let first = String(heads[0].prefix(12))
 
-        let rollback = try await run(world, ["rollback", "gamma", "--to", String(heads[0].prefix(7))])
+        let rollback = try await world.ferry(["rollback", "gamma", "--to", String(heads[0].prefix(7))])
         #expect(rollback.exitCode == 0, "\(rollback.output)\(rollback.errors)")
         for host in world.fleet.hosts {
             let current = try #require(world.currentRelease("gamma", on: host))
@@ -60,13 +60,13 @@ import _FerryTestHosts
     @Test func rollbackRefusesWhatDoesNotExist() async throws {
         let (world, _) = try await deployedWorld()
         defer { world.stop() }
-        let noEarlier = try await run(world, ["rollback", "gamma"])
+        let noEarlier = try await world.ferry(["rollback", "gamma"])
         #expect(noEarlier.exitCode == 1)
         #expect(noEarlier.errors.contains("no release older than"))
-        let unknownRelease = try await run(world, ["rollback", "gamma", "--to", "deadbeef"])
+        let unknownRelease = try await world.ferry(["rollback", "gamma", "--to", "deadbeef"])
         #expect(unknownRelease.exitCode == 1)
         #expect(unknownRelease.errors.contains("has no release \"deadbeef\""))
-        let unknownService = try await run(world, ["rollback", "nope"])
+        let unknownService = try await world.ferry(["rollback", "nope"])
         #expect(unknownService.exitCode == 1)
         #expect(unknownService.errors.contains("no service \"nope\""))
         #expect(try StateDirectory(root: world.state).suspendedServices.load().services.isEmpty)
@@ -77,7 +77,7 @@ import _FerryTestHosts
         defer { world.stop() }
         let pids = try world.fleet.hosts.map { try Self.pid(of: "gamma", on: $0) }
 
-        let shutdown = try await run(world, ["shutdown", "gamma", "--timeout", "5s"])
+        let shutdown = try await world.ferry(["shutdown", "gamma", "--timeout", "5s"])
         #expect(shutdown.exitCode == 0, "\(shutdown.output)\(shutdown.errors)")
         for (host, pid) in zip(world.fleet.hosts, pids) {
             #expect(try String(contentsOf: host.localPath("/srv/gamma/drained"), encoding: .utf8) == "drained\n")
@@ -96,7 +96,7 @@ import _FerryTestHosts
         let before = world.fleet.hosts.map { world.currentRelease("gamma", on: $0) }
         let pids = try world.fleet.hosts.map { try Self.pid(of: "gamma", on: $0) }
 
-        let redeploy = try await run(world, ["redeploy", "gamma"])
+        let redeploy = try await world.ferry(["redeploy", "gamma"])
         #expect(redeploy.exitCode == 0, "\(redeploy.output)\(redeploy.errors)")
         for (index, host) in world.fleet.hosts.enumerated() {
             let current = try #require(world.currentRelease("gamma", on: host))
@@ -123,7 +123,7 @@ import _FerryTestHosts
         let extra = host.localPath("/srv/gamma/current/gamma/extra.txt")
         try Data("extra\n".utf8).write(to: extra)
 
-        let changes = try await run(world, ["changes", "gamma", "--json"])
+        let changes = try await world.ferry(["changes", "gamma", "--json"])
         #expect(changes.exitCode == 0, "\(changes.errors)")
         let report = try JSONDecoder().decode(ServiceChangesReport.self, from: Data(changes.output.utf8))
         #expect(report.hosts.map(\.host) == world.fleet.hosts.map(\.name))
@@ -143,25 +143,6 @@ import _FerryTestHosts
 
     // MARK: - Helpers
 
-    /// Runs `ferry rollback|redeploy|shutdown|changes …` in-process with the world's agent flags.
-    private func run(_ world: ReconcileWorld, _ arguments: [String]) async throws -> CommandRun {
-        let command = try FerryCommand.parseAsRoot(arguments + world.agentArguments)
-        let output = Capture()
-        var exitCode: Int32 = 0
-        do {
-            switch command {
-            case let command as RollbackCommand: try await command.execute(environment: [:], output: output.sink)
-            case let command as RedeployCommand: try await command.execute(environment: [:], output: output.sink)
-            case let command as ShutdownCommand: try await command.execute(environment: [:], output: output.sink)
-            case let command as ChangesCommand: try await command.execute(environment: [:], output: output.sink)
-            default: throw ValidationError("not a host operation: \(arguments)")
-            }
-        } catch {
-            exitCode = FerryCommand.exitCode(for: error).rawValue
-        }
-        return CommandRun(output: output.output, errors: output.errors, exitCode: exitCode)
-    }
-
     /// The pid in the service's pidfile on `host`.
     private static func pid(of service: String, on host: TestHost) throws -> Int32 {
         let text = try String(contentsOf: host.localPath("/srv/\(service)/.ferry/pid"), encoding: .utf8)
@@ -174,19 +155,4 @@ import _FerryTestHosts
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return state.isEmpty || state == "Z"
     }
-}
-
-/// Collects what a command writes.
-private final class Capture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var written = ""
-    private var writtenErrors = ""
-
-    var sink: AuditCommand.Output {
-        AuditCommand.Output(write: { text in self.lock.withLock { self.written += text } },
-                            writeError: { text in self.lock.withLock { self.writtenErrors += text } })
-    }
-
-    var output: String { lock.withLock { written } }
-    var errors: String { lock.withLock { writtenErrors } }
 }

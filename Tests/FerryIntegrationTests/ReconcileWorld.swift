@@ -209,6 +209,10 @@ func runFerryInProcess(_ arguments: [String]) async throws -> CommandRun {
         case let suspend as SuspendCommand: try await suspend.execute(environment: [:], output: capture.sink)
         case let resume as ResumeCommand: try await resume.execute(environment: [:], output: capture.sink)
         case let approve as ApproveCommand: try await approve.execute(environment: [:], output: capture.sink)
+        case let rollback as RollbackCommand: try await rollback.execute(environment: [:], output: capture.sink)
+        case let redeploy as RedeployCommand: try await redeploy.execute(environment: [:], output: capture.sink)
+        case let shutdown as ShutdownCommand: try await shutdown.execute(environment: [:], output: capture.sink)
+        case let changes as ChangesCommand: try await changes.execute(environment: [:], output: capture.sink)
         default: throw ValidationError("not a command the tests run in-process: \(arguments)")
         }
     } catch {

@@ -17,6 +17,13 @@ struct ServiceControl: Sendable {
         }
     }
 
+    /// What stops a service for good when it moves to another manager: the systemd unit is
+    /// disabled (so it does not start again at boot); nothing for a process.
+    func retire() throws -> RemoteScript? {
+        guard case .systemd = service.manager else { return nil }
+        return try SystemdScripts(service: service).disable()
+    }
+
     /// Starts the service from the current release.
     func start() throws -> RemoteScript {
         switch service.manager {

@@ -22,43 +22,60 @@ struct ServiceDeployer: Sendable {
     /// The release `current` pointed at before this deploy, if any.
     var previousRelease: ReleaseName? { observed.currentRelease.flatMap(ReleaseName.init(rawValue:)) }
 
+    /// How the new release runs: as the config at the deployed commit says.
+    func desiredRuntime() throws -> ReleaseRuntime { try ReleaseRuntime(service: service) }
+
+    /// How the release that ran before runs: as its own manifest says.
+    func previousRuntime() throws -> ReleaseRuntime { try ReleaseRuntime.of(observed.manifestSettings, service: service) }
+
+    /// What the deploy's audit records say about settings: the names of those that changed.
+    private var settingsDetail: [String: String] {
+        plan.comparison.settingsChanges.isEmpty ? [:] : ["settings": plan.comparison.settingsChanges.joined(separator: ", ")]
+    }
+
     /// Deploys and reports the outcome; every step is in the audit log.
     func deploy() async -> HostOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         let reason: DeployReason = if case .deploy(let reason) = plan.action { reason } else { .newRevision }
         let comparison = plan.comparison
-        await record(.deployStarted, files: comparison.uploads.count, bytes: comparison.uploadBytes, detail: ["reason": reason.rawValue])
-        let remote: RemoteService
+        await record(.deployStarted, files: comparison.uploads.count, bytes: comparison.uploadBytes,
+                     detail: ["reason": reason.rawValue].merging(settingsDetail) { $1 })
+        let next: ReleaseRuntime, previous: ReleaseRuntime
         let lock: RemoteLock
         do {
-            remote = try RemoteService(service: service)
-            lock = RemoteLock(layout: remote.layout, owner: try RemoteLockOwner(
+            (next, previous) = (try desiredRuntime(), try previousRuntime())
+            lock = RemoteLock(layout: next.remote.layout, owner: try RemoteLockOwner(
                 agent: "ferry \(FerryVersion.current)", pid: getpid(), host: ProcessInfo.processInfo.hostName))
             try await acquire(lock)
         } catch {
             await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
             return .failed(reason: "\(error)")
         }
+        let remote = next.remote
         do {
             let release = try ReleaseName(commit: desired.revision.hex, at: Date())
             try await build(release, remote: remote)
-            try await stopAndSwitch(to: release, remote: remote)
-            let verdict = await checkHealth(remote)
+            if reason == .correctDrift, let drifted = previousRelease, comparison.drift.contains(where: \.changesRelease) {
+                try await run(ReleaseScripts(layout: remote.layout).taint(
+                    drifted, reason: comparison.drift.filter(\.changesRelease).map(\.description).joined(separator: "; ")), step: "taint")
+            }
+            try await stopAndSwitch(to: release, from: previous, to: next)
+            let verdict = await checkHealth(next)
             if !verdict.healthy {
                 let failure = verdict.lastFailure ?? "unhealthy"
                 await record(.healthCheckFailed, outcome: .failed, error: failure, duration: clock.now - started,
                              detail: ["release": release.rawValue, "attempts": String(verdict.attempts)])
-                let outcome = await rollBack(remote, reason: "health check failed: \(failure)", started: started)
+                let outcome = await rollBack(from: next, to: previous, reason: "health check failed: \(failure)", started: started)
                 await releaseLock(lock)
                 return outcome
             }
-            try await runHooks(service.hooks.postDeploy, step: "post_deploy", layout: remote.layout)
+            try await runHooks(next.postDeploy, step: "post_deploy", layout: remote.layout)
             try await run(ReleaseScripts(layout: remote.layout).prune(keep: service.keepReleases, protecting: previousRelease.map { [$0] } ?? []), step: "prune")
             await releaseLock(lock)
             let duration = clock.now - started
             await record(.deploySucceeded, outcome: .ok, files: comparison.uploads.count, bytes: comparison.uploadBytes,
-                         duration: duration, detail: ["release": release.rawValue, "reason": reason.rawValue])
+                         duration: duration, detail: ["release": release.rawValue, "reason": reason.rawValue].merging(settingsDetail) { $1 })
             if reason == .correctDrift {
                 await record(.driftCorrected, outcome: .ok, files: comparison.drift.count, detail: ["release": release.rawValue])
                 return .corrected(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
@@ -73,8 +90,9 @@ struct ServiceDeployer: Sendable {
 
     /// Switches back to the release that ran before this run, for `on_host_failure: rollback_all`.
     func revertAfterFleetFailure() async -> HostOutcome {
-        guard let remote = try? RemoteService(service: service) else { return .failed(reason: "invalid service") }
-        return await rollBack(remote, reason: "another host of the rollout failed (on_host_failure: rollback_all)", started: ContinuousClock().now)
+        guard let next = try? desiredRuntime(), let previous = try? previousRuntime() else { return .failed(reason: "invalid service") }
+        return await rollBack(from: next, to: previous, reason: "another host of the rollout failed (on_host_failure: rollback_all)",
+                              started: ContinuousClock().now)
     }
 
     // MARK: - Steps (also used by `ferry rollback`, `redeploy` and `shutdown`)
@@ -125,53 +143,74 @@ struct ServiceDeployer: Sendable {
         let manifest = Manifest(
             service: service.name, revision: desired.revision.hex, release: release,
             files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
-            deployedAt: Date(), agent: "ferry \(FerryVersion.current)")
+            deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
         try await run(try scripts.finish(
             release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
             symlinks: Dictionary(uniqueKeysWithValues: desired.files.values.compactMap { file in file.symlinkTarget.map { (file.path, $0) } }),
             manifest: manifest), step: "finish")
-        try await run(try EnvironmentFile.installScript(for: remote, variables: environment), step: "environment")
+        try await run(scripts.storeSettings(release, environment: try EnvironmentFile.render(environment, for: remote.manager)), step: "settings")
     }
 
-    /// `pre_shutdown` hooks, stop, switch `current`, start.
-    func stopAndSwitch(to release: ReleaseName, remote: RemoteService) async throws {
-        let control = ServiceControl(service: remote)
+    /// The running release's `pre_shutdown` hooks, stop it as it was started, switch `current`
+    /// (which installs the new release's environment), install the new release's unit, start it.
+    func stopAndSwitch(to release: ReleaseName, from previous: ReleaseRuntime, to next: ReleaseRuntime) async throws {
+        let layout = next.remote.layout
         if previousRelease != nil {
-            try await runHooks(service.hooks.preShutdown, step: "pre_shutdown", layout: remote.layout)
+            try await runHooks(previous.preShutdown, step: "pre_shutdown", layout: layout)
         }
+        try await run(try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout), step: "stop")
+        if previous.remote.manager != next.remote.manager, let retire = try ServiceControl(service: previous.remote).retire() {
+            try await run(retire, step: "retire")
+        }
+        try await run(ReleaseScripts(layout: layout).switchCurrent(to: release), step: "switch")
+        let control = ServiceControl(service: next.remote)
         if let install = try control.install() { try await run(install, step: "install") }
-        try await run(try control.stop(timeout: Self.stopTimeout), step: "stop")
-        try await run(ReleaseScripts(layout: remote.layout).switchCurrent(to: release), step: "switch")
         try await run(try control.start(), step: "start")
     }
 
     /// How long a service gets to exit after SIGTERM before SIGKILL.
     static let stopTimeout = Duration.seconds(10)
 
-    func checkHealth(_ remote: RemoteService) async -> HealthChecker.Verdict {
-        guard let healthCheck = service.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
-        return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: remote.layout.current)
+    /// Checks the release `runtime` describes, with that release's own health check.
+    func checkHealth(_ runtime: ReleaseRuntime) async -> HealthChecker.Verdict {
+        guard let healthCheck = runtime.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
+        return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: runtime.remote.layout.current)
     }
 
-    /// Back to the release that ran before: switch, restart, check again; recorded as `rollback`.
-    private func rollBack(_ remote: RemoteService, reason: String, started: ContinuousClock.Instant) async -> HostOutcome {
-        guard service.rollbackOnFailure, let previous = previousRelease else {
+    /// Back to the release that ran before, with its own settings: stop the new one, switch,
+    /// start the previous one as it was started, check it with its own health check;
+    /// recorded as `rollback`.
+    private func rollBack(from next: ReleaseRuntime, to previous: ReleaseRuntime, reason: String,
+                          started: ContinuousClock.Instant) async -> HostOutcome {
+        guard service.rollbackOnFailure, let previousRelease else {
             return .failed(reason: "\(reason); no rollback (\(service.rollbackOnFailure ? "no previous release" : "rollback_on_failure is off"))")
         }
+        if let problem = previousReleaseProblem {
+            await record(.rollback, outcome: .failed, error: "\(reason); not switched back: \(problem)")
+            return .failed(reason: "\(reason); not switched back to \(previousRelease.rawValue): \(problem)")
+        }
         do {
-            let control = ServiceControl(service: remote)
-            try await run(try control.stop(timeout: Self.stopTimeout), step: "rollback stop")
-            try await run(ReleaseScripts(layout: remote.layout).switchCurrent(to: previous), step: "rollback switch")
-            try await run(try control.start(), step: "rollback start")
-            let verdict = await checkHealth(remote)
+            try await stopAndSwitch(to: previousRelease, from: next, to: previous)
+            let verdict = await checkHealth(previous)
             await record(.rollback, outcome: verdict.healthy ? .ok : .failed, error: reason,
                          duration: ContinuousClock().now - started,
-                         detail: ["release": previous.rawValue, "healthy_after_rollback": String(verdict.healthy)])
-            return .rolledBack(reason: "\(reason); back on \(previous.rawValue)\(verdict.healthy ? "" : ", which is unhealthy too")")
+                         detail: ["release": previousRelease.rawValue, "healthy_after_rollback": String(verdict.healthy)])
+            return .rolledBack(reason: "\(reason); back on \(previousRelease.rawValue)\(verdict.healthy ? "" : ", which is unhealthy too")")
         } catch {
             await record(.rollback, outcome: .failed, error: "\(reason); the rollback failed: \(error)")
             return .failed(reason: "\(reason); the rollback failed: \(error)")
         }
+    }
+
+    /// Why the release that ran before must not run again: it was changed on the host
+    /// (marked, or drifted when this run read it). Nil when it can be switched back to.
+    private var previousReleaseProblem: String? {
+        guard let previousRelease else { return nil }
+        if observed.taintedReleases.contains(previousRelease.rawValue) {
+            return "it was changed on the host and is marked as such"
+        }
+        let changes = plan.comparison.drift.filter(\.changesRelease)
+        return changes.isEmpty ? nil : "it was changed on the host (\(changes.map(\.description).joined(separator: "; ")))"
     }
 
     func runHooks(_ hooks: [Hook], step: String, layout: RemoteLayout) async throws {

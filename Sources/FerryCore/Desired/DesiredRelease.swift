@@ -1,6 +1,7 @@
 import FerryGit
 
-/// What Git says one service's release holds at one commit: its files, with content hashes.
+/// What Git says one service's release holds at one commit: its files, with content hashes,
+/// and its settings (command, environment, unit, health check, hooks, timeouts).
 public struct DesiredRelease: Sendable, Equatable {
     /// The service.
     public var service: String
@@ -8,12 +9,32 @@ public struct DesiredRelease: Sendable, Equatable {
     public var revision: CommitID
     /// The files by path relative to the release directory (the same as in the repository).
     public var files: [String: DesiredFile]
+    /// The settings the release carries.
+    public var settings: ReleaseSettings
+    /// Secret variables whose values were not resolved here (`ferry drift` and `ferry changes`
+    /// never read secrets): they and the environment file's digest are left out of comparisons.
+    public var uncheckedVariables: Set<String>
 
-    /// A release of `files`.
-    public init(service: String, revision: CommitID, files: [String: DesiredFile]) {
+    /// A release of `files` with `settings`.
+    public init(service: String, revision: CommitID, files: [String: DesiredFile], settings: ReleaseSettings,
+                uncheckedVariables: Set<String> = []) {
         self.service = service
         self.revision = revision
         self.files = files
+        self.settings = settings
+        self.uncheckedVariables = uncheckedVariables
+    }
+
+    /// What differs between these settings and `stored` (a release's on a host), leaving out
+    /// the variables not resolved here; ["settings unknown …"] when the host's release stores none.
+    public func settingsDifferences(from stored: ReleaseSettings?) -> [String] {
+        guard let stored else { return ["settings unknown (deployed by an earlier Ferry)"] }
+        var mine = settings, theirs = stored
+        for name in uncheckedVariables {
+            mine.environment[name] = nil
+            theirs.environment[name] = nil
+        }
+        return mine.differences(from: theirs)
     }
 
     /// The bytes of every file, added up.

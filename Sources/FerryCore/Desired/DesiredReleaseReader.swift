@@ -16,8 +16,9 @@ public final class DesiredReleaseReader: @unchecked Sendable {
         self.commit = commit
     }
 
-    /// The files of `service` at the commit: every file matching one of its `sources` patterns.
-    public func release(of service: Service) throws -> DesiredRelease {
+    /// The release of `service` at the commit: every file matching one of its `sources`
+    /// patterns, and the settings the config gives it with `environment` resolved.
+    func release(of service: Service, environment: ServiceEnvironments) throws -> DesiredRelease {
         let entries = try repository.listFiles(at: commit, under: service.sources.map(\.literalPrefix)) { path in
             service.sources.contains { $0.matches(path) }
         }
@@ -25,7 +26,10 @@ public final class DesiredReleaseReader: @unchecked Sendable {
         for entry in entries {
             files[entry.path] = try file(for: entry)
         }
-        return DesiredRelease(service: service.name, revision: commit, files: files)
+        let settings = try ReleaseSettings(service: service, remote: try RemoteService(service: service),
+                                           variables: environment.variables[service.name] ?? [:])
+        return DesiredRelease(service: service.name, revision: commit, files: files, settings: settings,
+                              uncheckedVariables: environment.unresolved[service.name] ?? [])
     }
 
     private func file(for entry: GitTreeEntry) throws -> DesiredFile {

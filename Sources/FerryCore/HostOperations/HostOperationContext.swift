@@ -50,6 +50,11 @@ struct HostOperationContext: Sendable {
 
     /// Suspends the service in the state directory (the reconcile skips it until `ferry resume`)
     /// and records `suspended`.
+    /// Where the service lives on its hosts.
+    func layout() throws -> RemoteLayout {
+        try RemoteLayout(remoteDirectory: service.remoteDirectory)
+    }
+
     func suspend(reason: String, pinnedRelease: String?) async throws {
         let entry = SuspendedServices.Entry(reason: reason, pinnedRelease: pinnedRelease, suspendedBy: AuditActor.current, suspendedAt: Date())
         _ = try state.suspendedServices.update { $0.suspend(service.name, entry: entry) }

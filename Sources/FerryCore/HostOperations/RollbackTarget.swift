@@ -1,28 +1,36 @@
 /// Which release `ferry rollback` switches a host to, from the releases on the host.
 public enum RollbackTarget {
-    /// The release to switch to: with `requested` nil, the newest release older (by name) than
-    /// `current`; otherwise the release named `requested`, or the newest release whose commit
-    /// matches `requested` as a commit prefix (at least 4 hex digits).
-    /// - Throws: ``HostOperationError`` (`noEarlierRelease`, `releaseNotFound`).
-    public static func choose(requested: String?, current: String?, releases: [String], host: String) throws -> ReleaseName {
+
+    /// The releases `ferry rollback` may switch a host to, best first: for `requested` nil, every
+    /// release older than `current`, newest first; for a release name, that release; for a
+    /// commit prefix, every release of that commit other than `current`, newest first. Releases
+    /// marked as changed on the host (`tainted`) are left out. Empty when none qualifies.
+    /// - Throws: ``HostOperationError`` `releaseNotFound` for a request that is neither a
+    ///   release name on the host nor a commit prefix of at least 4 hex digits.
+    public static func candidates(requested: String?, current: String?, releases: [String], tainted: Set<String>,
+                                  host: String) throws -> [ReleaseName] {
         let names = releases.compactMap(ReleaseName.init(rawValue:)).sorted()
+        let usable = names.filter { !tainted.contains($0.rawValue) }
         let currentName = current.flatMap(ReleaseName.init(rawValue:))
         guard let requested else {
-            guard let currentName, let earlier = names.last(where: { $0 < currentName }) else {
-                throw HostOperationError(.noEarlierRelease, "\(host) has no release older than \(current ?? "its current one") to roll back to (releases: \(Self.list(names)))")
-            }
-            return earlier
+            guard let currentName else { return [] }
+            return usable.filter { $0 < currentName }.reversed()
         }
-        if let exact = names.first(where: { $0.rawValue == requested }) {
-            return exact
+        if names.contains(where: { $0.rawValue == requested }) {
+            return usable.filter { $0.rawValue == requested }
         }
-        let prefix = requested.lowercased()
-        let isCommitPrefix = prefix.utf8.count >= 4 && prefix.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
-        let matches = isCommitPrefix ? names.filter { $0.commitPrefix.hasPrefix(prefix) || prefix.hasPrefix($0.commitPrefix) } : []
-        guard let match = matches.last(where: { $0 != currentName }) ?? matches.last else {
+        guard isCommitPrefix(requested) else {
             throw HostOperationError(.releaseNotFound, "\(host) has no release \"\(requested)\" (a release name or a commit prefix of at least 4 hex digits; releases: \(Self.list(names)))")
         }
-        return match
+        let prefix = requested.lowercased()
+        return usable.filter { ($0.commitPrefix.hasPrefix(prefix) || prefix.hasPrefix($0.commitPrefix)) && $0 != currentName }.reversed()
+    }
+
+    /// Whether `text` can name a commit: at least 4 lowercase or uppercase hex digits.
+    static func isCommitPrefix(_ text: String) -> Bool {
+        text.utf8.count >= 4 && text.lowercased().utf8.allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+        }
     }
 
     private static func list(_ names: [ReleaseName]) -> String {

@@ -24,7 +24,9 @@ public struct ServiceChanges: Sendable {
         defer { scratch.remove() }
         let connector = steps.hostConnector(pinnedKeysDirectory: scratch.url.appendingPathComponent("pinned_host_keys"))
         let clone = try await steps.fetchConfigRepository(url: url, into: scratch.url.appendingPathComponent("repo"), connector: connector)
-        let (configuration, desiredReleases) = try await BlockingWork.run { try steps.loadDesiredState(clone) }
+        let (configuration, desiredReleases, _) = try await BlockingWork.run {
+            try steps.loadDesiredState(clone, environments: ServiceEnvironments.literalsOnly)
+        }
         let (service, hosts) = try HostOperationSession.select(request, in: configuration, revision: clone.head.short)
         guard let desired = desiredReleases[service.name] else {
             throw HostOperationError(.unknownService, "\(service.name) has no desired release at \(clone.head.short)")

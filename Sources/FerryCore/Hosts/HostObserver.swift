@@ -52,7 +52,11 @@ extension ObservedService {
             files: (actual.files ?? [:]).mapValues { file in file.sha256 ?? ManifestFile(symlinkTo: file.symlinkTarget ?? "").sha256 },
             modes: (actual.files ?? [:]).mapValues(\.mode),
             running: Self.running(actual.status),
-            releases: actual.releases.map(\.rawValue))
+            releases: actual.releases.map(\.rawValue),
+            manifestSettings: manifest?.settings,
+            environmentFileSHA256: actual.environmentFileSHA256,
+            unitSHA256: actual.unitSHA256,
+            taintedReleases: Set(actual.taintedReleases.map(\.rawValue)))
     }
 
     /// Whether the service runs: nil when the host cannot tell (no systemctl, a unit changing state).

@@ -12,6 +12,18 @@ public enum DriftFinding: Sendable, Equatable, CustomStringConvertible {
     case wrongRelease(expected: String, actual: String?)
     /// The manifest is missing or unreadable while a release is in place.
     case manifestUnreadable(String)
+    /// A settings file of the running release was changed on the host: `environment`
+    /// (`.ferry/env`) or `unit` (the systemd unit). `path` names the file.
+    case settingsEdited(file: String, path: String)
+
+    /// Whether the finding means the release's own files or settings were changed on the
+    /// host (a stopped service or a moved `current` leaves the release itself intact).
+    public var changesRelease: Bool {
+        switch self {
+        case .modified, .missing, .extra, .settingsEdited: true
+        case .notRunning, .wrongRelease, .manifestUnreadable: false
+        }
+    }
 
     /// One line for people: what differs, where, and the hashes.
     public var description: String {
@@ -22,6 +34,7 @@ public enum DriftFinding: Sendable, Equatable, CustomStringConvertible {
         case .notRunning: "service not running"
         case .wrongRelease(let expected, let actual): "current points at \(actual ?? "nothing"), manifest says \(expected)"
         case .manifestUnreadable(let problem): "manifest unreadable: \(problem)"
+        case .settingsEdited(let file, let path): "\(file) file \(path) edited on the host"
         }
     }
 }

@@ -47,6 +47,9 @@ public enum DeployReason: String, Sendable, Equatable {
     case correctDrift = "correct_drift"
     /// The operator asked for a fresh release of the same revision (`ferry redeploy`).
     case redeploy
+    /// `ferry rollback` found no release of the wanted revision it could trust on the host
+    /// and builds a fresh one from Git at that revision.
+    case rollback
 }
 
 /// Why nothing happens.

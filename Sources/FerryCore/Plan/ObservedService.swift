@@ -20,10 +20,21 @@ public struct ObservedService: Sendable, Equatable {
     public var running: Bool?
     /// The release directories on the host, oldest first.
     public var releases: [String]
+    /// The settings the manifest records for the current release; nil when it records none
+    /// (no manifest, or one written by a Ferry older than 0.2).
+    public var manifestSettings: ReleaseSettings?
+    /// SHA-256 of the environment file on the host, nil when there is none.
+    public var environmentFileSHA256: String?
+    /// SHA-256 of the systemd unit file on the host, nil when there is none.
+    public var unitSHA256: String?
+    /// Releases marked as changed on the host, which no command switches to.
+    public var taintedReleases: Set<String>
 
     /// An observation.
     public init(currentRelease: String?, manifestRevision: String?, manifestRelease: String?, manifestFiles: [String: String]?,
-                manifestProblem: String?, files: [String: String], modes: [String: UInt32] = [:], running: Bool?, releases: [String]) {
+                manifestProblem: String?, files: [String: String], modes: [String: UInt32] = [:], running: Bool?, releases: [String],
+                manifestSettings: ReleaseSettings? = nil, environmentFileSHA256: String? = nil, unitSHA256: String? = nil,
+                taintedReleases: Set<String> = []) {
         self.currentRelease = currentRelease
         self.manifestRevision = manifestRevision
         self.manifestRelease = manifestRelease
@@ -33,6 +44,10 @@ public struct ObservedService: Sendable, Equatable {
         self.modes = modes
         self.running = running
         self.releases = releases
+        self.manifestSettings = manifestSettings
+        self.environmentFileSHA256 = environmentFileSHA256
+        self.unitSHA256 = unitSHA256
+        self.taintedReleases = taintedReleases
     }
 
     /// A service never deployed on the host.

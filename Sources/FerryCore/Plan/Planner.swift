@@ -10,19 +10,26 @@ public struct Planner: Sendable {
     public var quarantined: [String: String]
     /// Revisions approved per service, for `approval: manual`.
     public var approved: [String: Set<String>]
+    /// For `change_detection: git_commit`: whether a commit after the given one (the host's
+    /// revision) touched the service's sources. Without history, any other revision counts.
+    public var sourcesChanged: @Sendable (_ service: Service, _ since: String, _ head: CommitID) -> Bool
 
     /// A planner with the state directory's decisions.
-    public init(suspended: Set<String>, quarantined: [String: String], approved: [String: Set<String>]) {
+    public init(suspended: Set<String>, quarantined: [String: String], approved: [String: Set<String>],
+                sourcesChanged: @escaping @Sendable (Service, String, CommitID) -> Bool = { _, since, head in since != head.hex }) {
         self.suspended = suspended
         self.quarantined = quarantined
         self.approved = approved
+        self.sourcesChanged = sourcesChanged
     }
 
     /// The plan for `service` on `host`.
     public func plan(service: Service, host: String, desired: DesiredRelease, observed: ObservedService) -> HostPlan {
         let comparison = ServiceComparison.compare(
             desired: desired, observed: observed, changeDetection: service.changeDetection,
-            expectsRunning: service.run.lifecycle.kind == .persistent)
+            expectsRunning: service.run.lifecycle.kind == .persistent,
+            sourcesChanged: service.changeDetection == .gitCommit
+                && observed.manifestRevision.map { sourcesChanged(service, $0, desired.revision) } ?? true)
         let revision = desired.revision.hex
         let action: PlannedAction
         if suspended.contains(service.name) {

@@ -4,8 +4,11 @@ import FerryConfig
 public struct ServiceComparison: Sendable, Equatable {
     /// How the host differs from what Ferry deployed there (changes made outside Ferry).
     public var drift: [DriftFinding]
-    /// Whether Git wants other files than the host's manifest lists (a new commit to deploy).
+    /// Whether Git wants other files or settings than the host's release has (a new commit to deploy).
     public var gitIsAhead: Bool
+    /// The settings that differ between Git and the host's release (`run.command`,
+    /// `env.GREETING`, `secret API_TOKEN changed`); never a value.
+    public var settingsChanges: [String] = []
     /// Whether the service was never deployed on the host.
     public var neverDeployed: Bool
     /// The files the next release needs uploaded: those the current release lacks or holds other bytes of.
@@ -13,9 +16,11 @@ public struct ServiceComparison: Sendable, Equatable {
     /// The paths of the current release that the next release drops.
     public var removals: [String]
 
-    /// Compares `desired` with `observed`; `expectsRunning` says whether a stopped process is drift.
+    /// Compares `desired` with `observed`; `expectsRunning` says whether a stopped process is drift;
+    /// `sourcesChanged` (for `change_detection: git_commit`) whether a commit since the host's
+    /// revision touched the service's sources.
     public static func compare(desired: DesiredRelease, observed: ObservedService, changeDetection: ChangeDetection,
-                               expectsRunning: Bool) -> ServiceComparison {
+                               expectsRunning: Bool, sourcesChanged: Bool) -> ServiceComparison {
         let uploads = desired.files.values.filter { observed.files[$0.path] != $0.sha256 }.sorted { $0.path < $1.path }
         let removals = observed.files.keys.filter { desired.files[$0] == nil }.sorted()
         guard observed.currentRelease != nil || observed.manifestFiles != nil else {
@@ -39,16 +44,35 @@ public struct ServiceComparison: Sendable, Equatable {
         if let release = observed.manifestRelease, release != observed.currentRelease {
             drift.append(.wrongRelease(expected: release, actual: observed.currentRelease))
         }
+        drift += settingsDrift(desired: desired, observed: observed)
         if expectsRunning, observed.running == false { drift.append(.notRunning) }
 
-        let gitIsAhead: Bool
+        let settingsChanges = observed.manifestFiles == nil ? [] : desired.settingsDifferences(from: observed.manifestSettings)
+        let filesChanged: Bool
         switch changeDetection {
         case .gitCommit:
-            gitIsAhead = observed.manifestRevision != desired.revision.hex
+            filesChanged = sourcesChanged
         case .contentHash, .mtime:
-            gitIsAhead = deployed != desired.files.mapValues(\.sha256)
+            filesChanged = deployed != desired.files.mapValues(\.sha256)
         }
-        return ServiceComparison(drift: drift, gitIsAhead: gitIsAhead, neverDeployed: false, uploads: uploads, removals: removals)
+        var comparison = ServiceComparison(drift: drift, gitIsAhead: filesChanged || !settingsChanges.isEmpty, neverDeployed: false,
+                                           uploads: uploads, removals: removals)
+        comparison.settingsChanges = settingsChanges
+        return comparison
+    }
+
+    /// The settings files of the running release that differ from what its manifest records.
+    private static func settingsDrift(desired: DesiredRelease, observed: ObservedService) -> [DriftFinding] {
+        guard let stored = observed.manifestSettings, observed.manifestRelease == observed.currentRelease else { return [] }
+        var drift: [DriftFinding] = []
+        if observed.environmentFileSHA256 != stored.environmentFileSHA256 {
+            drift.append(.settingsEdited(file: "environment", path: ".ferry/env"))
+        }
+        // The probe reads the unit only for a service the config runs with systemd.
+        if let unit = stored.unitSHA256, desired.settings.run.manager == "systemd", observed.unitSHA256 != unit {
+            drift.append(.settingsEdited(file: "unit", path: stored.run.unit))
+        }
+        return drift
     }
 
     /// Bytes the next release uploads.

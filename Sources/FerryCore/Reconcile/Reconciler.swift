@@ -43,7 +43,9 @@ public struct Reconciler: Sendable {
 
         let observations = await observeHosts(run.configuration, connector: run.connector)
         return try await closingConnections(of: observations) {
-            let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state))
+            let sources = await SourceHistory(repository: run.repository, head: run.head)
+                .answers(for: run.configuration.services, observations: observations)
+            let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state, sources: sources))
             try await recordDrift(plans, audit: audit)
             let results = await deploy(plans, run: run, observations: observations, audit: audit)
             let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
@@ -107,11 +109,14 @@ public struct Reconciler: Sendable {
     /// desired releases, resolved environments. libgit2 reads, so it runs off the cooperative pool.
     func readCommit(_ clone: ConfigRepository, lastHead: String?, connector: HostConnector) throws -> RunContext {
         try refuseNonDescendant(clone, lastHead: lastHead)
-        let (configuration, desired) = try loadDesiredState(clone)
+        let environment = request.environment
+        let (configuration, desired, environments) = try loadDesiredState(clone) { configuration in
+            try ServiceEnvironments.resolve(configuration, environment: environment)
+        }
         return RunContext(
             configuration: configuration, repository: clone.repository, head: clone.head, lastHead: lastHead,
             changedServices: changedServices(configuration, repository: clone.repository, from: lastHead.flatMap(CommitID.init), to: clone.head),
-            desired: desired, environments: try ServiceEnvironments.resolve(configuration, environment: request.environment), connector: connector)
+            desired: desired, environments: environments, connector: connector)
     }
 
     /// The config repository's URL, which the settings must give.
@@ -147,21 +152,25 @@ public struct Reconciler: Sendable {
             hint: "if that is intended, run again with --allow-non-descendant")
     }
 
-    /// Loads the config at the clone's head and reads every service's desired release (libgit2
-    /// reads: callers run it off the cooperative pool).
-    func loadDesiredState(_ clone: ConfigRepository) throws -> (FerryConfiguration, [String: DesiredRelease]) {
+    /// Loads the config at the clone's head, resolves the environments with `resolve`, and reads
+    /// every service's desired release, files and settings (libgit2 reads: callers run it off
+    /// the cooperative pool).
+    func loadDesiredState(_ clone: ConfigRepository, environments resolve: (FerryConfiguration) throws -> ServiceEnvironments)
+        throws -> (FerryConfiguration, [String: DesiredRelease], ServiceEnvironments)
+    {
         let loaded = ConfigLoader(source: GitCommitConfigSource(repository: clone.repository, commit: clone.head)).load()
         guard let configuration = loaded.configuration else {
             let problems = loaded.errors.prefix(5).map { "\($0)" }.joined(separator: "; ")
             throw ReconcileError(.invalidConfig, "the config at \(clone.head.short) is invalid: \(problems)",
                                  hint: "run `ferry validate` on a checkout of that commit; nothing was deployed")
         }
+        let environments = try resolve(configuration)
         let reader = DesiredReleaseReader(repository: clone.repository, commit: clone.head)
         var desired: [String: DesiredRelease] = [:]
         for service in configuration.services {
-            desired[service.name] = try reader.release(of: service)
+            desired[service.name] = try reader.release(of: service, environment: environments)
         }
-        return (configuration, desired)
+        return (configuration, desired, environments)
     }
 
     /// The services whose sources a commit between the last applied one and the new one touched.
@@ -184,12 +193,14 @@ public struct Reconciler: Sendable {
         return Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), observations))
     }
 
-    /// The planner with the state directory's suspensions, quarantines and approvals (read only).
-    func planner(_ state: StateDirectory) throws -> Planner {
+    /// The planner with the state directory's suspensions, quarantines and approvals (read only), and
+    /// `sources`: for `change_detection: git_commit`, whether a commit since a host's revision touched a service's sources.
+    func planner(_ state: StateDirectory, sources: SourceChanges) throws -> Planner {
         Planner(
             suspended: Set(try state.suspendedServices.load().services.keys),
             quarantined: try state.quarantinedCommits.load().services.mapValues(\.commit),
-            approved: try state.approvals.load().approvedRevisions)
+            approved: try state.approvals.load().approvedRevisions,
+            sourcesChanged: { service, since, head in sources.sourcesChanged(service, since: since, head: head) })
     }
 
     /// The plan of every service on every host that was reached.

@@ -8,6 +8,8 @@ struct ServiceEnvironments: Sendable {
     var variables: [String: [String: String]]
     /// The resolved secret values (never the literal values, which are not secret).
     var secretValues: [String]
+    /// Per service, the secret variables left unresolved (``literalsOnly(_:)``).
+    var unresolved: [String: Set<String>] = [:]
 
     /// Resolves every service's environment; `environment` is the agent's, for `from_env`.
     static func resolve(_ configuration: FerryConfiguration, environment: [String: String]) throws -> ServiceEnvironments {
@@ -28,6 +30,22 @@ struct ServiceEnvironments: Sendable {
             variables[service.name] = resolved
         }
         return ServiceEnvironments(variables: variables, secretValues: secrets.filter { !$0.isEmpty })
+    }
+
+    /// Every service's literal variables, its secrets left unresolved: for commands that
+    /// compare hosts with Git but never read a secret (`ferry drift`, `ferry changes`).
+    static func literalsOnly(_ configuration: FerryConfiguration) -> ServiceEnvironments {
+        var variables: [String: [String: String]] = [:]
+        var unresolved: [String: Set<String>] = [:]
+        for service in configuration.services {
+            for (name, value) in service.environment {
+                switch value {
+                case .literal(let text): variables[service.name, default: [:]][name] = text
+                case .secret: unresolved[service.name, default: []].insert(name)
+                }
+            }
+        }
+        return ServiceEnvironments(variables: variables, secretValues: [], unresolved: unresolved)
     }
 
     private static func resolve(_ reference: SecretReference, variable: String, service: String, environment: [String: String]) throws -> String {

@@ -16,16 +16,26 @@ public struct ActualServiceState: Sendable, Equatable {
     public var releases: [ReleaseName]
     /// Whether the service runs.
     public var status: ServiceStatus
+    /// SHA-256 of `.ferry/env`, nil when there is none.
+    public var environmentFileSHA256: String?
+    /// SHA-256 of the installed systemd unit file, nil when there is none (or `manager: process`).
+    public var unitSHA256: String?
+    /// Releases marked as changed on the host (`.ferry/tainted/<release>`), never switched to again.
+    public var taintedReleases: [ReleaseName]
 
     /// A state.
     public init(directoryExists: Bool, currentTarget: String?, manifestData: Data?, files: [String: ActualFile]?,
-                releases: [ReleaseName], status: ServiceStatus) {
+                releases: [ReleaseName], status: ServiceStatus, environmentFileSHA256: String? = nil, unitSHA256: String? = nil,
+                taintedReleases: [ReleaseName] = []) {
         self.directoryExists = directoryExists
         self.currentTarget = currentTarget
         self.manifestData = manifestData
         self.files = files
         self.releases = releases
         self.status = status
+        self.environmentFileSHA256 = environmentFileSHA256
+        self.unitSHA256 = unitSHA256
+        self.taintedReleases = taintedReleases
     }
 
     /// The release `current` points at, when it points at `releases/<release name>` as Ferry writes it.

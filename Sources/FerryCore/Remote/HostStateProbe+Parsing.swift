@@ -38,6 +38,12 @@ extension HostStateProbe {
             }
             manifestData = data
         }
+        let environmentFileSHA256 = reader.skip("envhash") ? try reader.next() : nil
+        let unitSHA256 = reader.skip("unithash") ? try reader.next() : nil
+        var tainted: [ReleaseName] = []
+        while reader.skip("tainted") {
+            if let release = ReleaseName(rawValue: try reader.next()) { tainted.append(release) }
+        }
         var releases: [ReleaseName] = []
         while reader.skip("release") {
             if let release = ReleaseName(rawValue: try reader.next()) { releases.append(release) }
@@ -47,7 +53,8 @@ extension HostStateProbe {
         let files = reader.skip("tree") ? try tree(&reader) : nil
         try reader.expect("end-service")
         return ActualServiceState(directoryExists: directoryExists, currentTarget: currentTarget, manifestData: manifestData,
-                                  files: files, releases: releases.sorted(), status: status)
+                                  files: files, releases: releases.sorted(), status: status,
+                                  environmentFileSHA256: environmentFileSHA256, unitSHA256: unitSHA256, taintedReleases: tainted.sorted())
     }
 
     private static func serviceStatus(kind: String, detail: String) throws -> ServiceStatus {
@@ -62,7 +69,7 @@ extension HostStateProbe {
     }
 
     /// The `tree` section: `e MODE SIZE PATH` entries, then `hashes`, then `links`, then `end`.
-    private static func tree(_ reader: inout NulFieldReader) throws -> [String: ActualFile] {
+    static func tree(_ reader: inout NulFieldReader) throws -> [String: ActualFile] {
         var entries: [String: (mode: UInt32, size: Int)] = [:]
         while reader.skip("e") {
             let rawMode = try reader.next(), rawSize = try reader.next()

@@ -49,9 +49,9 @@ public struct HostStateProbe: Sendable {
 
     /// `ferry_probe NAME DIR MANAGER UNIT SCOPE` prints, as NUL-terminated fields:
     /// `service NAME`, `directory yes|no`, [`current TARGET`], [`manifest BASE64`],
-    /// `release NAME`…, `status KIND DETAIL`, [`tree` `e HEXMODE SIZE ./PATH`… `hashes`
+    /// [`envhash HEX`], [`unithash HEX`], `tainted NAME`…, `release NAME`…, `status KIND DETAIL`, [`tree` `e HEXMODE SIZE ./PATH`… `hashes`
     /// `HEX  ./PATH`… `links` `./PATH TARGET`… `end`], `end-service`.
-    private static let functions = #"""
+    static let functions = #"""
     ferry_field() { printf '%s\0' "$@"; }
     ferry_systemd_status() {
       if command -v systemctl >/dev/null 2>&1; then
@@ -85,6 +85,18 @@ public struct HostStateProbe: Sendable {
         base64 < "$2/.ferry/manifest.json"
         printf '\0'
       fi
+      if [ -f "$2/.ferry/env" ]; then
+        ferry_hash=$(sha256sum < "$2/.ferry/env") && ferry_field envhash "${ferry_hash%% *}"
+      fi
+      if [ "$3" = systemd ]; then
+        if [ "$5" = --user ]; then ferry_unit="${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/$4"; else ferry_unit="/etc/systemd/system/$4"; fi
+        if [ -f "$ferry_unit" ]; then
+          ferry_hash=$(sha256sum < "$ferry_unit") && ferry_field unithash "${ferry_hash%% *}"
+        fi
+      fi
+      for ferry_tainted in "$2"/.ferry/tainted/*; do
+        if [ -f "$ferry_tainted" ]; then ferry_field tainted "${ferry_tainted##*/}"; fi
+      done
       for ferry_release in "$2"/releases/*; do
         if [ -d "$ferry_release" ] && [ ! -L "$ferry_release" ]; then ferry_field release "${ferry_release##*/}"; fi
       done

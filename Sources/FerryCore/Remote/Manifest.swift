@@ -20,15 +20,23 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var deployedAt: Date
     /// The agent that deployed it.
     public var agent: String
+    /// How the release runs (command, environment digests, unit, health check, hooks,
+    /// timeouts); nil in a manifest written by a Ferry older than 0.2.
+    public var settings: ReleaseSettings?
+    /// ``ReleaseSettings/digest`` of ``settings``.
+    public var settingsDigest: String?
 
     /// A manifest.
-    public init(service: String, revision: String, release: ReleaseName, files: [String: ManifestFile], deployedAt: Date, agent: String) {
+    public init(service: String, revision: String, release: ReleaseName, files: [String: ManifestFile], deployedAt: Date, agent: String,
+                settings: ReleaseSettings? = nil) {
         self.service = service
         self.revision = revision
         self.release = release
         self.files = files
         self.deployedAt = deployedAt
         self.agent = agent
+        self.settings = settings
+        self.settingsDigest = settings?.digest
     }
 
     /// The stable JSON encoding, ending with a newline.
@@ -62,7 +70,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case service, revision, release, files, agent
+        case service, revision, release, files, agent, settings
         case deployedAt = "deployed_at"
+        case settingsDigest = "settings_digest"
     }
 }

@@ -111,7 +111,8 @@ public struct ReleaseScripts: Sendable {
     /// Points `current` at `release` atomically (a new link under a temporary name,
     /// renamed over `current`, so readers always find a whole release), then installs the
     /// release's manifest as `.ferry/manifest.json` (or removes that file when the release
-    /// has none). Also the rollback: switch to the previous release.
+    /// has none) and its environment as `.ferry/env` (kept as it is for a release that
+    /// stores none). Also the rollback: switch to the previous release.
     public func switchCurrent(to release: ReleaseName) -> RemoteScript {
         RemoteScript(text: RemoteShell.prologue + #"""
         d=\#(ShellQuote.quote(layout.root))
@@ -126,7 +127,38 @@ public struct ReleaseScripts: Sendable {
         else
           rm -f -- "$d/.ferry/manifest.json"
         fi
+        e="$d/.ferry/settings/$r/env"
+        if [ -f "$e" ]; then
+          cp -p -- "$e" "$d/.ferry/.env.$$" && mv -f -T -- "$d/.ferry/.env.$$" "$d/.ferry/env" || { rm -f -- "$d/.ferry/.env.$$"; ferry_fail "cannot install the environment of release $r"; }
+        fi
         printf 'switched %s\n' "$r"
+
+        """#)
+    }
+
+    /// Stores what `release` runs with besides its files: its environment file (sent on
+    /// standard input, never in the script's text) as `.ferry/settings/<release>/env`, mode
+    /// 0600, written to a temporary file then renamed. ``switchCurrent(to:)`` installs it.
+    public func storeSettings(_ release: ReleaseName, environment: Data) -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + #"""
+        umask 077
+        d=\#(ShellQuote.quote(layout.root))
+        s="$d/.ferry/settings/\#(release.rawValue)"
+        mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$s" || ferry_fail "cannot create $s"
+        cat > "$s/.env.$$" && chmod 600 "$s/.env.$$" && mv -f -T -- "$s/.env.$$" "$s/env" || { rm -f -- "$s/.env.$$"; ferry_fail "cannot write $s/env"; }
+        printf 'stored %s\n' "$s"
+
+        """#, input: environment)
+    }
+
+    /// Marks `release` as changed on the host (`.ferry/tainted/<release>`, holding `reason`):
+    /// no rollback switches to it again, and pruning removes it like any other.
+    public func taint(_ release: ReleaseName, reason: String) -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + #"""
+        d=\#(ShellQuote.quote(layout.root))
+        mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$d/.ferry/tainted" || ferry_fail "cannot create $d/.ferry/tainted"
+        printf '%s\n' \#(ShellQuote.quote(reason)) > "$d/.ferry/tainted/\#(release.rawValue)" || ferry_fail "cannot mark release \#(release.rawValue)"
+        printf 'tainted %s\n' \#(release.rawValue)
 
         """#)
     }
@@ -156,7 +188,8 @@ public struct ReleaseScripts: Sendable {
           case $name in
         \#(protected)    esac
           rm -rf -- "$p" || ferry_fail "cannot remove $p"
-          rm -f -- "$d/.ferry/manifests/$name.json"
+          rm -f -- "$d/.ferry/manifests/$name.json" "$d/.ferry/tainted/$name"
+          rm -rf -- "$d/.ferry/settings/$name"
           printf 'pruned %s\n' "$name"
         done
 

@@ -6,7 +6,10 @@
 /// <root>/.ferry/manifest.json            what Ferry deployed into `current`
 /// <root>/.ferry/manifests/<release>.json the manifest of each release
 /// <root>/.ferry/lock                     who is deploying
-/// <root>/.ferry/pid, service.log, env    the supervised process (manager: process)
+/// <root>/.ferry/settings/<release>/env   the environment each release runs with (0600)
+/// <root>/.ferry/tainted/<release>        a release changed on the host: never switched to again
+/// <root>/.ferry/pid, service.log         the supervised process (manager: process)
+/// <root>/.ferry/env                      the environment of the release `current` points at (0600)
 /// ```
 public struct RemoteLayout: Sendable, Equatable {
     /// The service's `remote_dir`: absolute, without a trailing slash.
@@ -50,6 +53,10 @@ public struct RemoteLayout: Sendable, Equatable {
     public var pidFile: String { stateDirectory + "/pid" }
     /// `<root>/.ferry/service.log`, the supervised process's output.
     public var serviceLog: String { stateDirectory + "/service.log" }
-    /// `<root>/.ferry/env`, the service's environment (mode 0600).
+    /// `<root>/.ferry/env`, the environment of the running release (mode 0600).
     public var environmentFile: String { stateDirectory + "/env" }
+    /// `<root>/.ferry/settings/<release>`, what a release runs with besides its files.
+    public func settingsDirectory(_ release: ReleaseName) -> String { stateDirectory + "/settings/" + release.rawValue }
+    /// `<root>/.ferry/tainted/<release>`: present when the release was changed on the host.
+    public func taintMarker(_ release: ReleaseName) -> String { stateDirectory + "/tainted/" + release.rawValue }
 }

@@ -57,6 +57,9 @@ public struct SystemdScripts: Sendable {
     /// `systemctl stop UNIT`.
     public func stop() -> RemoteScript { command("stop") }
 
+    /// `systemctl disable UNIT`: not started at boot any more.
+    public func disable() -> RemoteScript { command("disable") }
+
     /// Prints what `systemctl is-active UNIT` says, or `unknown` without `systemctl`;
     /// read with ``parseIsActive(_:)``.
     public func isActive() -> RemoteScript {

@@ -10,6 +10,7 @@ extension DriftFinding {
         case .notRunning: "not_running"
         case .wrongRelease: "wrong_release"
         case .manifestUnreadable: "manifest_unreadable"
+        case .settingsEdited: "settings_edited"
         }
     }
 
@@ -23,6 +24,7 @@ extension DriftFinding {
         case .notRunning: message = "the service is not running"
         case .wrongRelease(let wanted, let found): (expectedRelease, actualRelease) = (wanted, found)
         case .manifestUnreadable(let problem): message = problem
+        case .settingsEdited(let file, let edited): (path, message) = (edited, "the \(file) file was edited on the host")
         }
         func value(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
         return .object([

@@ -49,10 +49,12 @@ public struct FleetSurvey: Sendable {
             try Self.readCommit(clone, lastHead: lastHead, steps: steps, checks: reconcileChecks)
         }
         let surveyed = try filter.apply(to: commit.configuration)
-        let planner = try readingState { try steps.planner(state) }
 
         let observations = await steps.observeHosts(surveyed, connector: connector)
         return try await steps.closingConnections(of: observations) {
+            let sources = await SourceHistory(repository: clone.repository, head: clone.head)
+                .answers(for: surveyed.services, observations: observations)
+            let planner = try readingState { try steps.planner(state, sources: sources) }
             let plans = steps.plan(surveyed, desired: commit.desired, observations: observations, planner: planner)
             let unreachable = surveyed.services.flatMap { service in
                 service.hosts.compactMap { host -> SurveyedPair? in
@@ -82,8 +84,10 @@ public struct FleetSurvey: Sendable {
     private static func readCommit(_ clone: ConfigRepository, lastHead: String?, steps: Reconciler,
                                    checks: ReconcileChecks?) throws -> SurveyedCommit {
         if checks != nil { try steps.refuseNonDescendant(clone, lastHead: lastHead) }
-        let (configuration, desired) = try steps.loadDesiredState(clone)
-        if let checks { _ = try ServiceEnvironments.resolve(configuration, environment: checks.environment) }
+        // `plan` resolves secrets as the reconcile would; `drift` never reads them.
+        let (configuration, desired, _) = try steps.loadDesiredState(clone) { configuration in
+            if let checks { try ServiceEnvironments.resolve(configuration, environment: checks.environment) } else { ServiceEnvironments.literalsOnly(configuration) }
+        }
         return SurveyedCommit(
             configuration: configuration, desired: desired,
             changedServices: steps.changedServices(configuration, repository: clone.repository,

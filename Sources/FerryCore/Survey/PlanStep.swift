@@ -45,6 +45,9 @@ public struct PlanStep: Sendable, Equatable {
     public var removals: [String]
     /// How the host differs from what Ferry deployed there.
     public var findings: [DriftFinding]
+    /// The settings that differ between Git and the host's release (`run.command`,
+    /// `env.GREETING`, `secret API_TOKEN changed`), never a value.
+    public var settingsChanges: [String] = []
     /// Why the host could not be read.
     public var error: String?
 
@@ -64,6 +67,7 @@ public struct PlanStep: Sendable, Equatable {
             uploads = deploys ? plan.comparison.uploads : []
             removals = deploys ? plan.comparison.removals : []
             findings = plan.comparison.drift
+            settingsChanges = plan.comparison.settingsChanges
         case .unreachable(let message):
             action = .unreachable
             uploads = []
@@ -107,6 +111,7 @@ public struct PlanStep: Sendable, Equatable {
         case .deploy(.newRevision): return "\(from) → \(to): \(transfer)"
         case .deploy(.correctDrift): return "restore \(to): \(transfer); \(findingsText)"
         case .deploy(.redeploy): return "fresh release of \(to): \(transfer)"
+        case .deploy(.rollback): return "fresh release of \(to) for a rollback: \(transfer)"
         case .reportDrift: return "drift recorded, host left as is: \(findingsText)"
         case .skip(.inSync): return "in sync at \(to)"
         case .skip(.suspended): return "suspended (runs \(from), Git has \(to))"
@@ -118,7 +123,8 @@ public struct PlanStep: Sendable, Equatable {
 
     private var transfer: String {
         let files = "\(uploads.count) \(uploads.count == 1 ? "file" : "files") to upload (\(uploadBytes) bytes)"
-        return removals.isEmpty ? files : "\(files), \(removals.count) to remove"
+        let transfer = removals.isEmpty ? files : "\(files), \(removals.count) to remove"
+        return settingsChanges.isEmpty ? transfer : "\(transfer); settings: \(settingsChanges.joined(separator: ", "))"
     }
 
     /// The step in the `ferry.plan/v1` document.
@@ -134,6 +140,7 @@ public struct PlanStep: Sendable, Equatable {
             ("upload_bytes", .int(uploadBytes)),
             ("removals", .array(removals.map(JSONValue.string))),
             ("findings", .array(findings.map(\.json))),
+            ("settings_changes", .array(settingsChanges.map(JSONValue.string))),
             ("error", error.map(JSONValue.string) ?? .null),
             ("detail", .string(detail)),
         ])
