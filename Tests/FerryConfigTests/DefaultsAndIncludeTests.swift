@@ -7,7 +7,7 @@ import Testing
             "ferry.yaml": minimalHosts + """
                 defaults:
                   ssh: { user: ops, port: 2222 }
-                  timeouts: { connect: 2s, read: 10s }
+                  timeouts: { read: 10s, total: 2m }
                   env: { LOG_FORMAT: json, REGION: eu }
                   health_check: { http: /health, retries: 9 }
                   run: { manager: process }
@@ -30,7 +30,7 @@ import Testing
         let configuration = try #require(try repository.load().configuration)
         let a = try #require(configuration.service(named: "a"))
         let b = try #require(configuration.service(named: "b"))
-        #expect(a.timeouts == Timeouts(connect: .seconds(2), read: .seconds(20), total: .seconds(600), idle: .seconds(300)))
+        #expect(a.timeouts == Timeouts(connect: .seconds(5), read: .seconds(20), total: .seconds(120), idle: .seconds(300)))
         #expect(a.environment == ["LOG_FORMAT": .literal("json"), "REGION": .literal("us")])
         #expect(a.healthCheck?.probe == .http(path: "/health", port: 8000))
         #expect(a.healthCheck?.retries == 9)
@@ -81,33 +81,21 @@ import Testing
         #expect(try repository.load().errorSummaries == ["out_of_range ferry.yaml:5:18", "unknown_key ferry.yaml:6:10"])
     }
 
+    /// The lifecycles other than `persistent` are refused as not supported,
+    /// but still decode to what they will mean once they are.
     @Test func lifecycleSettingsResolve() throws {
-        let repository = try TestRepository([
-            "ferry.yaml": minimalHosts + """
-                services:
-                  batch:
-                    hosts: [web-1]
-                    sources: ["a.py"]
-                    run: { command: "python3 a.py", lifecycle: transient, max_lifetime: 1h }
-                  etl:
-                    hosts: [web-1]
-                    sources: ["a.py"]
-                    remote_dir: /srv/etl
-                    run: { command: "python3 a.py", lifecycle: pipeline_bound }
-                  lazy:
-                    hosts: [web-1]
-                    sources: ["a.py"]
-                    remote_dir: /srv/lazy
-                    run: { command: "python3 a.py", port: 9000, lifecycle: on_demand, idle_timeout: 1m }
-                """,
-            "a.py": "",
-        ])
-        defer { repository.remove() }
-        let configuration = try #require(try repository.load().configuration)
-        #expect(configuration.service(named: "batch")?.run.lifecycle == .transient(idleTimeout: .seconds(300), maxLifetime: .seconds(3_600)))
-        #expect(configuration.service(named: "etl")?.run.lifecycle == .pipelineBound(shutdownOn: [.pipeClosed, .sigterm], maxLifetime: nil))
-        #expect(configuration.service(named: "lazy")?.run.lifecycle == .onDemand(idleTimeout: .seconds(60), maxLifetime: nil))
-        #expect(configuration.service(named: "batch")?.remoteDirectory == "/opt/ferry/services/batch")
+        let cases: [(String, Lifecycle)] = [
+            ("{ command: x, lifecycle: transient, max_lifetime: 1h }", .transient(idleTimeout: .seconds(300), maxLifetime: .seconds(3_600))),
+            ("{ command: x, lifecycle: pipeline_bound }", .pipelineBound(shutdownOn: [.pipeClosed, .sigterm], maxLifetime: nil)),
+            ("{ command: x, port: 9000, lifecycle: on_demand, idle_timeout: 1m }", .onDemand(idleTimeout: .seconds(60), maxLifetime: nil)),
+            ("{ command: x }", .persistent),
+        ]
+        for (yaml, lifecycle) in cases {
+            let (run, diagnostics) = decode(RunKeys.value, yaml)
+            #expect(run?.lifecycle == lifecycle, "\(yaml)")
+            #expect(diagnostics.allSatisfy { $0.kind == .notSupported }, "\(diagnostics)")
+            #expect(diagnostics.isEmpty == (lifecycle == .persistent), "\(yaml)")
+        }
     }
 }
 

@@ -43,17 +43,32 @@ import Testing
         #expect(service.hooks.preShutdown == [Hook(command: "./scripts/drain_connections.sh", timeout: .seconds(30))])
         #expect(service.rollbackOnFailure)
         #expect(service.healthCheck?.retries == 5)
-        #expect(service.errorPolicy.maxRetries == 3)
-        #expect(service.errorPolicy.retryDelay == .exponential(initial: .seconds(1), factor: 2, maximum: .seconds(10)))
-        #expect(service.errorPolicy.retryOn == [.timeout, .connectionRefused, .httpStatus(503)])
-        #expect(service.circuitBreaker == CircuitBreakerPolicy(failureThreshold: 5, successThreshold: 3, halfOpenTimeout: .seconds(30), window: .seconds(60)))
+        #expect(service.healthCheck?.healthyThreshold == 2)
         #expect(service.timeouts == Timeouts(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
         #expect(service.environment["ML_API_TOKEN"] == .secret(.environment("ML_API_TOKEN")))
-        #expect(service.metrics == ServiceMetricsEndpoint(port: 9090, path: "/metrics"))
-        #expect(service.alerts.map(\.name) == ["high_error_rate", "high_latency"])
-        #expect(service.alerts.first?.duration == .seconds(300))
-        #expect(configuration.security.sshAlgorithms.ciphers == ["aes256-gcm@openssh.com", "aes256-ctr"])
         #expect(configuration.services(affectedBy: "src/ml/deep/model.py").map(\.name) == ["ml_predictor"])
+    }
+
+    /// The design's settings this version does not support are kept, commented
+    /// out, at the end of the fixture; uncommented, each is refused where it is
+    /// written, and nothing else is wrong.
+    @Test func mlPredictorsCommentedDesignSettingsAreRefused() throws {
+        let directory = TestPaths.fixtures.appendingPathComponent("ml-predictor")
+        let text = try String(contentsOf: directory.appendingPathComponent("ferry.yaml"), encoding: .utf8)
+        let start = try #require(text.range(of: "\n# defaults:\n")).lowerBound
+        let uncommented = text[start...].split(separator: "\n").map { $0.dropFirst(2) }.joined(separator: "\n")
+        let repository = try TestRepository(["ferry.yaml": text + uncommented + "\n"])
+        defer { repository.remove() }
+        for source in ["src/ml/server.py", "models/predictor.pkl", "requirements.txt", "scripts/drain_connections.sh"] {
+            try repository.write(source, "")
+        }
+        let result = try repository.load()
+        #expect(result.errors.allSatisfy { $0.kind == .notSupported }, "\(result.errors.map(\.description))")
+        #expect(Set(result.errors.map { $0.message.prefix { $0 != " " } }) == [
+            "`unhealthy_threshold`", "`error_policy`", "`circuit_breaker`", "`connect`", "`idle`", "`metrics`", "`logging`",
+            "`alerts`", "`min_tls_version`", "`ssh_algorithms`",
+        ])
+        #expect(result.errors.count == 10)
     }
 
     @Test func canaryResolvesSelectorsAndInheritsDefaults() throws {
@@ -75,7 +90,5 @@ import Testing
         }
         #expect(connection.user == "root")
         #expect(connection.connectTimeout == .seconds(5))
-        #expect(configuration.alertRoutes.first?.webhook == .secret(.environment("FERRY_ALERT_WEBHOOK")))
-        #expect(configuration.alertRoutes.first?.maxPerHour == 6)
     }
 }

@@ -75,3 +75,15 @@ extension ConfigNode {
         }
     }
 }
+
+/// Decodes `yaml` (one document) with `spec` alone, outside a repository:
+/// the value and every problem reported. For settings that the loader
+/// refuses as not supported, whose decoding is still kept correct.
+func decode<Value>(_ spec: ValueSpec<Value>, _ yaml: String) -> (value: Value?, diagnostics: [ConfigDiagnostic]) {
+    var diagnostics: [ConfigDiagnostic] = []
+    var reader = YAMLDocumentReader()
+    let context = DecodingContext()
+    guard let node = reader.read(Data(yaml.utf8), file: "test.yaml", diagnostics: &diagnostics) else { return (nil, diagnostics) }
+    let value = spec.decode(node, context)
+    return (value, diagnostics + context.diagnostics)
+}

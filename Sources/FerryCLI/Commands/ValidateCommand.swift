@@ -14,7 +14,9 @@ struct ValidateCommand: AsyncParsableCommand {
         discussion: """
             Reads ferry.yaml and the files it includes, checks every key, type, \
             value and reference, the sources against the repository's files, and \
-            the agent settings (flags, FERRY_* variables, agent file). Every \
+            the agent settings (flags, FERRY_* variables, agent file). A setting \
+            this version of Ferry does not act on yet is an error where it is \
+            written ("not supported by this version of Ferry"), never ignored. Every \
             problem is reported at once, as file:line:column: error: message (hint). \
             Exit status: 0 valid (warnings allowed), 1 invalid.
 

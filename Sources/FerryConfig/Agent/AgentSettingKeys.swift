@@ -11,11 +11,19 @@ enum AgentSettingKeys {
         let isNumber: Bool
         let defaultText: String
         let doc: String
+        /// Whether Ferry acts on the setting; one that is not supported is
+        /// refused from every source: flag, variable and agent file.
+        var status: SupportStatus = .supported
         let flagValue: @Sendable (AgentSettingsFlags) -> String?
 
         var info: KeyInfo {
-            KeySpec<String>.optional(key, value, defaultText: defaultText, doc: doc).info
+            KeySpec<String>.optional(key, value, defaultText: defaultText, doc: doc).withStatus(status).info
         }
+
+        /// How messages name the flag's value.
+        var flagOrigin: String { "command-line flag \(flag)" }
+        /// How messages name the variable's value.
+        var environmentOrigin: String { "environment variable \(environment)" }
     }
 
     static let repository = Setting(
@@ -44,6 +52,7 @@ enum AgentSettingKeys {
     static let metricsFile = Setting(
         key: "metrics_file", environment: "FERRY_METRICS_FILE", flag: "--metrics-file", value: .agentPath, isNumber: false,
         defaultText: "none", doc: "A Prometheus text file written after each run, for node_exporter's textfile collector.",
+        status: .notSupported(issue: 11, instead: "remove it: this version writes no metrics file"),
         flagValue: \.metricsFile)
     static let parallelism = Setting(
         key: "parallelism", environment: "FERRY_PARALLELISM", flag: "--parallelism",
@@ -51,10 +60,14 @@ enum AgentSettingKeys {
         isNumber: true, defaultText: "`16`", doc: "How many hosts are worked on at once.", flagValue: \.parallelism)
     static let ageIdentity = Setting(
         key: "age_identity", environment: "FERRY_AGE_IDENTITY", flag: "--age-identity", value: .agentPath, isNumber: false,
-        defaultText: "none", doc: "The age identity file that decrypts `from_age` secrets.", flagValue: \.ageIdentity)
+        defaultText: "none", doc: "The age identity file that decrypts `from_age` secrets.",
+        status: .notSupported(issue: 10, instead: "remove it: this version cannot decrypt `from_age` secrets"),
+        flagValue: \.ageIdentity)
     static let allowedSigners = Setting(
         key: "allowed_signers", environment: "FERRY_ALLOWED_SIGNERS", flag: "--allowed-signers", value: .agentPath, isNumber: false,
         defaultText: "none", doc: "An allowed-signers file (as for `ssh-keygen -Y verify`); when set, every commit applied must be signed by one of them.",
+        status: .notSupported(
+            issue: 10, instead: "remove it: this version does not verify commit signatures, so it cannot require them"),
         flagValue: \.allowedSigners)
 
     static let all = [
@@ -77,7 +90,6 @@ enum AgentSettingKeys {
             state_dir: /var/lib/ferry
             ssh_key: /etc/ferry/id_ed25519
             known_hosts: /etc/ferry/known_hosts
-            metrics_file: /var/lib/node_exporter/ferry.prom
             parallelism: 16
             """)
 

@@ -30,10 +30,11 @@ extension AgentSettings {
         }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
         func value(_ setting: AgentSettingKeys.Setting) -> String? {
+            refuseIfNotSupported(setting, flags: flags, environment: environment, context: context)
             var chosen: String?
             let candidates: [ConfigNode?] = [
-                setting.flagValue(flags).map { node($0, setting, origin: "command-line flag \(setting.flag)") },
-                environment[setting.environment].map { node($0, setting, origin: "environment variable \(setting.environment)") },
+                setting.flagValue(flags).map { node($0, setting, origin: setting.flagOrigin) },
+                environment[setting.environment].map { node($0, setting, origin: setting.environmentOrigin) },
                 fileValues[setting.key],
             ]
             for candidate in candidates.compactMap({ $0 }) {
@@ -95,6 +96,20 @@ extension AgentSettings {
         let limit = YAMLDocumentReader.maximumFileSize
         guard let data = try? handle.read(upToCount: limit + 1) ?? Data(), data.count <= limit else { return nil }
         return String(data: data, encoding: .utf8)
+    }
+
+    /// Reports a setting this version does not act on when a flag or a
+    /// variable gives it (the agent file's reader reports its key).
+    private static func refuseIfNotSupported(
+        _ setting: AgentSettingKeys.Setting, flags: AgentSettingsFlags, environment: [String: String], context: DecodingContext
+    ) {
+        let given = [
+            (setting.flagValue(flags) != nil, setting.flag, setting.flagOrigin),
+            (environment[setting.environment] != nil, setting.environment, setting.environmentOrigin),
+        ]
+        for (isGiven, name, origin) in given where isGiven {
+            if let refusal = setting.status.diagnostic(for: "`\(name)`", at: SourceLocation(file: origin)) { context.report(refusal) }
+        }
     }
 
     /// A flag's or variable's text as a node: plain when the setting is a

@@ -68,6 +68,8 @@ public struct ConfigDiagnostic: Sendable, Hashable, Comparable, CustomStringConv
         case unsafeCommand = "unsafe_command"
         /// A setting that would weaken a security guarantee that cannot be disabled.
         case insecureSetting = "insecure_setting"
+        /// A key, value or agent setting this version of Ferry does not act on yet.
+        case notSupported = "not_supported"
     }
 
     /// Whether this problem makes the configuration unusable.

@@ -1,6 +1,6 @@
 /// The `env` mapping: literal values, or secrets by reference. A literal
-/// value under a name that looks like a secret (`API_TOKEN`, `DB_PASSWORD`)
-/// is refused as an inline secret.
+/// value under a name that looks like a secret (`API_TOKEN`, `DB_PASSWORD`),
+/// or holding a URL with a password in it, is refused as an inline secret.
 enum EnvironmentKeys {
     /// Words of a variable name (split at `_`) that mark it as a secret.
     static let secretWords: Set<String> = [
@@ -15,6 +15,23 @@ enum EnvironmentKeys {
         let words = upper.split(separator: "_").map(String.init)
         return words.contains(where: secretWords.contains) || upper.contains("API_KEY")
             || ["TOKEN", "SECRET", "PASSWORD"].contains(where: upper.hasSuffix)
+    }
+
+    /// Whether `text` holds a URL whose user information carries a password
+    /// (`postgres://app:s3cret@db/x`, `redis://:s3cret@cache`); a user alone
+    /// (`postgres://app@db/x`) names no secret.
+    static func containsURLPassword(_ text: String) -> Bool {
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            let authority = rest[scheme.upperBound...].prefix { !"/?#".contains($0) && !$0.isWhitespace }
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":"),
+                authority.index(after: colon) < at
+            {
+                return true
+            }
+            rest = rest[scheme.upperBound...]
+        }
+        return false
     }
 
     /// One value: a string, or `{ from_env | from_file | from_age }`.
@@ -45,10 +62,19 @@ enum EnvironmentKeys {
             guard let values = decode(node, context) else { return nil }
             var valid = true
             for pair in node.pairs ?? [] {
-                guard case .literal(let text)? = values[pair.key], looksSecret(pair.key), !text.isEmpty else { continue }
-                context.report(
-                    .inlineSecret, "`\(pair.key)` looks like a secret but its value is written inline",
-                    hint: "write `\(pair.key): { from_env: \(pair.key) }`, or use `from_file` or `from_age`", at: pair.value.location)
+                guard case .literal(let text)? = values[pair.key], !text.isEmpty else { continue }
+                let reference = "write `\(pair.key): { from_env: \(pair.key) }` or `{ from_file: /path }`"
+                if looksSecret(pair.key) {
+                    context.report(
+                        .inlineSecret, "`\(pair.key)` looks like a secret but its value is written inline",
+                        hint: reference, at: pair.value.location)
+                } else if containsURLPassword(text) {
+                    context.report(
+                        .inlineSecret, "the value of `\(pair.key)` is a URL with a password in it",
+                        hint: reference + ", holding the whole URL", at: pair.value.location)
+                } else {
+                    continue
+                }
                 valid = false
             }
             return valid ? values : nil

@@ -116,7 +116,7 @@ struct HTTPURL {
         if components.user != nil || components.password != nil {
             throw ValueProblem(
                 .inlineSecret, "the URL carries credentials inline",
-                hint: "remove the user and password; pass credentials by reference (`from_env`, `from_file`, `from_age`)")
+                hint: "remove the user and password; pass credentials by reference (`from_env`, `from_file`)")
         }
         self.isPlaintext = scheme == "http"
         self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
@@ -285,12 +285,12 @@ extension ValueSpec where Value == SecretReference {
             return nil
         }
         var spec = object
-        spec.typeName = "secret reference ([from_env / from_file / from_age](#secretreference))"
+        spec.typeName = "secret reference ([from_env / from_file](#secretreference))"
         spec.decode = { node, context in
             if node.pairs == nil, node.string != nil {
                 context.report(
                     .inlineSecret, "a secret is written inline; Ferry's files hold references only",
-                    hint: "write `{ from_env: VARIABLE }`, `{ from_file: /path }` or `{ from_age: secrets/file.age }`",
+                    hint: "write `{ from_env: VARIABLE }` or `{ from_file: /path }`",
                     at: node.location)
                 return nil
             }
@@ -310,6 +310,7 @@ enum SecretKeys {
     static let fromAge = KeySpec<String>.optional(
         "from_age", .repositoryPath,
         doc: "An age-encrypted file in the config repository, decrypted with the agent's age identity.")
+        .notSupported(issue: 10, instead: "use `from_env` or `from_file`")
 
     static let spec = ObjectSpec(
         id: "SecretReference", path: "secret", noun: "secret reference",

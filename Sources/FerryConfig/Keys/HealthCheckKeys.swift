@@ -1,14 +1,21 @@
 /// The keys of `health_check`.
 enum HealthCheckKeys {
-    /// Stands for each host's address in a health-check `url`.
+    /// Would stand for each host's address in a health-check `url`; not
+    /// supported yet (the engine does not substitute it), so refused.
     static let addressPlaceholder = "{address}"
 
     static let http = KeySpec<String>.optional(
         "http", .httpPath,
         doc: "Path fetched with HTTP GET on the host's loopback, through the SSH connection itself (the port need not be exposed). Healthy on 2xx.")
     static let url = KeySpec<String>.optional(
-        "url", .healthURL,
-        doc: "A full URL fetched from the agent instead; `{address}` stands for each host's address. Plaintext `http://` only to loopback or a network zone.")
+        "url",
+        ValueSpec<String>.healthURL.refusing([
+            UnsupportedValue(
+                subject: "the `\(addressPlaceholder)` placeholder",
+                status: .notSupported(issue: 10, instead: "write the address the host itself reaches, such as `http://127.0.0.1:8080/health`")
+            ) { $0.contains(addressPlaceholder) },
+        ]),
+        doc: "A full URL fetched instead with `curl` on the host itself. Plaintext `http://` only to loopback or a network zone.")
     static let command = KeySpec<String>.optional(
         "command", .command, doc: "A command run on the host in the release directory instead; healthy on exit status 0.")
     static let port = KeySpec<Int>.optional(
@@ -23,6 +30,7 @@ enum HealthCheckKeys {
         "healthy_threshold", .integer(1...100), 1, "`1`", doc: "Consecutive successes that make the service healthy.")
     static let unhealthyThreshold = KeySpec<Int>.defaulted(
         "unhealthy_threshold", .integer(1...100), 3, "`3`", doc: "Consecutive failures that make a healthy service unhealthy.")
+        .notSupported(issue: 11, instead: "remove it: a deploy's check gives up after `retries` probes, and services are not watched between runs")
 
     static let spec = ObjectSpec(
         id: "HealthCheck", path: "services.<name>.health_check",

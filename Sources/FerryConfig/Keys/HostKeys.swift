@@ -12,7 +12,11 @@ enum HostKeys {
         "labels", .map(keys: .label, NameRule.label.spec, typeName: "mapping of label to value"), [:], "none",
         doc: "Labels that services select hosts by, such as `role: web`.")
     static let transport = KeySpec<TransportKind>.defaulted(
-        "transport", .choice(TransportKind.self), .ssh, "`ssh`",
+        "transport",
+        .choice(TransportKind.self).refusing([
+            .choice("transport", "local", issue: 13, instead: "reach the machine over SSH: give it an `address` and a `user`"),
+        ]),
+        .ssh, "`ssh`",
         doc: "How Ferry reaches the host: `ssh`, or `local` for the machine the agent runs on (pull mode).")
     static let hostKey = KeySpec<PinnedHostKey>.optional(
         "host_key", .hostKey,
@@ -31,12 +35,12 @@ enum HostKeys {
 
     static let spec = ObjectSpec(
         id: "Host", path: "hosts.<name>", noun: "host",
-        doc: "A machine Ferry deploys to, reached over SSH (or `local`). Host names match `[a-z0-9][a-z0-9_.-]*`.",
+        doc: "A machine Ferry deploys to, reached over SSH. Host names match `[a-z0-9][a-z0-9_.-]*`.",
         keys: [address.info, port.info, user.info, labels.info, transport.info, hostKey.info, agent.info, keyFile.info, connectTimeout.info],
         example: """
             hosts:
               web-1: { address: 10.0.0.5, port: 22, user: deploy, labels: { role: web } }
-              builder: { transport: local }
+              web-2: { address: web-2.example.com, user: deploy, labels: { role: web, zone: b } }
             """)
 
     static let sshDefaultsSpec = spec.restricted(

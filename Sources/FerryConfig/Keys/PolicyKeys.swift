@@ -156,6 +156,9 @@ enum TimeoutKeys {
     static let connect = KeySpec<Duration>.defaulted(
         "connect", .duration(.milliseconds(100) ... .seconds(300)), .seconds(5), "`5s`",
         doc: "Opening a channel or tunnel to the service (health checks).")
+        .notSupported(
+            issue: 9,
+            instead: "remove it: a health check is bounded by `health_check.timeout`, an SSH connection by the host's `connect_timeout`")
     static let read = KeySpec<Duration>.defaulted(
         "read", .duration(.milliseconds(100) ... .seconds(3_600)), .seconds(30), "`30s`",
         doc: "Waiting for one response or one remote command.")
@@ -165,6 +168,7 @@ enum TimeoutKeys {
     static let idle = KeySpec<Duration>.defaulted(
         "idle", .duration(.seconds(1) ... .seconds(86_400)), .seconds(300), "`5m`",
         doc: "Closing channels and tunnels left idle.")
+        .notSupported(issue: 13, instead: "remove it: this version closes connections when the run ends")
 
     static let standard = Timeouts(connect: .seconds(5), read: .seconds(30), total: .seconds(600), idle: .seconds(300))
 
@@ -173,7 +177,7 @@ enum TimeoutKeys {
         doc: "Limits on the service's network steps. (Establishing the SSH connection itself is `connect_timeout` of the host.)",
         keys: [connect.info, read.info, total.info, idle.info],
         example: """
-            timeouts: { connect: 5s, read: 30s, total: 60s, idle: 5m }
+            timeouts: { read: 30s, total: 60s }
             """)
 
     static let value = ValueSpec<Timeouts>.object(spec) { reader in

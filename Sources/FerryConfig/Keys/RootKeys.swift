@@ -19,10 +19,13 @@ enum RootKeys {
         "security", SecurityKeys.value, .standard, "see [security](#security)", doc: "The security policy.")
     static let alerts = KeySpec<[AlertRouteDraft]>.defaulted(
         "alerts", .list(AlertRouteKeys.value), [], "none", doc: "Routes for Ferry's own events to webhooks.")
+        .notSupported(issue: 11, instead: "remove it: this version sends no notifications; watch the exit status and the audit log")
     static let metrics = KeySpec<AgentMetricsSettings>.defaulted(
         "metrics", AgentMetricsKeys.value, .standard, "see [metrics](#agentmetrics)", doc: "The agent's own metrics endpoint.")
+        .notSupported(issue: 11, instead: "remove it: this version serves no metrics")
     static let logging = KeySpec<AgentLoggingSettings>.defaulted(
         "logging", LoggingKeys.agentValue, .standard, "see [logging](#agentlogging)", doc: "How the agent logs.")
+        .notSupported(issue: 11, instead: "remove it: this version writes its report to standard output and problems to standard error")
 
     /// Sections that a single file may define.
     static let singularSections = ["defaults", "security", "metrics", "logging"]
@@ -69,8 +72,8 @@ enum DefaultsKeys {
             defaults:
               ssh: { user: deploy, agent: true, key_file: ~/.ssh/deploy_key, connect_timeout: 5s }
               run: { manager: process }
-              timeouts: { connect: 5s, read: 30s }
-              error_policy: { max_retries: 5 }
+              timeouts: { read: 30s, total: 5m }
+              health_check: { http: /health, retries: 10 }
             """,
         adding: [ssh.info])
 }

@@ -10,17 +10,27 @@ enum RunKeys {
         "manager", .choice(ProcessManager.self), .systemd, "`systemd`",
         doc: "What supervises the process: a generated systemd unit, or `process`, a plain process with a pidfile for hosts without systemd.")
     static let lifecycle = KeySpec<LifecycleKind>.defaulted(
-        "lifecycle", .choice(LifecycleKind.self), .persistent, "`persistent`",
+        "lifecycle", .choice(LifecycleKind.self).refusing(unsupportedLifecycles), .persistent, "`persistent`",
         doc: "When the process runs: always (`persistent`), until idle (`transient`), started by the first request (`on_demand`), or as long as its pipeline (`pipeline_bound`).")
     static let idleTimeout = KeySpec<Duration>.optional(
         "idle_timeout", .duration(.seconds(1) ... .seconds(7 * 86_400)), defaultText: "`5m`",
         doc: "For `transient` and `on_demand`: stop after this long without work.")
+        .notSupported(issue: 11, instead: onlyPersistent)
     static let maxLifetime = KeySpec<Duration>.optional(
         "max_lifetime", .duration(.seconds(1) ... .seconds(365 * 86_400)),
         doc: "For every lifecycle but `persistent`: stop after this long whatever happens.")
+        .notSupported(issue: 11, instead: onlyPersistent)
     static let shutdownOn = KeySpec<[ShutdownTrigger]>.optional(
         "shutdown_on", .list(.choice(ShutdownTrigger.self), minimumCount: 1), defaultText: "`[pipe_closed, sigterm]`",
         doc: "For `pipeline_bound`: what ends the service.")
+        .notSupported(issue: 11, instead: onlyPersistent)
+
+    /// The lifecycles this version runs as documented: `persistent` only
+    /// (the others would only change `Restart=` of the unit).
+    private static let unsupportedLifecycles = [LifecycleKind.transient, .onDemand, .pipelineBound].map {
+        UnsupportedValue.choice("lifecycle", $0.rawValue, issue: 11, instead: "use `lifecycle: persistent`, the default")
+    }
+    private static let onlyPersistent = "remove it: this version runs `persistent` services only"
 
     static let defaultIdleTimeout: Duration = .seconds(300)
 

@@ -9,6 +9,7 @@ enum SecurityKeys {
         doc: "Named networks where plaintext HTTP is allowed (a VPN, a trusted LAN), as CIDR blocks: `internal: [10.0.0.0/8]`.")
     static let minimumTLSVersion = KeySpec<TLSVersion>.defaulted(
         "min_tls_version", .tlsVersion, .v1_2, "`1.2`", doc: "The oldest TLS version accepted for HTTPS (webhooks, Prometheus, health URLs).")
+        .notSupported(issue: 10, instead: "remove it: this version does not set the TLS version of HTTPS connections")
 
     /// Algorithm names libssh2 knows, per list.
     static let knownAlgorithms: [(key: String, names: [String], doc: String)] = [
@@ -47,6 +48,7 @@ enum SecurityKeys {
             let lists = algorithmKeys.map { reader.read($0) }
             return SSHAlgorithms(keyExchange: lists[0], hostKey: lists[1], ciphers: lists[2], macs: lists[3])
         }, .libraryDefaults, "libssh2's", doc: "Allowed SSH algorithms.")
+        .notSupported(issue: 10, instead: "remove it: this version offers libssh2's default algorithms")
 
     static let spec = ObjectSpec(
         id: "Security", path: "security",
@@ -55,7 +57,6 @@ enum SecurityKeys {
         example: """
             security:
               network_zones: { internal: [10.0.0.0/8, 192.168.0.0/16] }
-              min_tls_version: "1.3"
             """)
 
     static let value = ValueSpec<SecurityPolicy>.object(spec) { reader in

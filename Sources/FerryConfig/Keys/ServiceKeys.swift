@@ -29,25 +29,31 @@ enum ServiceKeys {
         "rollout", RolloutKeys.value, RolloutKeys.standard, "see [rollout](#rollout)", doc: "How a deploy proceeds across hosts.")
     static let errorPolicy = KeySpec<ErrorPolicy>.defaulted(
         "error_policy", ErrorPolicyKeys.value, ErrorPolicyKeys.standard, "see [error_policy](#errorpolicy)", doc: "How failed remote steps are retried.")
+        .notSupported(issue: 9, instead: "remove it: this version does not retry a failed step; the next run tries again")
     static let circuitBreaker = KeySpec<CircuitBreakerPolicy>.defaulted(
         "circuit_breaker", CircuitBreakerKeys.value, CircuitBreakerKeys.standard, "see [circuit_breaker](#circuitbreaker)",
         doc: "When Ferry stops trying a failing host for a while.")
+        .notSupported(issue: 9, instead: "remove it: this version contacts every host on every run")
     static let timeouts = KeySpec<Timeouts>.defaulted(
         "timeouts", TimeoutKeys.value, TimeoutKeys.standard, "see [timeouts](#timeouts)", doc: "Limits on network steps.")
     static let environment = KeySpec<[String: EnvironmentValue]>.defaulted(
         "env", EnvironmentKeys.value, [:], "none",
-        doc: "Environment variables of the service. Secrets only by reference (`from_env`, `from_file`, `from_age`); names that look like secrets (`*_TOKEN`, `*_PASSWORD`, …) cannot have inline values.")
+        doc: "Environment variables of the service. Secrets only by reference (`from_env`, `from_file`); names that look like secrets (`*_TOKEN`, `*_PASSWORD`, …) cannot have inline values, nor can URLs with a password in them (`postgres://user:password@db/app`).")
     static let approval = KeySpec<Approval>.defaulted(
         "approval", .choice(Approval.self), .auto, "`auto`", doc: "Whether deploys go ahead (`auto`) or wait for an operator (`manual`).")
     static let metrics = KeySpec<ServiceMetricsEndpoint>.optional(
         "metrics", ServiceMetricsKeys.value, defaultText: "none", doc: "The service's own metrics endpoint.")
+        .notSupported(issue: 11, instead: "remove it: this version publishes no scrape targets for services")
     static let logging = KeySpec<ServiceLogging>.defaulted(
         "logging", LoggingKeys.serviceValue, LoggingKeys.standard, "`{ level: info, format: json, output: stdout }`",
         doc: "How the service logs.")
+        .notSupported(issue: 11, instead: "remove it: this version does not pass logging settings to the service; set `LOG_LEVEL` and the like in `env`")
     static let alerts = KeySpec<[ServiceAlert]>.defaulted(
         "alerts", ServiceAlertKeys.list, [], "none", doc: "Alert rules about the service (rendered for Prometheus).")
+        .notSupported(issue: 11, instead: "remove it: this version renders no alert rules")
     static let analysis = KeySpec<AnalysisDraft>.optional(
         "analysis", AnalysisKeys.value, defaultText: "none", doc: "A metric watched after each deploy.")
+        .notSupported(issue: 11, instead: "remove it: a deploy is judged by its `health_check` alone")
 
     /// The keys `defaults` may set for every service.
     static let inheritable = [

@@ -29,8 +29,8 @@ public enum HealthProbe: Sendable, Equatable {
     /// An HTTP GET of `path` on the host's loopback at `port`, through the SSH
     /// connection itself, so the port need not be exposed. Healthy on 2xx.
     case http(path: String, port: Int)
-    /// An HTTP(S) GET of a URL from the agent; `{address}` stands for each
-    /// host's address. Plaintext HTTP only to loopback or a network zone.
+    /// An HTTP(S) GET of a URL with `curl` on the host. Plaintext HTTP only
+    /// to loopback or a network zone.
     case url(String)
     /// A command run on the host in the release directory; healthy on exit 0.
     case command(String)

@@ -24,11 +24,13 @@ public enum ConfigSchema {
     }
 
     /// A Markdown reference of every section and key: type, default, meaning
-    /// and an example; the body of the key reference in docs/config.md.
+    /// and an example, after the list of what this version does not support;
+    /// the body of the key reference in docs/config.md.
     public static func markdownReference() -> String {
-        var sections: [String] = []
+        let supported = Set(supportedSpecs(from: RootKeys.spec).map(\.id))
+        var sections = [notSupportedSection()]
         for spec in reachableSpecs(from: RootKeys.spec) {
-            sections.append(section(for: spec))
+            sections.append(section(for: spec, isSupported: supported.contains(spec.id)))
         }
         return sections.joined(separator: "\n")
     }
@@ -42,7 +44,7 @@ public enum ConfigSchema {
         for setting in AgentSettingKeys.all {
             let cells = [
                 "`\(setting.key)`", "`\(setting.environment)`", "`\(setting.flag)`", setting.value.typeName,
-                setting.defaultText, setting.doc,
+                setting.defaultText, setting.info.documentation,
             ]
             lines.append("| " + cells.map(escapeCell).joined(separator: " | ") + " |")
         }
@@ -64,19 +66,27 @@ public enum ConfigSchema {
         return order
     }
 
-    private static func section(for spec: ObjectSpec) -> String {
+    private static func section(for spec: ObjectSpec, isSupported: Bool) -> String {
         var lines = [
             "<a id=\"\(spec.id.lowercased())\"></a>",
             "### `\(spec.path)`",
             "",
             spec.doc,
             "",
+        ]
+        if !isSupported {
+            lines += [
+                "**Not supported by this version of Ferry**: the key that holds this section is refused when written (see [not supported yet](#not-supported-yet)).",
+                "",
+            ]
+        }
+        lines += [
             "| key | type | default | description |",
             "| --- | --- | --- | --- |",
         ]
         for key in spec.keys {
             let fallback = key.isRequired ? "**required**" : (key.defaultText ?? "none")
-            let cells = ["`\(key.name)`", key.typeName, fallback, key.doc]
+            let cells = ["`\(key.name)`", key.typeName, fallback, key.documentation]
             lines.append("| " + cells.map(escapeCell).joined(separator: " | ") + " |")
         }
         for group in spec.exclusiveGroups {
@@ -88,7 +98,7 @@ public enum ConfigSchema {
         return lines.joined(separator: "\n")
     }
 
-    private static func escapeCell(_ text: String) -> String {
+    static func escapeCell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -1,6 +1,7 @@
 /// Reads the keys of one YAML mapping against its `ObjectSpec`. Creating it
-/// reports unknown keys (with a "did you mean" hint) and conflicting keys;
-/// reading a key reports missing and invalid values.
+/// reports unknown keys (with a "did you mean" hint), keys this version does
+/// not support, and conflicting keys; reading a key reports missing and
+/// invalid values.
 struct ObjectReader {
     let spec: ObjectSpec
     let node: ConfigNode
@@ -21,7 +22,7 @@ struct ObjectReader {
         var entries: [String: ConfigNode.Pair] = [:]
         var misspelled = Set<String>()
         for pair in pairs {
-            guard spec.key(pair.key) != nil else {
+            guard let key = spec.key(pair.key) else {
                 let suggestion = Suggestion.closest(to: pair.key, among: spec.keys.map(\.name))
                 if let suggestion { misspelled.insert(suggestion) }
                 context.report(
@@ -31,6 +32,7 @@ struct ObjectReader {
                     at: pair.keyLocation)
                 continue
             }
+            if let refusal = key.status.diagnostic(for: "`\(pair.key)`", at: pair.keyLocation) { context.report(refusal) }
             entries[pair.key] = pair
         }
         self.entries = entries

@@ -1,4 +1,5 @@
-/// One key of an object: its name, how its value is read, and its docs.
+/// One key of an object: its name, how its value is read, its docs, and
+/// whether this version of Ferry acts on it.
 struct KeySpec<Value: Sendable>: Sendable {
     let name: String
     let value: ValueSpec<Value>
@@ -6,6 +7,8 @@ struct KeySpec<Value: Sendable>: Sendable {
     let defaultValue: Value?
     let defaultText: String?
     let doc: String
+    /// Whether Ferry acts on the key; a key that is not supported is refused where it is written.
+    private(set) var status: SupportStatus = .supported
 
     /// A key that must be present.
     static func required(_ name: String, _ value: ValueSpec<Value>, doc: String) -> KeySpec {
@@ -23,11 +26,25 @@ struct KeySpec<Value: Sendable>: Sendable {
         KeySpec(name: name, value: value, isRequired: false, defaultValue: defaultValue, defaultText: defaultText, doc: doc)
     }
 
+    /// The same key, on the not-yet-supported list: written by a user, it is
+    /// an error whose hint says what to do `instead`; `issue` will implement it.
+    func notSupported(issue: Int, instead: String) -> KeySpec {
+        withStatus(.notSupported(issue: issue, instead: instead))
+    }
+
+    /// The same key with `status`.
+    func withStatus(_ status: SupportStatus) -> KeySpec {
+        var copy = self
+        copy.status = status
+        return copy
+    }
+
     /// The key without its type, for object specs, schemas and docs.
     var info: KeyInfo {
         let decode = value.decode
         return KeyInfo(
             name: name, typeName: value.typeName, isRequired: isRequired, defaultText: defaultText, doc: doc,
+            status: status, unsupportedValues: value.unsupportedValues,
             schema: value.schema, objects: value.objects, merge: value.merge,
             validate: { node, context in _ = decode(node, context) })
     }
@@ -40,17 +57,30 @@ struct KeyInfo: Sendable {
     let isRequired: Bool
     let defaultText: String?
     let doc: String
+    /// Whether Ferry acts on the key.
+    let status: SupportStatus
+    /// Values of the key that Ferry does not act on.
+    let unsupportedValues: [UnsupportedValue]
     let schema: @Sendable (inout SchemaBuilder) -> JSONValue
     let objects: [ObjectSpec]
     let merge: MergeRule
     /// Decodes a value only to report its problems (for `defaults`).
     let validate: @Sendable (ConfigNode, DecodingContext) -> Void
 
+    /// The docs of the key, after its status when it is not supported.
+    var documentation: String {
+        var text = status.docPrefix + doc
+        if !unsupportedValues.isEmpty {
+            text += " Not supported by this version of Ferry: " + unsupportedValues.map(\.subject).joined(separator: ", ") + "."
+        }
+        return text
+    }
+
     /// The same key, not required.
     var asOptional: KeyInfo {
         KeyInfo(
-            name: name, typeName: typeName, isRequired: false, defaultText: defaultText, doc: doc, schema: schema,
-            objects: objects, merge: merge, validate: validate)
+            name: name, typeName: typeName, isRequired: false, defaultText: defaultText, doc: doc, status: status,
+            unsupportedValues: unsupportedValues, schema: schema, objects: objects, merge: merge, validate: validate)
     }
 }
 
@@ -76,8 +106,13 @@ struct ObjectSpec: Sendable {
     let example: String
     /// How messages name it ("the health check", "host").
     let noun: String
+    /// Keys copied from another spec by `restricted(to:…)`, described there.
+    let copiedKeyNames: Set<String>
 
-    init(id: String, path: String, noun: String? = nil, doc: String, keys: [KeyInfo], exclusive: [ExclusiveGroup] = [], example: String) {
+    init(
+        id: String, path: String, noun: String? = nil, doc: String, keys: [KeyInfo], exclusive: [ExclusiveGroup] = [],
+        example: String, copiedKeyNames: Set<String> = []
+    ) {
         self.id = id
         self.path = path
         self.doc = doc
@@ -85,7 +120,11 @@ struct ObjectSpec: Sendable {
         self.exclusiveGroups = exclusive
         self.example = example
         self.noun = noun ?? "`\(path.split(separator: ".").last ?? Substring(path))`"
+        self.copiedKeyNames = copiedKeyNames
     }
+
+    /// The keys defined by this spec itself, not copied from another.
+    var ownKeys: [KeyInfo] { keys.filter { !copiedKeyNames.contains($0.name) } }
 
     /// The spec's keys by name.
     func key(_ name: String) -> KeyInfo? { keys.first { $0.name == name } }
@@ -93,10 +132,11 @@ struct ObjectSpec: Sendable {
     /// A copy restricted to the keys named, none of them required, for
     /// `defaults` (which accepts the inheritable keys of a service).
     func restricted(to names: [String], id: String, path: String, doc: String, example: String, adding extra: [KeyInfo] = []) -> ObjectSpec {
-        ObjectSpec(
+        let copied = keys.filter { names.contains($0.name) }
+        return ObjectSpec(
             id: id, path: path, noun: "`\(path)`", doc: doc,
-            keys: keys.filter { names.contains($0.name) }.map(\.asOptional) + extra,
+            keys: copied.map(\.asOptional) + extra,
             exclusive: exclusiveGroups.filter { $0.keys.allSatisfy(names.contains) }.map { ExclusiveGroup(keys: $0.keys, isRequired: false) },
-            example: example)
+            example: example, copiedKeyNames: Set(copied.map(\.name)))
     }
 }

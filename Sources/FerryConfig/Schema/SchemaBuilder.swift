@@ -22,7 +22,7 @@ struct SchemaBuilder {
         for key in spec.keys {
             var schema = key.schema(&self)
             if case .object(var pairs) = schema {
-                pairs.append(("description", .string(key.doc)))
+                pairs.append(("description", .string(key.documentation)))
                 schema = .object(pairs)
             }
             properties.append((key.name, schema))

@@ -9,6 +9,8 @@ struct ValueSpec<Value: Sendable>: Sendable {
     var objects: [ObjectSpec] = []
     /// How a service's value combines with the one in `defaults`.
     var merge: MergeRule = .replace
+    /// Values this version of Ferry refuses (see `refusing(_:)`), for the reference docs.
+    var unsupportedValues: [UnsupportedValue] = []
     /// Reads the value, reporting problems to the context; nil when invalid.
     var decode: @Sendable (ConfigNode, DecodingContext) -> Value?
 }
@@ -48,6 +50,7 @@ extension ValueSpec {
             schema: schema,
             objects: objects,
             merge: merge,
+            unsupportedValues: unsupportedValues,
             decode: { node, context in
                 guard let value = decode(node, context) else { return nil }
                 do throws(ValueProblem) {

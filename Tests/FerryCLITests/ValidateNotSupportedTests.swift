@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import FerryCLI
+
+/// `ferry validate` refuses every setting this version of Ferry does not act
+/// on, where it is written, and exits 1; so do flags, variables and the agent
+/// file for the agent settings on that list.
+@Suite struct ValidateNotSupportedTests {
+    private static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures")
+
+    /// A config writing every refused key and value once.
+    private static let config = """
+        hosts:
+          web-1: { address: 10.0.0.5, user: deploy }
+          self: { transport: local }
+        services:
+          api:
+            hosts: [web-1]
+            sources: ["api.py"]
+            run: { command: x, lifecycle: transient, idle_timeout: 1m, max_lifetime: 1h }
+            health_check: { url: "https://{address}:8443/health", unhealthy_threshold: 2 }
+            timeouts: { connect: 5s, idle: 5m }
+            env: { TOKEN: { from_age: secrets/token.age } }
+            error_policy: { max_retries: 1 }
+            circuit_breaker: { failure_threshold: 2 }
+            metrics: { port: 9090 }
+            logging: { level: debug }
+            alerts: [{ name: slow, condition: "latency > 1" }]
+            analysis: { prometheus: "https://prom.example", query: up, threshold: 1 }
+          etl:
+            hosts: [web-1]
+            sources: ["api.py"]
+            remote_dir: /srv/etl
+            run: { command: x, lifecycle: pipeline_bound, shutdown_on: [sigterm] }
+          lazy:
+            hosts: [web-1]
+            sources: ["api.py"]
+            remote_dir: /srv/lazy
+            run: { command: x, port: 8080, lifecycle: on_demand }
+        security: { ssh_algorithms: { kex: [curve25519-sha256] }, min_tls_version: "1.3" }
+        alerts: [{ name: ops, on: [rollback], notify: { webhook: "https://hooks.example/x" } }]
+        metrics: { listen: "127.0.0.1:9464" }
+        logging: { level: debug }
+
+        """
+
+    /// Each refusal: its line, the text it points at on that line, and how the message names it.
+    private static let refusals: [(line: Int, marker: String, subject: String)] = [
+        (3, "local", "`transport: local`"),
+        (8, "transient", "`lifecycle: transient`"), (8, "idle_timeout", "`idle_timeout`"), (8, "max_lifetime", "`max_lifetime`"),
+        (9, "\"https", "the `{address}` placeholder"), (9, "unhealthy_threshold", "`unhealthy_threshold`"),
+        (10, "connect", "`connect`"), (10, "idle", "`idle`"),
+        (11, "from_age", "`from_age`"),
+        (12, "error_policy", "`error_policy`"), (13, "circuit_breaker", "`circuit_breaker`"), (14, "metrics", "`metrics`"),
+        (15, "logging", "`logging`"), (16, "alerts", "`alerts`"), (17, "analysis", "`analysis`"),
+        (22, "pipeline_bound", "`lifecycle: pipeline_bound`"), (22, "shutdown_on", "`shutdown_on`"),
+        (27, "on_demand", "`lifecycle: on_demand`"),
+        (28, "ssh_algorithms", "`ssh_algorithms`"), (28, "min_tls_version", "`min_tls_version`"),
+        (29, "alerts", "`alerts`"), (30, "metrics", "`metrics`"), (31, "logging", "`logging`"),
+    ]
+
+    private final class Scratch {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-not-supported-\(UUID().uuidString)")
+        var agentFile: String { root.appendingPathComponent("agent.yaml").path }
+        var repository: String { root.appendingPathComponent("repo").path }
+
+        init(agentFile: String = "") throws {
+            try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
+            try agentFile.write(toFile: self.agentFile, atomically: true, encoding: .utf8)
+            try ValidateNotSupportedTests.config.write(toFile: repository + "/ferry.yaml", atomically: true, encoding: .utf8)
+            try "".write(toFile: repository + "/api.py", atomically: true, encoding: .utf8)
+        }
+
+        deinit { try? FileManager.default.removeItem(at: root) }
+    }
+
+    @Test func everyRefusedSettingIsAnErrorAtItsPosition() async throws {
+        let scratch = try Scratch()
+        let command = try ValidateCommand.parse([scratch.repository, "--agent-file", scratch.agentFile])
+        let report = command.makeReport(environment: [:])
+        let lines = Self.config.split(separator: "\n", omittingEmptySubsequences: false)
+        for refusal in Self.refusals {
+            let text = lines[refusal.line - 1]
+            let column = try #require(text.range(of: refusal.marker)).lowerBound.utf16Offset(in: text) + 1
+            let prefix = "\(scratch.repository)/ferry.yaml:\(refusal.line):\(column): error: \(refusal.subject) is not supported by this version of Ferry ("
+            #expect(report.text().contains(prefix), "\(prefix)\n\(report.text())")
+        }
+        #expect(report.repositoryDiagnostics.allSatisfy { $0.kind == .notSupported }, "\(report.text())")
+        #expect(report.errorCount == Self.refusals.count)
+        #expect(report.text().hasSuffix("\(scratch.repository): invalid: \(Self.refusals.count) errors\n"))
+        await #expect(throws: ExitCode(1)) { try await command.run() }
+    }
+
+    @Test func refusedAgentSettingsAreNamedAsGiven() throws {
+        let scratch = try Scratch(agentFile: "branch: main\nallowed_signers: /etc/ferry/allowed_signers\n")
+        let minimal = Self.fixtures.appendingPathComponent("minimal").path
+        let command = try ValidateCommand.parse([
+            minimal, "--agent-file", scratch.agentFile, "--metrics-file", "/var/lib/node_exporter/ferry.prom",
+        ])
+        let report = command.makeReport(environment: ["FERRY_AGE_IDENTITY": "/etc/ferry/age.key"])
+        #expect(report.repositoryDiagnostics.isEmpty)
+        #expect(report.agentDiagnostics.map { "\($0.location): \($0.message)" } == [
+            "\(scratch.agentFile):2:1: `allowed_signers` is not supported by this version of Ferry",
+            "command-line flag --metrics-file: `--metrics-file` is not supported by this version of Ferry",
+            "environment variable FERRY_AGE_IDENTITY: `FERRY_AGE_IDENTITY` is not supported by this version of Ferry",
+        ])
+        #expect(!report.isValid)
+    }
+
+    @Test func helpMarksTheRefusedFlags() {
+        let help = ValidateCommand.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for flag in ["--metrics-file", "--age-identity", "--allowed-signers"] {
+            #expect(help.contains("\(flag) <path> Not supported by this version of Ferry (refused when given)."), "\(flag)")
+        }
+        #expect(help.contains("--state-dir <path> Where the agent keeps its state"))
+    }
+}

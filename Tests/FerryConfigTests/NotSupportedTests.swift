@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+@testable import FerryConfig
+
+/// Each setting on the not-yet-supported list, written by a user, is an error
+/// "not supported by this version of Ferry" where it is written; nothing
+/// else about it is wrong.
+@Suite struct NotSupportedTests {
+    /// A config writing one refused setting; `marker` is where the error must point.
+    struct Case: CustomTestStringConvertible, Sendable {
+        let subject: String
+        let place: String
+        let yaml: String
+        let marker: String
+        var testDescription: String { "\(subject) in \(place)" }
+    }
+
+    private static let hosts = "hosts:\n  web-1: { address: 10.0.0.5, user: deploy }\n"
+
+    /// A config with service `api`, its `run` and further lines of the service.
+    private static func service(run: String = "{ command: x, port: 8080 }", _ lines: String = "") -> String {
+        hosts + "services:\n  api:\n    hosts: [web-1]\n    sources: [\"api.py\"]\n    run: \(run)\n" + lines
+    }
+
+    private static func serviceKey(_ subject: String, _ lines: String, marker: String? = nil) -> Case {
+        Case(subject: "`\(subject)`", place: "`services.<name>`", yaml: service(lines), marker: marker ?? subject)
+    }
+
+    private static func runValue(_ subject: String, _ run: String, marker: String) -> Case {
+        Case(subject: subject, place: "`services.<name>.run`", yaml: service(run: run), marker: marker)
+    }
+
+    private static func rootKey(_ subject: String, _ lines: String) -> Case {
+        Case(subject: "`\(subject)`", place: "`ferry.yaml`", yaml: service() + lines, marker: subject)
+    }
+
+    static let cases: [Case] = [
+        serviceKey("error_policy", "    error_policy: { max_retries: 1 }\n"),
+        serviceKey("circuit_breaker", "    circuit_breaker: { failure_threshold: 2 }\n"),
+        serviceKey("metrics", "    metrics: { port: 9090 }\n"),
+        serviceKey("logging", "    logging: { level: debug }\n"),
+        serviceKey("alerts", "    alerts: [{ name: slow, condition: \"latency > 1\" }]\n"),
+        serviceKey("analysis", "    analysis: { prometheus: \"https://prom.example\", query: up, threshold: 1 }\n"),
+        runValue("`lifecycle: transient`", "{ command: x, lifecycle: transient }", marker: "transient"),
+        runValue("`lifecycle: on_demand`", "{ command: x, port: 8080, lifecycle: on_demand }", marker: "on_demand"),
+        runValue("`lifecycle: pipeline_bound`", "{ command: x, lifecycle: pipeline_bound }", marker: "pipeline_bound"),
+        runValue("`idle_timeout`", "{ command: x, lifecycle: transient, idle_timeout: 1m }", marker: "idle_timeout"),
+        runValue("`max_lifetime`", "{ command: x, lifecycle: transient, max_lifetime: 1h }", marker: "max_lifetime"),
+        runValue("`shutdown_on`", "{ command: x, lifecycle: pipeline_bound, shutdown_on: [sigterm] }", marker: "shutdown_on"),
+        Case(
+            subject: "`unhealthy_threshold`", place: "`services.<name>.health_check`",
+            yaml: service("    health_check: { http: /health, unhealthy_threshold: 2 }\n"), marker: "unhealthy_threshold"),
+        Case(
+            subject: "the `{address}` placeholder", place: "`services.<name>.health_check`",
+            yaml: service("    health_check: { url: \"https://{address}:8443/health\" }\n"), marker: "\"https"),
+        Case(
+            subject: "`connect`", place: "`services.<name>.timeouts`", yaml: service("    timeouts: { connect: 5s }\n"),
+            marker: "connect"),
+        Case(subject: "`idle`", place: "`services.<name>.timeouts`", yaml: service("    timeouts: { idle: 5m }\n"), marker: "idle"),
+        Case(
+            subject: "`from_age`", place: "`secret`", yaml: service("    env: { TOKEN: { from_age: secrets/token.age } }\n"),
+            marker: "from_age"),
+        Case(
+            subject: "`transport: local`", place: "`hosts.<name>`",
+            yaml: service().replacingOccurrences(of: "user: deploy }\n", with: "user: deploy }\n  self: { transport: local }\n"),
+            marker: "local }"),
+        Case(
+            subject: "`ssh_algorithms`", place: "`security`", yaml: service() + "security: { ssh_algorithms: { kex: [curve25519-sha256] } }\n",
+            marker: "ssh_algorithms"),
+        Case(
+            subject: "`min_tls_version`", place: "`security`", yaml: service() + "security: { min_tls_version: \"1.3\" }\n",
+            marker: "min_tls_version"),
+        rootKey("alerts", "alerts: [{ name: ops, on: [rollback], notify: { webhook: \"https://hooks.example/x\" } }]\n"),
+        rootKey("metrics", "metrics: { listen: \"127.0.0.1:9464\" }\n"),
+        rootKey("logging", "logging: { level: debug }\n"),
+    ]
+
+    /// The line and column of the first occurrence of `marker` in `text` (from 1).
+    static func position(of marker: String, in text: String) -> String? {
+        guard let range = text.range(of: marker) else { return nil }
+        let before = text[..<range.lowerBound]
+        let line = before.filter { $0 == "\n" }.count + 1
+        let column = before.reversed().prefix { $0 != "\n" }.count + 1
+        return "\(line):\(column)"
+    }
+
+    @Test func everyEntryOfTheListHasACase() {
+        let listed = ConfigSchema.notSupportedSettings().filter { $0.place != "agent settings" }.map { "\($0.subject) in \($0.place)" }
+        #expect(Set(listed) == Set(Self.cases.map(\.testDescription)))
+        #expect(listed.count == Self.cases.count)
+    }
+
+    @Test(arguments: cases)
+    func isRefusedWhereItIsWritten(_ refused: Case) throws {
+        let repository = try TestRepository(["ferry.yaml": refused.yaml, "api.py": ""])
+        defer { repository.remove() }
+        let result = try repository.load()
+        let position = try #require(Self.position(of: refused.marker, in: refused.yaml))
+        let message = "\(refused.subject) is not supported by this version of Ferry"
+        let error = result.errors.first { $0.message == message }
+        #expect(error.map { "\($0.location.line):\($0.location.column)" } == position, "\(result.errors.map(\.description))")
+        #expect(error?.kind == .notSupported)
+        #expect(error?.hint?.isEmpty == false)
+        #expect(result.errors.allSatisfy { $0.kind == .notSupported }, "\(result.errors.map(\.description))")
+        #expect(result.configuration == nil)
+    }
+
+    /// Built-in defaults are fine: a config that writes none of these is valid.
+    @Test func unwrittenSettingsAreNotRefused() throws {
+        let repository = try TestRepository(["ferry.yaml": Self.service(), "api.py": ""])
+        defer { repository.remove() }
+        let result = try repository.load()
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.configuration?.service(named: "api")?.errorPolicy == ErrorPolicyKeys.standard)
+    }
+
+    /// A refused key in `defaults` is reported once, where `defaults` writes it.
+    @Test func aRefusedDefaultIsReportedOnceWhereItIsWritten() throws {
+        let yaml = Self.service() + "  worker:\n    hosts: [web-1]\n    sources: [\"api.py\"]\n    run: { command: y }\n"
+            + "defaults:\n  error_policy: { max_retries: 1 }\n"
+        let repository = try TestRepository(["ferry.yaml": yaml, "api.py": ""])
+        defer { repository.remove() }
+        #expect(try repository.load().errorSummaries == ["not_supported ferry.yaml:13:3"])
+    }
+
+    /// The JSON Schema still describes the refused keys, and says they are refused.
+    @Test func theSchemaMarksRefusedKeys() {
+        let schema = ConfigSchema.jsonSchema()
+        let description = schema["$defs"]?["Service"]?["properties"]?["error_policy"]?["description"]
+        guard case .string(let text)? = description else {
+            Issue.record("no description for error_policy")
+            return
+        }
+        #expect(text.hasPrefix("Not supported by this version of Ferry (issue 9)"))
+    }
+}
+
+/// The agent settings on the list are refused from every source, each named
+/// as the user gave it.
+@Suite struct NotSupportedAgentSettingTests {
+    static let refused = AgentSettingKeys.all.filter { !$0.status.isSupported }.map(\.key)
+
+    @Test func theListIsTheIssuesSecurityAndMetricsSettings() {
+        #expect(Self.refused == ["metrics_file", "age_identity", "allowed_signers"])
+    }
+
+    @Test(arguments: refused)
+    func isRefusedFromFlagVariableAndFile(key: String) throws {
+        let setting = try #require(AgentSettingKeys.all.first { $0.key == key })
+        var flags = AgentSettingsFlags()
+        switch key {
+        case "metrics_file": flags.metricsFile = "/var/lib/ferry/ferry.prom"
+        case "age_identity": flags.ageIdentity = "/etc/ferry/age.key"
+        default: flags.allowedSigners = "/etc/ferry/allowed_signers"
+        }
+        let file = AgentFile(path: "/etc/ferry/agent.yaml", contents: "branch: main\n\(key): /etc/ferry/x\n")
+        do {
+            _ = try AgentSettings.resolve(flags: flags, environment: [setting.environment: "/etc/ferry/x"], agentFile: file)
+            Issue.record("\(key) was accepted")
+        } catch {
+            let refusals = error.diagnostics.map { "\($0.location) \($0.kind.rawValue) \($0.message)" }
+            #expect(refusals == [
+                "/etc/ferry/agent.yaml:2:1 not_supported `\(key)` is not supported by this version of Ferry",
+                "command-line flag \(setting.flag) not_supported `\(setting.flag)` is not supported by this version of Ferry",
+                "environment variable \(setting.environment) not_supported `\(setting.environment)` is not supported by this version of Ferry",
+            ])
+        }
+    }
+
+    @Test func helpSaysTheFlagIsRefused() throws {
+        let help = try #require(AgentSettings.description(ofFlag: "--allowed-signers")).flagHelp
+        #expect(help.hasPrefix("Not supported by this version of Ferry (refused when given). An allowed-signers file"))
+        #expect(try #require(AgentSettings.description(ofFlag: "--state-dir")).flagHelp.hasPrefix("Where the agent keeps"))
+    }
+}
+
+/// `env` values are literals, but a URL with a password in it is a secret.
+@Suite struct EnvironmentURLCredentialTests {
+    @Test(arguments: [
+        ("postgres://u:pw@db/x", true), ("redis://:s3cret@cache:6379/0", true), ("amqp://app:p%40ss@mq.example/vhost", true),
+        ("jdbc:mysql://app:pw@db:3306/app", true), ("primary=https://a.example, backup=https://u:pw@b.example", true),
+        ("postgres://app@db/x", false), ("postgres://app:@db/x", false), ("https://example.com/a@b:c", false),
+        ("https://example.com/?to=a:b@c", false), ("user:pw@host", false), ("plain text", false),
+    ])
+    func urlsWithAPasswordAreSecrets(value: String, refused: Bool) {
+        #expect(EnvironmentKeys.containsURLPassword(value) == refused)
+    }
+
+    @Test func anEnvURLWithAPasswordIsRefusedAtItsPosition() throws {
+        let yaml = """
+            hosts:
+              web-1: { address: 10.0.0.5, user: deploy }
+            services:
+              api:
+                hosts: [web-1]
+                sources: ["api.py"]
+                run: { command: x }
+                env: { DB_URL: "postgres://u:pw@db/x", CACHE_URL: "redis://cache:6379" }
+
+            """
+        let repository = try TestRepository(["ferry.yaml": yaml, "api.py": ""])
+        defer { repository.remove() }
+        let result = try repository.load()
+        #expect(result.errorSummaries == ["inline_secret ferry.yaml:8:20"])
+        let error = try #require(result.errors.first)
+        #expect(error.message == "the value of `DB_URL` is a URL with a password in it")
+        #expect(error.hint?.contains("from_env") == true && error.hint?.contains("from_file") == true)
+        #expect(!error.description.contains("pw@"))
+    }
+}
