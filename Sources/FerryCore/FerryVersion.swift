@@ -1,5 +1,5 @@
 /// Ferry's own version, printed by `ferry version` and recorded in the audit log.
 public enum FerryVersion {
     /// The release of this build.
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

@@ -24,14 +24,7 @@ extension GitRepository {
 /// git skips subtrees whose ids are equal (about 5 ms, and so does this).
 enum TreeDiff {
     static func changes(in repository: OpaquePointer, from oldTree: git_oid?, to newTree: git_oid) throws(GitError) -> [ChangedPath] {
-        var odb: OpaquePointer?
-        defer { git_odb_free(odb) }
-        try checked("git_repository_odb") { git_repository_odb(&odb, repository) }
-        guard let odb else {
-            throw GitError(kind: .other, message: "the repository has no object database", function: "git_repository_odb")
-        }
-        var comparison = TreeComparison(odb: odb)
-        try comparison.compare(old: oldTree, new: newTree, path: "")
+        let comparison = try compare(in: repository, from: oldTree, to: newTree)
         let renames = try RenameDetector(repository: repository)
             .detect(added: comparison.added, deleted: comparison.deleted)
 
@@ -40,5 +33,20 @@ enum TreeDiff {
         changes += renames.deleted.map { ChangedPath.deleted($0.path) }
         changes += renames.renamed.map { ChangedPath.renamed(from: $0.from.path, to: $0.to.path) }
         return changes.sorted { $0.path < $1.path }
+    }
+
+    /// The added, deleted and modified files from `oldTree` to `newTree`, without rename detection.
+    static func compare(
+        in repository: OpaquePointer, from oldTree: git_oid?, to newTree: git_oid
+    ) throws(GitError) -> (added: [DiffFile], deleted: [DiffFile], modified: [String]) {
+        var odb: OpaquePointer?
+        defer { git_odb_free(odb) }
+        try checked("git_repository_odb") { git_repository_odb(&odb, repository) }
+        guard let odb else {
+            throw GitError(kind: .other, message: "the repository has no object database", function: "git_repository_odb")
+        }
+        var comparison = TreeComparison(odb: odb)
+        try comparison.compare(old: oldTree, new: newTree, path: "")
+        return (comparison.added, comparison.deleted, comparison.modified)
     }
 }

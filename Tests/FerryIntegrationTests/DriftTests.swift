@@ -37,7 +37,7 @@ import _FerryTestHosts
         }
     }
 
-    private static let resultKeys: Set = ["service", "host", "status", "from_revision", "to_revision", "findings", "error", "detail"]
+    private static let resultKeys: Set = ["service", "host", "status", "from_revision", "to_revision", "findings", "settings_changes", "error", "detail"]
     private static let findingKeys: Set = ["kind", "path", "expected_sha256", "actual_sha256", "expected_release", "actual_release", "message"]
 
     @Test func everyKindOfDriftIsReportedPreciselyAndNothingButTheAuditLogChanges() async throws {

@@ -89,6 +89,10 @@ import _FerryTestHosts
             let plan = try await world.ferry(["plan"])
             #expect(plan.output.contains("settings: \(change.named)"), "\(plan.output)")
             #expect(plan.exitCode == 0, "\(plan.errors)")
+            let drift = try await world.ferry(["drift"])
+            #expect(drift.exitCode == 3 && drift.output.contains("settings: \(change.named)"), "pending: \(drift.output)")
+            let changed = try await world.ferry(["changes", "delta"])
+            #expect(changed.output.contains("0 file(s); settings: \(change.named)"), "\(changed.output)")
 
             let report = try await world.reconcile()
             #expect(report.converged, "\(report.text)")

@@ -11,7 +11,7 @@ struct VersionCommand: ParsableCommand {
         discussion: """
             Example:
               $ ferry version
-              ferry 0.1.0 (libgit2 1.5.1, libssh2 1.10.0)
+              ferry 0.2.0 (libgit2 1.5.1, libssh2 1.10.0)
             """
     )
 

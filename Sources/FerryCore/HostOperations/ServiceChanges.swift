@@ -37,8 +37,10 @@ public struct ServiceChanges: Sendable {
                 switch observations[host.name] {
                 case .reached(_, let services)?:
                     let observed = services[service.name] ?? .absent
-                    return HostChanges(host: host.name, hostRevision: observed.manifestRevision, release: observed.currentRelease,
-                                       files: Self.differences(desired: desired, observed: observed), error: nil)
+                    var changes = HostChanges(host: host.name, hostRevision: observed.manifestRevision, release: observed.currentRelease,
+                                              files: Self.differences(desired: desired, observed: observed), error: nil)
+                    if observed.manifestFiles != nil { changes.settings = desired.settingsDifferences(from: observed.manifestSettings) }
+                    return changes
                 case .unreachable(let error)?:
                     return HostChanges(host: host.name, hostRevision: nil, release: nil, files: [], error: error)
                 case nil:
@@ -87,6 +89,9 @@ public struct HostChanges: Sendable, Equatable, Codable {
     public var release: String?
     /// The files that differ.
     public var files: [FileChange]
+    /// The settings that differ between Git and the host's release (`run.command`,
+    /// `env.GREETING`, `secret API_TOKEN changed`); never a value.
+    public var settings: [String] = []
     /// Why the host could not be read, if it could not.
     public var error: String?
 
@@ -100,7 +105,7 @@ public struct HostChanges: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case host, release, files, error
+        case host, release, files, error, settings
         case hostRevision = "host_revision"
     }
 }
@@ -124,17 +129,17 @@ public struct ServiceChangesReport: Sendable, Equatable, Codable {
     /// 0 every host read; 1 a host could not be read.
     public var exitCode: Int32 { hosts.contains { $0.error != nil } ? 1 : 0 }
 
-    /// A summary line, then per host the differing files (`old → new`, 12 hex digits each).
+    /// A summary line, then per host the differing settings and files (`old → new`, 12 hex digits each).
     public var text: String {
-        let changed = hosts.filter { !$0.files.isEmpty }.count
+        let changed = hosts.filter { !$0.files.isEmpty || !$0.settings.isEmpty }.count
         var lines = ["\(service) at \(revision.prefix(12)): \(changed) of \(hosts.count) host(s) differ from Git"]
         for host in hosts {
             if let error = host.error {
                 lines.append("  \(host.host): unreachable: \(error)")
-            } else if host.files.isEmpty {
+            } else if host.files.isEmpty && host.settings.isEmpty {
                 lines.append("  \(host.host): no changes")
             } else {
-                lines.append("  \(host.host): \(host.files.count) file(s)")
+                lines.append("  \(host.host): \(host.files.count) file(s)" + (host.settings.isEmpty ? "" : "; settings: \(host.settings.joined(separator: ", "))"))
                 lines += host.files.map { "    \($0.path)  \($0.old.map { String($0.prefix(12)) } ?? "(missing)") → \($0.new.map { String($0.prefix(12)) } ?? "(not in Git)")" }
             }
         }

@@ -33,7 +33,8 @@ struct HostObserver: Sendable {
 }
 
 extension ObservedService {
-    /// The planner's view of what the host probe found.
+    /// The planner's view of what the host probe found. When the quick check passed, the files
+    /// are those of the manifest: their sizes and modification times are the ones recorded at deploy.
     init(actual: ActualServiceState) {
         let manifest: Manifest?
         var problem: String?
@@ -49,8 +50,10 @@ extension ObservedService {
             manifestRelease: manifest?.release.rawValue,
             manifestFiles: manifest?.files.mapValues(\.sha256),
             manifestProblem: problem,
-            files: (actual.files ?? [:]).mapValues { file in file.sha256 ?? ManifestFile(symlinkTo: file.symlinkTarget ?? "").sha256 },
-            modes: (actual.files ?? [:]).mapValues(\.mode),
+            files: actual.quickCheckPassed
+                ? (manifest?.files ?? [:]).mapValues(\.sha256)
+                : (actual.files ?? [:]).mapValues { file in file.sha256 ?? ManifestFile(symlinkTo: file.symlinkTarget ?? "").sha256 },
+            modes: actual.quickCheckPassed ? (manifest?.files ?? [:]).mapValues(\.mode) : (actual.files ?? [:]).mapValues(\.mode),
             running: Self.running(actual.status),
             releases: actual.releases.map(\.rawValue),
             manifestSettings: manifest?.settings,
@@ -81,5 +84,6 @@ extension RemoteService {
         }
         try self.init(name: service.name, remoteDirectory: service.remoteDirectory, command: service.run.command,
                       manager: service.run.manager == .systemd ? .systemd(.system) : .process, lifecycle: lifecycle)
+        quickCheck = service.changeDetection == .mtime
     }
 }

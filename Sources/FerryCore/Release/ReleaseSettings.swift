@@ -149,12 +149,18 @@ extension ReleaseSettings {
         return changes
     }
 
+    /// A hook list as text no other list shares (JSON: commands may hold any character).
+    private static func text(of hooks: [HookSettings]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(hooks)) ?? Data(), as: UTF8.self)
+    }
+
     /// Every setting but the environment as `key: value text`, for ``differences(from:)``.
     private var flattened: [String: String] {
         var entries: [String: String] = [
             "run.command": run.command, "run.manager": run.manager, "run.lifecycle": run.lifecycle, "run.unit": run.unit,
-            "hooks.pre_shutdown": preShutdown.map { "\($0.command)@\($0.timeoutMs)" }.joined(separator: "\n"),
-            "hooks.post_deploy": postDeploy.map { "\($0.command)@\($0.timeoutMs)" }.joined(separator: "\n"),
+            "hooks.pre_shutdown": Self.text(of: preShutdown), "hooks.post_deploy": Self.text(of: postDeploy),
         ]
         entries["run.max_lifetime"] = run.maxLifetimeMs.map(String.init)
         entries["run.port"] = run.port.map(String.init)

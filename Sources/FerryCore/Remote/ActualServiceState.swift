@@ -10,8 +10,12 @@ public struct ActualServiceState: Sendable, Equatable {
     /// The bytes of `.ferry/manifest.json`, nil when there is none.
     public var manifestData: Data?
     /// Every regular file and symbolic link under the release `current` leads to, by path
-    /// relative to it; nil when `current` does not lead to a readable directory.
+    /// relative to it; nil when `current` does not lead to a readable directory, or when
+    /// ``quickCheckPassed`` (the probe hashed nothing).
     public var files: [String: ActualFile]?
+    /// Whether the release's ``QuickCheck`` listing (size, modification time, mode of every
+    /// file) is the one recorded at deploy, so the probe skipped hashing its files.
+    public var quickCheckPassed: Bool
     /// The release directories present, oldest first.
     public var releases: [ReleaseName]
     /// Whether the service runs.
@@ -26,8 +30,9 @@ public struct ActualServiceState: Sendable, Equatable {
     /// A state.
     public init(directoryExists: Bool, currentTarget: String?, manifestData: Data?, files: [String: ActualFile]?,
                 releases: [ReleaseName], status: ServiceStatus, environmentFileSHA256: String? = nil, unitSHA256: String? = nil,
-                taintedReleases: [ReleaseName] = []) {
+                taintedReleases: [ReleaseName] = [], quickCheckPassed: Bool = false) {
         self.directoryExists = directoryExists
+        self.quickCheckPassed = quickCheckPassed
         self.currentTarget = currentTarget
         self.manifestData = manifestData
         self.files = files

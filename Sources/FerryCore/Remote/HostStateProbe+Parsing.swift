@@ -50,11 +50,13 @@ extension HostStateProbe {
         }
         try reader.expect("status")
         let status = try serviceStatus(kind: try reader.next(), detail: try reader.next())
-        let files = reader.skip("tree") ? try tree(&reader) : nil
+        let quickCheckPassed = reader.skip("quick")
+        let files = !quickCheckPassed && reader.skip("tree") ? try tree(&reader) : nil
         try reader.expect("end-service")
         return ActualServiceState(directoryExists: directoryExists, currentTarget: currentTarget, manifestData: manifestData,
                                   files: files, releases: releases.sorted(), status: status,
-                                  environmentFileSHA256: environmentFileSHA256, unitSHA256: unitSHA256, taintedReleases: tainted.sorted())
+                                  environmentFileSHA256: environmentFileSHA256, unitSHA256: unitSHA256, taintedReleases: tainted.sorted(),
+                                  quickCheckPassed: quickCheckPassed)
     }
 
     private static func serviceStatus(kind: String, detail: String) throws -> ServiceStatus {

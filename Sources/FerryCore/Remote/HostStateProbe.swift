@@ -3,7 +3,8 @@ import Foundation
 
 /// Reads the actual state of every service of one host in one round trip: whether its
 /// directory exists, where `current` points, the manifest, the SHA-256 of every file of
-/// the current release, the release directories, and whether the service runs.
+/// the current release (or, for `change_detection: mtime`, whether its ``QuickCheck`` listing
+/// is the one recorded at deploy), the release directories, and whether the service runs.
 ///
 /// The output is a stream of NUL-terminated fields, so no file name (spaces, newlines,
 /// quotes) can break it; ``parse(_:)`` reads it back. The script only reads: `ferry drift`
@@ -31,9 +32,11 @@ public struct HostStateProbe: Sendable {
     /// The script: shared functions, then one line per service.
     public var script: RemoteScript {
         var text = RemoteShell.prologue + RemoteShell.processFunctions + Self.functions
+        if services.contains(where: \.quickCheck) { text += QuickCheck.capability + QuickCheck.functions }
         text += "printf '\\n\(Self.header)\\0'\n"
         for service in services {
-            text += ShellQuote.command(["ferry_probe", service.name, service.layout.root] + Self.managerWords(service)) + "\n"
+            let words = ["ferry_probe", service.name, service.layout.root] + Self.managerWords(service) + (service.quickCheck ? ["quick"] : [])
+            text += ShellQuote.command(words) + "\n"
         }
         text += "ferry_field \(Self.trailer)\n"
         return RemoteScript(text: text)
@@ -47,10 +50,10 @@ public struct HostStateProbe: Sendable {
         }
     }
 
-    /// `ferry_probe NAME DIR MANAGER UNIT SCOPE` prints, as NUL-terminated fields:
+    /// `ferry_probe NAME DIR MANAGER UNIT SCOPE [quick]` prints, as NUL-terminated fields:
     /// `service NAME`, `directory yes|no`, [`current TARGET`], [`manifest BASE64`],
     /// [`envhash HEX`], [`unithash HEX`], `tainted NAME`…, `release NAME`…, `status KIND DETAIL`, [`tree` `e HEXMODE SIZE ./PATH`… `hashes`
-    /// `HEX  ./PATH`… `links` `./PATH TARGET`… `end`], `end-service`.
+    /// `HEX  ./PATH`… `links` `./PATH TARGET`… `end`] or, with `quick` when the ``QuickCheck`` passes, `quick`; `end-service`.
     static let functions = #"""
     ferry_field() { printf '%s\0' "$@"; }
     ferry_systemd_status() {
@@ -106,7 +109,7 @@ public struct HostStateProbe: Sendable {
       else
         ferry_systemd_status "$4" "$5"
       fi
-      ferry_tree "$2/current"
+      if [ "$6" = quick ] && ferry_quick_check "$2"; then ferry_field quick; else ferry_tree "$2/current"; fi
       ferry_field end-service
     }
 

@@ -21,7 +21,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// The agent that deployed it.
     public var agent: String
     /// How the release runs (command, environment digests, unit, health check, hooks,
-    /// timeouts); nil in a manifest written by a Ferry older than 0.2.
+    /// timeouts); nil in a manifest written by Ferry 0.1.
     public var settings: ReleaseSettings?
     /// ``ReleaseSettings/digest`` of ``settings``.
     public var settingsDigest: String?

@@ -64,7 +64,8 @@ public struct ReleaseScripts: Sendable {
     /// Finishes `release` after its uploads: gives each path of `modes` its permission
     /// bits, creates each symbolic link of `symlinks` (path → target text), and stores
     /// `manifest` as `.ferry/manifests/<release>.json`, sent on standard input and
-    /// written to a temporary file then renamed.
+    /// written to a temporary file then renamed. Last, records the release's ``QuickCheck``
+    /// listing as `.ferry/manifests/<release>.stat`.
     ///
     /// A file whose mode changes is copied first, so a hard link shared with an older
     /// release is broken and that release keeps its mode. Uploaded files already have
@@ -102,16 +103,16 @@ public struct ReleaseScripts: Sendable {
         text += #"""
         mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$d/.ferry/manifests" || ferry_fail "cannot create $d/.ferry/manifests"
         cat > "$d/.ferry/manifests/.$r.json.$$" && mv -f -T -- "$d/.ferry/manifests/.$r.json.$$" "$d/.ferry/manifests/$r.json" || ferry_fail "cannot write the manifest of release $r"
-        printf 'finished %s\n' "$r"
 
         """#
+        text += QuickCheck.record + "printf 'finished %s\\n' \"$r\"\n"
         return try RemoteScript(text: text, input: manifest.encoded()).checkedLength(purpose: "finish release \(release)")
     }
 
     /// Points `current` at `release` atomically (a new link under a temporary name,
     /// renamed over `current`, so readers always find a whole release), then installs the
-    /// release's manifest as `.ferry/manifest.json` (or removes that file when the release
-    /// has none) and its environment as `.ferry/env` (kept as it is for a release that
+    /// release's manifest as `.ferry/manifest.json` and its ``QuickCheck`` listing as
+    /// `.ferry/manifest.stat` (or removes either file when the release has none) and its environment as `.ferry/env` (kept as it is for a release that
     /// stores none). Also the rollback: switch to the previous release.
     public func switchCurrent(to release: ReleaseName) -> RemoteScript {
         RemoteScript(text: RemoteShell.prologue + #"""
@@ -126,6 +127,12 @@ public struct ReleaseScripts: Sendable {
           cp -- "$m" "$d/.ferry/.manifest.json.$$" && mv -f -T -- "$d/.ferry/.manifest.json.$$" "$d/.ferry/manifest.json" || ferry_fail "cannot install the manifest of release $r"
         else
           rm -f -- "$d/.ferry/manifest.json"
+        fi
+        l="$d/.ferry/manifests/$r.stat"
+        if [ -f "$l" ]; then
+          cp -- "$l" "$d/.ferry/.manifest.stat.$$" && mv -f -T -- "$d/.ferry/.manifest.stat.$$" "$d/.ferry/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
+        else
+          rm -f -- "$d/.ferry/manifest.stat"
         fi
         e="$d/.ferry/settings/$r/env"
         if [ -f "$e" ]; then
@@ -163,7 +170,7 @@ public struct ReleaseScripts: Sendable {
         """#)
     }
 
-    /// Removes release directories (and their manifests) beyond the newest `keep` by name,
+    /// Removes release directories (and their manifests and listings) beyond the newest `keep` by name,
     /// never the one `current` points at nor any of `protecting` (the release `current`
     /// pointed at before the switch). Prints `pruned <release>` per release removed;
     /// read with ``parsePruned(_:)``.
@@ -188,7 +195,7 @@ public struct ReleaseScripts: Sendable {
           case $name in
         \#(protected)    esac
           rm -rf -- "$p" || ferry_fail "cannot remove $p"
-          rm -f -- "$d/.ferry/manifests/$name.json" "$d/.ferry/tainted/$name"
+          rm -f -- "$d/.ferry/manifests/$name.json" "$d/.ferry/manifests/$name.stat" "$d/.ferry/tainted/$name"
           rm -rf -- "$d/.ferry/settings/$name"
           printf 'pruned %s\n' "$name"
         done

@@ -5,6 +5,8 @@
 /// <root>/current -> releases/<release>   switched atomically
 /// <root>/.ferry/manifest.json            what Ferry deployed into `current`
 /// <root>/.ferry/manifests/<release>.json the manifest of each release
+/// <root>/.ferry/manifests/<release>.stat its quick-check listing (size, mtime, mode of every file)
+/// <root>/.ferry/manifest.stat            the listing of the release the manifest describes
 /// <root>/.ferry/lock                     who is deploying
 /// <root>/.ferry/settings/<release>/env   the environment each release runs with (0600)
 /// <root>/.ferry/tainted/<release>        a release changed on the host: never switched to again

@@ -14,6 +14,10 @@ public struct RemoteService: Sendable, Equatable {
     public let lifecycle: ServiceLifecycle
     /// The systemd unit's file name (`ferry-<name>.service` unless given).
     public let unitName: String
+    /// Whether the host probe may skip hashing the running release when its ``QuickCheck``
+    /// listing (size, modification time, mode of every file) is the one recorded at deploy
+    /// (`change_detection: mtime`).
+    public var quickCheck = false
 
     /// A service; throws `.invalidArgument` for a name, directory or unit name that cannot reach a host safely.
     public init(name: String, remoteDirectory: String, command: String, manager: ServiceManager = .process,

@@ -32,13 +32,18 @@ public struct DriftEntry: Sendable, Equatable {
     }
 
     /// One line for people.
+    /// The settings that differ between Git and the host's release, never a value.
+    public var settingsChanges: [String] { plan?.comparison.settingsChanges ?? [] }
+
     public var detail: String {
         let to = toRevision.map(Self.short) ?? "?"
         let from = fromRevision.map(Self.short) ?? "nothing"
         switch status {
         case .inSync: return "runs \(to)"
         case .drifted: return findings.map(\.description).joined(separator: "; ")
-        case .pending: return fromRevision == nil ? "never deployed; Git has \(to)" : "Git is ahead: \(from) → \(to)"
+        case .pending:
+            let settings = settingsChanges.isEmpty ? "" : " (settings: \(settingsChanges.joined(separator: ", ")))"
+            return fromRevision == nil ? "never deployed; Git has \(to)" : "Git is ahead: \(from) → \(to)\(settings)"
         case .unreachable: return error ?? "unreachable"
         case .suspended:
             let drift = findings.isEmpty ? "" : "; " + findings.map(\.description).joined(separator: "; ")
@@ -57,6 +62,7 @@ public struct DriftEntry: Sendable, Equatable {
             ("from_revision", fromRevision.map(JSONValue.string) ?? .null),
             ("to_revision", toRevision.map(JSONValue.string) ?? .null),
             ("findings", .array(findings.map(\.json))),
+            ("settings_changes", .array(settingsChanges.map(JSONValue.string))),
             ("error", error.map(JSONValue.string) ?? .null),
             ("detail", .string(detail)),
         ])

@@ -1,0 +1,43 @@
+/// rsync's quick check, for `change_detection: mtime`: instead of hashing every file of the
+/// running release, the host probe compares the release's listing — type, permission bits,
+/// size and modification time (to the nanosecond) of every file and symbolic link — with the
+/// listing recorded when Ferry finished the release. Equal listings: the files are taken to be
+/// those of the manifest, and nothing is hashed. Different listings (or none recorded): the
+/// probe hashes every file, so drift is reported exactly as with `content_hash`.
+///
+/// Blind spot, by design: an edit that keeps a file's size and puts its modification time back
+/// (`touch -r`, `touch -d`, a tool that preserves times) is not seen.
+///
+/// The listing needs GNU `find -printf` and `cmp`; a host without them is always hashed in full.
+enum QuickCheck {
+    /// Prints, in the current directory, the NUL-terminated listing `TYPE MODE SIZE MTIME ./PATH`
+    /// of every file and symbolic link, sorted by bytes (the scripts run with `LC_ALL=C`).
+    static let listing = #"find . \( -type f -o -type l \) -printf '%y %m %s %T@ %p\0' | sort -z"#
+
+    /// Sets `ferry_quick_capable` when this host can make the listing (GNU `find -printf`, `cmp`).
+    static let capability = #"""
+    if find / -maxdepth 0 -printf '' 2>/dev/null && command -v cmp >/dev/null 2>&1; then ferry_quick_capable=1; else ferry_quick_capable=; fi
+
+    """#
+
+    /// `ferry_quick_check DIR`: succeeds when the listing of `DIR/current` equals the listing
+    /// recorded for the release the manifest describes (`DIR/.ferry/manifest.stat`).
+    static let functions = #"""
+    ferry_quick_check() {
+      [ -n "$ferry_quick_capable" ] && [ -f "$1/.ferry/manifest.json" ] && [ -f "$1/.ferry/manifest.stat" ] || return 1
+      ( cd -P -- "$1/current" 2>/dev/null && \#(listing) | cmp -s -- - "$1/.ferry/manifest.stat" )
+    }
+
+    """#
+
+    /// Records the listing of the current directory (a finished release) as `$d/.ferry/manifests/$r.stat`,
+    /// written to a temporary file then renamed; removes a stale one on a host that cannot make it.
+    static let record = #"""
+    if find / -maxdepth 0 -printf '' 2>/dev/null; then
+      \#(listing) > "$d/.ferry/manifests/.$r.stat.$$" && mv -f -T -- "$d/.ferry/manifests/.$r.stat.$$" "$d/.ferry/manifests/$r.stat" || { rm -f -- "$d/.ferry/manifests/.$r.stat.$$"; ferry_fail "cannot record the file listing of release $r"; }
+    else
+      rm -f -- "$d/.ferry/manifests/$r.stat"
+    fi
+
+    """#
+}
