@@ -12,7 +12,7 @@ enum ServiceKeys {
     static let run = KeySpec<RunSettings>.required("run", RunKeys.value, doc: "How the service's process runs.")
     static let changeDetection = KeySpec<ChangeDetection>.defaulted(
         "change_detection", .choice(ChangeDetection.self), .contentHash, "`content_hash`",
-        doc: "How Ferry tells that the files on a host differ from Git: SHA-256 of each file, the last commit touching the sources, or modification times.")
+        doc: "How Ferry tells that a service needs deploying and whether a host's files drifted. `content_hash`: Git's files and settings against the running release's manifest; the host probe hashes (SHA-256) every file. `git_commit`: deploys when a commit since the host's revision touched `sources`, or the settings changed — never for unrelated commits (README, other services); drift is still found by hashing. `mtime`: as `content_hash`, but the probe compares each file's size, mode and modification time with those recorded at deploy (rsync's quick check) and hashes only when they differ: far cheaper on large releases, but blind to an edit that keeps a file's size and puts its modification time back (`touch -r`).")
     static let drift = KeySpec<DriftPolicy>.defaulted(
         "drift", .choice(DriftPolicy.self), .correct, "`correct`",
         doc: "What Ferry does when a host changed outside Ferry: put it back (`correct`) or only record and report it (`report`).")
