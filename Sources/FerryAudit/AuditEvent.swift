@@ -40,6 +40,10 @@ public enum AuditEvent: Hashable, Sendable {
     /// A commit that does not descend from the last applied one was accepted
     /// (`--allow-non-descendant`); `from_revision` is the last applied commit.
     case ancestryOverridden
+    /// A run found no record of earlier runs in the state directory but Ferry's manifests on
+    /// the hosts, and rebuilt the applied revision of every service and host from them;
+    /// `detail` lists what each host runs.
+    case stateRebuilt
     /// A kind this version of Ferry does not know, kept as written.
     case unrecognized(String)
 }
@@ -70,6 +74,7 @@ extension AuditEvent: RawRepresentable, Codable {
         case .shutdown: "shutdown"
         case .repositoryChanged: "repository_changed"
         case .ancestryOverridden: "ancestry_overridden"
+        case .stateRebuilt: "state_rebuilt"
         case .unrecognized(let text): text
         }
     }
@@ -82,6 +87,7 @@ extension AuditEvent: CaseIterable {
         .deployStarted, .deploySucceeded, .deployFailed, .healthCheckFailed,
         .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved, .shutdown,
         .repositoryChanged, .ancestryOverridden,
+        .stateRebuilt,
     ]
 }
 

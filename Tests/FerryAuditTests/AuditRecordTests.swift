@@ -45,7 +45,7 @@ import Testing
         for kind in AuditEvent.allCases {
             #expect(AuditEvent(rawValue: kind.rawValue) == kind)
         }
-        #expect(AuditEvent.allCases.count == 17)
+        #expect(AuditEvent.allCases.count == 18)
         #expect(AuditEvent.healthCheckFailed.rawValue == "health_check_failed")
     }
 

@@ -10,7 +10,7 @@ enum ReconcileReportJSON {
         }
         let object: [String: Any] = [
             "run_id": report.runID, "revision": report.revision.hex, "converged": report.converged,
-            "changed_services": report.changedServices, "results": results,
+            "changed_services": report.changedServices, "results": results, "state_rebuilt": report.stateRebuilt,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

@@ -47,9 +47,10 @@ public struct Reconciler: Sendable {
                 .answers(for: run.configuration.services, observations: observations)
             let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state, sources: sources))
             try await recordDrift(plans, audit: audit)
+            let rebuilt = try await recordStateRebuild(plans, run: run, audit: audit)
             let results = await deploy(plans, run: run, observations: observations, audit: audit)
             let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
-                                   results: results + unreachableResults(run, observations: observations))
+                                   results: results + unreachableResults(run, observations: observations), stateRebuilt: rebuilt)
             try saveState(report, plans: plans, run: run, state: state)
             try await audit.append(AuditEntry(
                 kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
@@ -251,10 +252,21 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// Records the applied revision per service and host, the quarantines, and the reconciled commit.
+    /// With no record of an earlier reconcile in the state directory but Ferry's manifests on
+    /// the hosts (a lost or new state directory), records `state_rebuilt`, naming the revision
+    /// each host runs; whether it did.
+    func recordStateRebuild(_ plans: [HostPlan], run: RunContext, audit: AuditLog) async throws -> Bool {
+        guard let rebuild = StateRebuild(plans: plans, lastReconciled: run.lastHead) else { return false }
+        try await audit.append(rebuild.auditEntry(head: run.head))
+        return true
+    }
+
+    /// Records the applied revision per service and host (after a lost state directory, first
+    /// the revision of every host's manifest), the quarantines, and the reconciled commit.
     func saveState(_ report: RunReport, plans: [HostPlan], run: RunContext, state: StateDirectory) throws {
         let now = Date()
         _ = try state.appliedCommits.update { applied in
+            StateRebuild(plans: plans, lastReconciled: run.lastHead)?.record(in: &applied, at: now)
             for result in report.results {
                 switch result.outcome {
                 case .deployed, .corrected, .skipped(.inSync):

@@ -10,13 +10,17 @@ public struct RunReport: Sendable {
     public var changedServices: [String]
     /// One result per service and host, sorted by service then host.
     public var results: [HostResult]
+    /// Whether the state directory had no record of earlier runs while the hosts ran releases
+    /// Ferry deployed, so this run rebuilt the applied revisions from the hosts' manifests.
+    public var stateRebuilt: Bool
 
     /// A report.
-    public init(runID: String, revision: CommitID, changedServices: [String], results: [HostResult]) {
+    public init(runID: String, revision: CommitID, changedServices: [String], results: [HostResult], stateRebuilt: Bool = false) {
         self.runID = runID
         self.revision = revision
         self.changedServices = changedServices
         self.results = results.sorted { ($0.service, $0.host) < ($1.service, $1.host) }
+        self.stateRebuilt = stateRebuilt
     }
 
     /// Whether every service converged: nothing failed, rolled back or was unreachable.
@@ -30,6 +34,9 @@ public struct RunReport: Sendable {
         let failures = results.filter { $0.outcome.isFailure }
         let changed = results.filter { $0.outcome.changedHost }
         var lines = ["reconciled \(revision.short): \(changed.count) changed, \(failures.count) failed, \(results.count - changed.count - failures.count) unchanged (run \(runID))"]
+        if stateRebuilt {
+            lines.append("  state rebuilt: the state directory had no record of earlier runs; the applied revisions were read from the hosts' manifests")
+        }
         for result in results where result.outcome.changedHost || result.outcome.isFailure || result.outcome.isNotable {
             lines.append("  \(result.service) on \(result.host): \(result.outcome)")
         }
