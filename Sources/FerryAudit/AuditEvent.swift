@@ -40,10 +40,31 @@ public enum AuditEvent: Hashable, Sendable {
     /// A commit that does not descend from the last applied one was accepted
     /// (`--allow-non-descendant`); `from_revision` is the last applied commit.
     case ancestryOverridden
+    /// `ferry unlock` removed a service's remote lock on a host; `detail` names the previous holder.
+    case lockBroken
+    /// A rollback is about to switch a host back (written, and made durable, before the switch).
+    case rollbackStarted
+    /// A deploy that an interrupted run left unfinished on a host was finished or undone.
+    case deployRecovered
     /// A run found no record of earlier runs in the state directory but Ferry's manifests on
     /// the hosts, and rebuilt the applied revision of every service and host from them;
     /// `detail` lists what each host runs.
     case stateRebuilt
+    /// A failed step is about to be retried (`error_policy`); `detail` gives the step, the
+    /// retry's number, `max_retries`, the wait in milliseconds and the failure's condition.
+    case retry
+    /// A host's circuit breaker opened: the host is not contacted until `detail.until`.
+    case circuitOpened
+    /// A host's circuit breaker let one attempt through after its open time.
+    case circuitHalfOpen
+    /// A host's circuit breaker closed after enough successful attempts.
+    case circuitClosed
+    /// A host was not contacted because its circuit breaker is open (until `detail.until`).
+    case hostSkipped
+    /// The writer that opened the log found it does not reach the record its head names
+    /// (records removed from the end, or the end replaced), or an unreadable head; `error`
+    /// says what the head said and what the log held. `ferry audit verify` reports it.
+    case auditHeadMismatch
     /// A kind this version of Ferry does not know, kept as written.
     case unrecognized(String)
 }
@@ -74,7 +95,16 @@ extension AuditEvent: RawRepresentable, Codable {
         case .shutdown: "shutdown"
         case .repositoryChanged: "repository_changed"
         case .ancestryOverridden: "ancestry_overridden"
+        case .lockBroken: "lock_broken"
+        case .rollbackStarted: "rollback_started"
+        case .deployRecovered: "deploy_recovered"
         case .stateRebuilt: "state_rebuilt"
+        case .retry: "retry"
+        case .circuitOpened: "circuit_opened"
+        case .circuitHalfOpen: "circuit_half_open"
+        case .circuitClosed: "circuit_closed"
+        case .hostSkipped: "host_skipped"
+        case .auditHeadMismatch: "audit_head_mismatch"
         case .unrecognized(let text): text
         }
     }
@@ -86,8 +116,10 @@ extension AuditEvent: CaseIterable {
         .reconcileStarted, .reconcileFinished, .driftDetected, .driftCorrected,
         .deployStarted, .deploySucceeded, .deployFailed, .healthCheckFailed,
         .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved, .shutdown,
-        .repositoryChanged, .ancestryOverridden,
+        .repositoryChanged, .ancestryOverridden, .lockBroken, .rollbackStarted, .deployRecovered,
         .stateRebuilt,
+        .retry, .circuitOpened, .circuitHalfOpen, .circuitClosed, .hostSkipped,
+        .auditHeadMismatch,
     ]
 }
 

@@ -10,34 +10,50 @@ import Darwin
 ///
 /// The file is opened with `O_APPEND` (created 0600); each record is one line
 /// of JSON written with a single `write(2)`, carrying in `prev` the sha256 of
-/// the line before it. Appends are serialised on a private queue (the blocking
-/// calls never run on Swift's cooperative pool), and under an exclusive
-/// `flock` of the file, so a second process appending in between is noticed
-/// and the chain continues from its record.
+/// the line before it. Every append is durable when it returns: the record is
+/// `fsync`ed, then the log's head (``AuditHead``: its record count and the hash
+/// of its last record) is replaced atomically, so the head is never ahead of
+/// the log and ``AuditVerifier`` can tell records removed from the end. A failed
+/// append throws an ``AuditError`` naming the file and the OS error; callers
+/// that announce a step (`deploy_started` before a switch) do not take it then.
+///
+/// Appends are serialised on a private queue (the blocking calls never run on
+/// Swift's cooperative pool), and under an exclusive `flock` of the file, so a
+/// second process appending in between is noticed and the chain continues
+/// from its record.
 ///
 /// A torn last line (a write cut short by a crash) is never built upon: the
-/// next append starts a new line and chains to the last complete record;
-/// ``AuditVerifier`` reports the torn line.
+/// next append first ends it with a newline, then chains to the last complete
+/// record; ``AuditVerifier`` reports the torn line. A log that does not reach
+/// the record its head names (records removed from the end) is not continued
+/// silently: ``open(at:head:runID:actor:secrets:clock:)`` first appends an
+/// `audit_head_mismatch` record saying what the head said and what the log
+/// held, which `ferry audit verify` reports from then on, and then goes on
+/// appending (the agent keeps working; the evidence stays in the chain).
 ///
 /// ```swift
 /// let log = try await AuditLog.open(at: stateDirectory.auditLogURL, secrets: resolvedSecrets)
-/// try await log.append(AuditEntry(kind: .deployStarted, service: "web", host: "web-1"))
-/// try await log.sync()
+/// try await log.append(AuditEntry(kind: .deployStarted, service: "web", host: "web-1"))  // on disk now
 /// ```
 public final class AuditLog: @unchecked Sendable {
     /// The log file.
     public let url: URL
+    /// The head file, `<log>.head` unless given.
+    public let headURL: URL
     /// The run id stamped on every record this writer appends.
     public let runID: String
-    /// Whether the file ended in a torn line when it was opened.
-    public let foundTornTail: Bool
+    /// Whether the file ended in a torn line when it was opened. Set by `open`.
+    public private(set) var foundTornTail = false
+    /// Why the log did not reach the record its head names when it was opened
+    /// (recorded as `audit_head_mismatch`), or nil. Set by `open`.
+    public private(set) var foundHeadMismatch: String?
 
     private let queue = DispatchQueue(label: "ferry.audit-log")
-    // Everything below is touched only on `queue`.
+    // Everything below is touched only on `queue` (or by `open`, before the log is returned).
     private var descriptor: Int32
-    private var prev: String
-    private var needsNewline: Bool
-    private var expectedSize: Int
+    private var head = AuditHead.empty
+    private var needsNewline = false
+    private var expectedSize = 0
     private var sequence = 0
     private var redactor = AuditRedactor()
     private let actor: String?
@@ -45,17 +61,14 @@ public final class AuditLog: @unchecked Sendable {
 
     private static let newline = UInt8(ascii: "\n")
 
-    private init(url: URL, descriptor: Int32, tail: AuditTail, runID: String, actor: String?,
+    private init(url: URL, headURL: URL, descriptor: Int32, runID: String, actor: String?,
                  secrets: [String], clock: @escaping @Sendable () -> Date) {
         self.url = url
+        self.headURL = headURL
         self.descriptor = descriptor
         self.runID = runID
         self.actor = actor
         self.clock = clock
-        prev = tail.prev
-        needsNewline = tail.isTorn
-        foundTornTail = tail.isTorn
-        expectedSize = tail.size
         redactor.add(secrets)
     }
 
@@ -63,32 +76,35 @@ public final class AuditLog: @unchecked Sendable {
         if descriptor >= 0 { closeFile(descriptor) }
     }
 
-    /// Opens (or creates, mode 0600) the log at `url` and reads where its chain ends.
+    /// Opens (or creates, mode 0600) the log at `url` and finds where its chain ends.
     ///
     /// - Parameters:
+    ///   - head: the head file; nil for `<log>.head` beside the log (``AuditHead/url(forLog:)``).
+    ///     Pass the same file to ``AuditVerifier/verify(_:head:)``.
     ///   - runID: stamped on every record; see ``makeRunID()``.
     ///   - actor: the OS user recorded in each record.
     ///   - secrets: strings replaced by `<redacted>` in every field before writing.
     ///   - clock: the time source for records (tests pass a fixed clock).
-    /// - Throws: ``AuditError`` when the file cannot be opened or read.
+    /// - Throws: ``AuditError`` when the file cannot be opened or read, or the
+    ///   head or an `audit_head_mismatch` record cannot be written.
     public static func open(
         at url: URL,
+        head: URL? = nil,
         runID: String = makeRunID(),
         actor: String? = AuditActor.current,
         secrets: [String] = [],
         clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> AuditLog {
         try await onDedicatedThread {
-            let path = url.path
-            let descriptor = try openCreatingDurably(path: path)
-            do {
-                let tail = try withFileLock(descriptor, path: path) { try AuditTail.read(fd: descriptor, path: path) }
-                return AuditLog(url: url, descriptor: descriptor, tail: tail, runID: runID,
-                                actor: actor, secrets: secrets, clock: clock)
-            } catch {
-                closeFile(descriptor)
-                throw error
+            let descriptor = try DurableFile.openForAppending(path: url.path)
+            let log = AuditLog(url: url, headURL: head ?? AuditHead.url(forLog: url), descriptor: descriptor,
+                               runID: runID, actor: actor, secrets: secrets, clock: clock)
+            try withFileLock(descriptor, path: url.path) {
+                let (tail, mismatch) = try log.catchUp(descriptor)
+                log.foundTornTail = tail.isTorn
+                log.foundHeadMismatch = mismatch
             }
+            return log
         }
     }
 
@@ -110,17 +126,27 @@ public final class AuditLog: @unchecked Sendable {
         }
     }
 
-    /// Appends one record for `entry` and returns it as written.
-    ///
-    /// The record is in the file when this returns, but not necessarily on
-    /// disk: call ``sync()`` before reporting success.
-    /// - Throws: ``AuditError`` (`writeFailed`, `encodingFailed`, `closed`).
+    /// Appends one record for `entry`, makes it durable (`fsync`), updates the
+    /// head, and returns the record as written.
+    /// - Throws: ``AuditError``: `writeFailed` (the record may be missing or torn:
+    ///   the step it announces must not be taken), `syncFailed` (it may not be on
+    ///   disk), `headWriteFailed` (it is on disk, the head is behind; the next
+    ///   append catches up), `encodingFailed`, `closed`.
     @discardableResult
     public func append(_ entry: AuditEntry) async throws -> AuditRecord {
-        try await perform { try self.appendOnQueue(entry) }
+        try await perform {
+            let descriptor = try self.openDescriptor()
+            return try Self.withFileLock(descriptor, path: self.url.path) {
+                if try SystemCall.size(of: descriptor, path: self.url.path) != self.expectedSize {
+                    _ = try self.catchUp(descriptor)
+                }
+                return try self.write(entry, to: descriptor)
+            }
+        }
     }
 
-    /// Flushes every appended record to disk (`fsync`).
+    /// Flushes the log to disk (`fsync`). Every append is already durable when
+    /// it returns; this only reports a late write-back error.
     /// - Throws: ``AuditError`` (`syncFailed`, `closed`).
     public func sync() async throws {
         try await perform {
@@ -141,37 +167,51 @@ public final class AuditLog: @unchecked Sendable {
         }
     }
 
-    private func appendOnQueue(_ entry: AuditEntry) throws -> AuditRecord {
-        let descriptor = try openDescriptor()
-        let path = url.path
-        return try Self.withFileLock(descriptor, path: path) {
-            let size = try SystemCall.size(of: descriptor, path: path)
-            if size != expectedSize {
-                let tail = try AuditTail.read(fd: descriptor, path: path)
-                prev = tail.prev
-                needsNewline = tail.isTorn
-            }
-            let record = AuditRecord(
-                time: clock(), runID: runID, sequence: sequence + 1,
-                actor: actor.map(redactor.redact), prev: prev, entry: redactor.redact(entry))
-            let line: [UInt8]
-            do {
-                line = try record.jsonLine()
-            } catch {
-                throw AuditError(.encodingFailed, path: path, message: "cannot encode a \(entry.kind) record: \(error)")
-            }
-            let bytes = (needsNewline ? [Self.newline] : []) + line + [Self.newline]
-            try SystemCall.writeAll(descriptor, bytes, path: path)
-            sequence += 1
-            prev = AuditHash.of(line)
-            needsNewline = false
-            expectedSize = size + bytes.count
-            return record
+    /// Finds where the chain ends from the file and the head (under the file
+    /// lock): when opening, and after another writer appended. A log that does
+    /// not reach its head's record gets an `audit_head_mismatch` record; a head
+    /// that is behind (or missing) is rewritten. Returns the tail read and the mismatch.
+    private func catchUp(_ descriptor: Int32) throws -> (AuditTail, String?) {
+        let tail = try AuditTail.read(fd: descriptor, path: url.path)
+        let reading = AuditHeadReading.read(at: headURL)
+        let end = try AuditChainEnd.find(tail: tail, reading: reading, log: url, headURL: headURL)
+        head = end.head
+        needsNewline = tail.isTorn
+        expectedSize = tail.size
+        if let mismatch = end.mismatch {
+            _ = try write(AuditEntry(kind: .auditHeadMismatch, error: mismatch, detail: ["head_file": headURL.path]), to: descriptor)
+        } else if reading.head != end.head {
+            try end.head.write(to: headURL)
         }
+        return (tail, end.mismatch)
+    }
+
+    /// Writes the record for `entry` as one line (ending a torn last line first),
+    /// `fsync`s it, then replaces the head. Called under the file lock.
+    private func write(_ entry: AuditEntry, to descriptor: Int32) throws -> AuditRecord {
+        let path = url.path
+        let record = AuditRecord(
+            time: clock(), runID: runID, sequence: sequence + 1,
+            actor: actor.map(redactor.redact), prev: head.last, entry: redactor.redact(entry))
+        let line: [UInt8]
+        do {
+            line = try record.jsonLine()
+        } catch {
+            throw AuditError(.encodingFailed, path: path, message: "a \(entry.kind) record: \(error)")
+        }
+        let bytes = (needsNewline ? [Self.newline] : []) + line + [Self.newline]
+        try SystemCall.writeAll(descriptor, bytes, path: path, kind: .writeFailed)
+        sequence += 1
+        needsNewline = false
+        expectedSize += bytes.count
+        head = AuditHead(records: head.records + 1, last: AuditHash.of(line))
+        try SystemCall.retrying("fsync", path: path, kind: .syncFailed) { fsync(descriptor) }
+        try head.write(to: headURL)
+        return record
     }
 
     private func openDescriptor() throws -> Int32 {
-        guard descriptor >= 0 else { throw AuditError(.closed, path: url.path, message: "the audit log is closed") }
+        guard descriptor >= 0 else { throw AuditError(.closed, path: url.path, message: "") }
         return descriptor
     }
 
@@ -188,36 +228,6 @@ public final class AuditLog: @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
         }
-    }
-
-    /// Opens the log for appending; when this creates it, the directory is
-    /// synced too, so the new file survives a crash.
-    private static func openCreatingDurably(path: String) throws -> Int32 {
-        let flags = O_RDWR | O_APPEND | O_CLOEXEC
-        while true {
-            let created = openFile(path, flags | O_CREAT | O_EXCL, 0o600)
-            if created >= 0 {
-                try syncDirectory(of: path)
-                return created
-            }
-            guard errno == EEXIST || errno == EINTR else {
-                throw AuditError(.openFailed, path: path, message: "cannot create the audit log: \(SystemCall.describe(errno))")
-            }
-            let existing = openFile(path, flags)
-            if existing >= 0 { return existing }
-            guard errno == ENOENT || errno == EINTR else {
-                throw AuditError(.openFailed, path: path, message: "cannot open the audit log: \(SystemCall.describe(errno))")
-            }
-        }
-    }
-
-    private static func syncDirectory(of path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let descriptor = try SystemCall.retrying("open", path: directory, kind: .openFailed) {
-            openFile(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        }
-        defer { closeFile(descriptor) }
-        try SystemCall.retrying("fsync", path: directory, kind: .syncFailed) { fsync(descriptor) }
     }
 
     private static func withFileLock<Value>(_ descriptor: Int32, path: String, _ body: () throws -> Value) throws -> Value {

@@ -5,6 +5,8 @@ struct AuditTail {
     var size: Int
     /// sha256 of the last complete line that is a record, or ``AuditRecord/genesis``.
     var prev: String
+    /// The `prev` of that last record: where the chain stood before it was written.
+    var lastRecordPrev: String?
     /// Whether bytes follow the last newline: a write cut short by a crash.
     var isTorn: Bool
 
@@ -17,18 +19,18 @@ struct AuditTail {
     /// with a newline) are stepped over to the last record before them.
     static func read(fd: Int32, path: String) throws -> AuditTail {
         let size = try SystemCall.size(of: fd, path: path)
-        guard size > 0 else { return AuditTail(size: 0, prev: AuditRecord.genesis, isTorn: false) }
+        guard size > 0 else { return AuditTail(size: 0, prev: AuditRecord.genesis, lastRecordPrev: nil, isTorn: false) }
         let isTorn = try SystemCall.read(fd, count: 1, at: size - 1, path: path) != [newline]
         var lineEnd = isTorn ? try lastNewline(fd: fd, before: size, path: path) : size - 1
         while let end = lineEnd {
             let start = try lastNewline(fd: fd, before: end, path: path).map { $0 + 1 } ?? 0
             let line = try SystemCall.read(fd, count: end - start, at: start, path: path)
-            if (try? AuditRecord.decode(line: line)) != nil {
-                return AuditTail(size: size, prev: AuditHash.of(line), isTorn: isTorn)
+            if let record = try? AuditRecord.decode(line: line) {
+                return AuditTail(size: size, prev: AuditHash.of(line), lastRecordPrev: record.prev, isTorn: isTorn)
             }
             lineEnd = start == 0 ? nil : start - 1
         }
-        return AuditTail(size: size, prev: AuditRecord.genesis, isTorn: isTorn)
+        return AuditTail(size: size, prev: AuditRecord.genesis, lastRecordPrev: nil, isTorn: isTorn)
     }
 
     /// The offset of the last newline before `end`, reading backwards in chunks.

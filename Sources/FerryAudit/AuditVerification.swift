@@ -5,14 +5,18 @@ public struct AuditVerification: Sendable, Equatable {
     /// What is wrong, in file order; verification stops at the first break in
     /// the chain, so a break is always the last problem. Empty when intact.
     public var problems: [AuditProblem]
+    /// What the head file says about the end of the log.
+    public var head: AuditHeadStatus
 
     /// Creates a report.
-    public init(recordCount: Int, problems: [AuditProblem]) {
+    public init(recordCount: Int, problems: [AuditProblem], head: AuditHeadStatus) {
         self.recordCount = recordCount
         self.problems = problems
+        self.head = head
     }
 
-    /// Whether every line is a record chained to the one before it.
+    /// Whether every line is a record chained to the one before it, and the log
+    /// ends at or after the record its head names.
     public var isIntact: Bool { problems.isEmpty }
 
     /// The first problem, with its line number.
@@ -37,6 +41,12 @@ public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
         /// A write cut short by a crash: the last line has no newline, or a
         /// line the next writer stepped over (the chain resumes after it).
         case tornLine
+        /// The log does not reach the record its head names (records were
+        /// removed from the end, or the end was replaced), or the head file is
+        /// unreadable; or an `audit_head_mismatch` record, left by a writer that
+        /// found so when it opened the log. `line` is where the missing records
+        /// would be, or the head's record, or the `audit_head_mismatch` record.
+        case headMismatch
     }
 
     /// What kind of damage this is.
@@ -55,4 +65,19 @@ public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// `line N: message`.
     public var description: String { "line \(line): \(message)" }
+}
+
+/// What ``AuditVerifier`` found out from the head file (``AuditHead``).
+public enum AuditHeadStatus: Sendable, Equatable {
+    /// The log holds the record the head names, at the position it names
+    /// (and possibly records after it: an append whose head update a crash cut short).
+    case matches(AuditHead)
+    /// There is no head file: records removed from the end cannot be detected.
+    /// The next append writes one.
+    case missing
+    /// The head names a record the log does not reach, or cannot be read: a
+    /// ``AuditProblem/Kind/headMismatch`` problem says how.
+    case mismatch
+    /// The chain broke before the end of the file, so the end was not compared with the head.
+    case notChecked
 }

@@ -10,45 +10,71 @@ import Foundation
 /// after it means two were swapped. A torn line that a later writer stepped
 /// over is reported and verification continues after it.
 ///
-/// A chain cannot show that records were removed from the end of the file;
-/// compare `recordCount` with what you expect for that.
+/// Records removed from the end leave a valid chain; the log's head file
+/// (``AuditHead``) shows them: when the chain is followed to the end of the
+/// file, it must reach the record the head names. `audit_head_mismatch`
+/// records, left by a writer that found the log short when it opened it, are
+/// reported too.
 public enum AuditVerifier {
     /// How far ahead to look for the record that resumes the chain after a torn line.
     private static let resumeWindow = 3
 
-    /// Verifies the log at `url`.
-    /// - Throws: ``AuditError`` only when the file cannot be opened or read;
+    /// Verifies the log at `url` and compares its end with its head.
+    /// - Parameter head: the head file; nil for `<log>.head` (``AuditHead/url(forLog:)``).
+    /// - Throws: ``AuditError`` only when the log cannot be opened or read;
     ///   damage is reported in the result.
-    public static func verify(_ url: URL) throws -> AuditVerification {
-        var lines = PeekableLines(try LineReader(path: url.path))
-        var last: (line: Int, record: AuditRecord, hash: String)?
-        var recordCount = 0
-        var problems: [AuditProblem] = []
+    public static func verify(_ url: URL, head: URL? = nil) throws -> AuditVerification {
+        let headURL = head ?? AuditHead.url(forLog: url)
+        // The head first: a writer updates it after the log, so a log read after its head is never behind it.
+        return try verify(url, against: AuditHeadReading.read(at: headURL), headURL: headURL)
+    }
 
-        func continuesChain(_ record: AuditRecord) -> Bool {
-            last.map { record.prev == $0.hash } ?? AuditHash.isGenesis(record.prev)
+    /// Verifies the log at `url` against what its head file held.
+    static func verify(_ url: URL, against reading: AuditHeadReading, headURL: URL) throws -> AuditVerification {
+        var lines = PeekableLines(try LineReader(path: url.path))
+        var chain = AuditChain(headPosition: reading.head?.records)
+        var problems: [AuditProblem] = []
+        var lastLine = 0
+        var reachedEnd = true
+
+        func add(_ link: AuditChain.Link) {
+            chain.append(link)
+            if link.record.kind == .auditHeadMismatch {
+                problems.append(AuditProblem(.headMismatch, line: link.line, message:
+                    "run \(link.record.runID) found, when it opened the log: \(link.record.error ?? "the log did not match its head")"))
+            }
         }
 
         while let line = try lines.next() {
+            lastLine = line.number
             guard line.isTerminated else {
                 problems.append(AuditProblem(.tornLine, line: line.number, message: TornLine.reason(byteCount: line.bytes.count)))
                 break
             }
             let parsed = Result { try AuditRecord.decode(line: line.bytes) }
-            if case .success(let record) = parsed, continuesChain(record) {
-                last = (line.number, record, AuditHash.of(line.bytes))
-                recordCount += 1
+            if case .success(let record) = parsed, chain.isNext(record) {
+                add(AuditChain.Link(line: line.number, record: record, hash: AuditHash.of(line.bytes)))
+                continue
+            }
+            if case .success(let record) = parsed, chain.stepsOverLast(record, line: line.number),
+               let skipped = chain.removeLast() {
+                let previous = chain.last.map { "line \($0.line)" } ?? "the start of the file"
+                problems.append(AuditProblem(.tornLine, line: skipped.line, message:
+                    "this line is not part of the chain; the record on line \(line.number) continues from \(previous) "
+                    + "(a write cut short by a crash just before its newline, that the next writer stepped over, or an inserted line)"))
+                add(AuditChain.Link(line: line.number, record: record, hash: AuditHash.of(line.bytes)))
                 continue
             }
             if case .success(let record) = parsed, let next = try lines.peek(0), next.isTerminated,
                record.prev == AuditHash.of(next.bytes) {
                 problems.append(AuditProblem(.reorderedRecords, line: line.number, message:
                     "records out of order: this record chains to the one on line \(next.number), which should come before it"))
+                reachedEnd = false
                 break
             }
-            if let resumed = try resumption(after: line, in: &lines, continuing: continuesChain) {
+            if let resumed = try resumption(after: line, in: &lines, continuing: chain.isNext) {
                 let skipped = line.number == resumed - 1 ? "this line" : "lines \(line.number)-\(resumed - 1)"
-                let previous = last.map { "line \($0.line)" } ?? "the start of the file"
+                let previous = chain.last.map { "line \($0.line)" } ?? "the start of the file"
                 problems.append(AuditProblem(.tornLine, line: line.number, message:
                     "\(skipped) not part of the chain; the record on line \(resumed) continues from \(previous) "
                     + "(a write cut short by a crash that the next writer stepped over, or an inserted line)"))
@@ -60,11 +86,14 @@ public enum AuditVerifier {
                 problems.append(AuditProblem(.unparsableLine, line: line.number, message:
                     "not an audit record: \(DecodingFailure.describe(error))"))
             case .success(let record):
-                problems.append(diagnoseBreak(record, line: line.number, after: last.map { ($0.line, $0.record) }))
+                problems.append(diagnoseBreak(record, line: line.number, after: chain.last.map { ($0.line, $0.record) }))
             }
+            reachedEnd = false
             break
         }
-        return AuditVerification(recordCount: recordCount, problems: problems)
+        guard reachedEnd else { return AuditVerification(recordCount: chain.count, problems: problems, head: .notChecked) }
+        let (status, problem) = AuditHeadCheck.check(reading, chain: chain, lastLine: lastLine, headURL: headURL)
+        return AuditVerification(recordCount: chain.count, problems: problems + (problem.map { [$0] } ?? []), head: status)
     }
 
     /// The line number of the record that continues the chain from the last

@@ -33,7 +33,7 @@ final class LineReader {
         let descriptor = openFile(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
-            let message = code == ENOENT ? "no such file" : "cannot open the audit log: \(SystemCall.describe(code))"
+            let message = code == ENOENT ? "no such file" : SystemCall.describe(code, in: "open")
             throw AuditError(.openFailed, path: path, message: message)
         }
         self.descriptor = descriptor

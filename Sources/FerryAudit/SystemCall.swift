@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// The one place FerryAudit calls the C library: retries `EINTR` and turns a
-/// failure into an ``AuditError`` naming the function, the file and `errno`.
+/// failure into an ``AuditError`` naming the file, the OS error and the call.
 enum SystemCall {
     /// Runs `body` until it does not fail with `EINTR`; returns its non-negative result.
     @discardableResult
@@ -20,23 +20,24 @@ enum SystemCall {
             if result >= 0 { return result }
             let code = errno
             if code == EINTR { continue }
-            throw AuditError(kind, path: path, message: "\(function) failed: \(describe(code))")
+            throw AuditError(kind, path: path, message: describe(code, in: function))
         }
     }
 
-    /// The C library's text for an `errno` value, with the value itself.
-    static func describe(_ code: Int32) -> String {
-        "\(String(cString: strerror(code))) (errno \(code))"
+    /// The C library's text for an `errno` value, with the call and the value:
+    /// `Permission denied (write, errno 13)`.
+    static func describe(_ code: Int32, in function: String) -> String {
+        "\(String(cString: strerror(code))) (\(function), errno \(code))"
     }
 
-    /// Writes every byte of `bytes` at the end of the file (`fd` is opened with
-    /// `O_APPEND`); a regular file takes them in one `write(2)`, the loop only
-    /// guards against a short write.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    /// Writes every byte of `bytes` (at the end of the file when `fd` is opened
+    /// with `O_APPEND`); a regular file takes them in one `write(2)`, the loop
+    /// only guards against a short write.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, kind: AuditError.Kind) throws {
         var offset = 0
         while offset < bytes.count {
             let written = try bytes.withUnsafeBytes { buffer in
-                try retrying("write", path: path, kind: .writeFailed) {
+                try retrying("write", path: path, kind: kind) {
                     write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 }
             }
@@ -45,12 +46,12 @@ enum SystemCall {
     }
 
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
-    static func read(_ fd: Int32, count: Int, at offset: Int, path: String) throws -> [UInt8] {
+    static func read(_ fd: Int32, count: Int, at offset: Int, path: String, kind: AuditError.Kind = .readFailed) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
             let got = try bytes.withUnsafeMutableBytes { buffer in
-                try retrying("pread", path: path, kind: .readFailed) {
+                try retrying("pread", path: path, kind: kind) {
                     pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
                 }
             }
@@ -62,9 +63,9 @@ enum SystemCall {
     }
 
     /// The size of the open file in bytes.
-    static func size(of fd: Int32, path: String) throws -> Int {
+    static func size(of fd: Int32, path: String, kind: AuditError.Kind = .readFailed) throws -> Int {
         var status = stat()
-        try retrying("fstat", path: path, kind: .readFailed) { fstat(fd, &status) }
+        try retrying("fstat", path: path, kind: kind) { fstat(fd, &status) }
         return Int(status.st_size)
     }
 }

@@ -34,6 +34,7 @@ public struct FerryCommand: AsyncParsableCommand {
             RollbackCommand.self,
             RedeployCommand.self,
             ShutdownCommand.self,
+            UnlockCommand.self,
             ChangesCommand.self,
             VersionCommand.self,
         ]

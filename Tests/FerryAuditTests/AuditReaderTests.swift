@@ -80,7 +80,7 @@ import Testing
             Issue.record("opened a missing file")
         } catch let error as AuditError {
             #expect(error.kind == .openFailed)
-            #expect(error.description == "/nonexistent/audit.jsonl: no such file")
+            #expect(error.description == "cannot open the audit log /nonexistent/audit.jsonl: no such file")
         } catch {
             Issue.record("unexpected \(error)")
         }

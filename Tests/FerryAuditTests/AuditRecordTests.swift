@@ -45,7 +45,9 @@ import Testing
         for kind in AuditEvent.allCases {
             #expect(AuditEvent(rawValue: kind.rawValue) == kind)
         }
-        #expect(AuditEvent.allCases.count == 18)
+        // Every kind has its own text: none falls back to `unrecognized`, none is listed twice.
+        #expect(Set(AuditEvent.allCases.map(\.rawValue)).count == AuditEvent.allCases.count)
+        #expect(!AuditEvent.allCases.contains { if case .unrecognized = $0 { true } else { false } })
         #expect(AuditEvent.healthCheckFailed.rawValue == "health_check_failed")
     }
 

@@ -17,14 +17,16 @@ import Testing
     @Test func anIntactLogReportsItsRecordCount() async throws {
         let directory = try TemporaryDirectory()
         let (url, _) = try await makeLog(directory)
-        #expect(try AuditVerifier.verify(url) == AuditVerification(recordCount: 6, problems: []))
+        let verification = try AuditVerifier.verify(url)
+        #expect(verification.recordCount == 6 && verification.isIntact)
+        #expect(verification.head == .matches(AuditHead(records: 6, last: AuditHash.of(Array(try LogFile.lines(url)[5].utf8)))))
     }
 
     @Test func anEmptyLogIsIntact() throws {
         let directory = try TemporaryDirectory()
         let url = directory.file("audit.jsonl")
         try Data().write(to: url)
-        #expect(try AuditVerifier.verify(url) == AuditVerification(recordCount: 0, problems: []))
+        #expect(try AuditVerifier.verify(url) == AuditVerification(recordCount: 0, problems: [], head: .missing))
     }
 
     @Test func anEditedFieldIsReportedOnTheEditedLine() async throws {
@@ -92,7 +94,10 @@ import Testing
         try LogFile.write(truncated, to: url, terminated: false)
         let verification = try AuditVerifier.verify(url)
         #expect(verification.recordCount == 5)
-        #expect(verification.problems == [AuditProblem(.tornLine, line: 6, message: TornLine.reason(byteCount: 30))])
+        #expect(verification.problems.first == AuditProblem(.tornLine, line: 6, message: TornLine.reason(byteCount: 30)))
+        // No crash tears a record the head already counts: the head shows the sixth was cut on purpose.
+        #expect(verification.problems.dropFirst().map(\.kind) == [.headMismatch])
+        #expect(verification.problems.last?.message.hasPrefix("records removed from the end: the head says 6 records") == true)
     }
 
     @Test func aGarbageLineInTheMiddleIsUnparsable() async throws {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import FerryAudit
 import Foundation
 import Testing
+@testable import FerryAudit
 @testable import FerryCLI
 
 @Suite struct AuditCommandTests {
@@ -167,7 +167,40 @@ import Testing
         let fixture = try await Fixture()
         let result = try run(["audit", "verify", "--file", fixture.log.path])
         #expect(result.exitCode == 0)
+        #expect(result.output == "ok: 5 records, chain intact, head matches (\(fixture.log.path))\n")
+        #expect(result.errors.isEmpty)
+    }
+
+    @Test func verifyReportsTheLastRecordRemoved() async throws {
+        let fixture = try await Fixture()
+        let lines = try fixture.lines()
+        try fixture.rewrite(Array(lines.dropLast()))
+        let result = try run(["audit", "verify", "--file", fixture.log.path])
+        #expect(result.exitCode == 1)
+        let hash = AuditHash.of(Array(lines[4].utf8))
+        #expect(result.output.hasPrefix("\(fixture.log.path): line 5: records removed from the end: "
+            + "the head says 5 records ending in \(hash), the log has 4 (head file \(fixture.log.path).head)\n"))
+        #expect(result.output.hasSuffix("NOT intact: 4 records in the chain\n"))
+
+        let json = try run(["audit", "verify", "--file", fixture.log.path, "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        #expect(report?["head"] as? String == "mismatch")
+        #expect(report?["head_file"] as? String == fixture.log.path + ".head")
+        #expect((report?["problems"] as? [[String: Any]])?.first?["kind"] as? String == "head_mismatch")
+    }
+
+    @Test func verifyWithoutAHeadSaysRemovalsFromTheEndCannotBeSeen() async throws {
+        let fixture = try await Fixture()
+        let moved = fixture.directory.appendingPathComponent("kept-elsewhere.head")
+        try FileManager.default.moveItem(atPath: fixture.log.path + ".head", toPath: moved.path)
+        let result = try run(["audit", "verify", "--file", fixture.log.path])
+        #expect(result.exitCode == 0)
         #expect(result.output == "ok: 5 records, chain intact (\(fixture.log.path))\n")
+        #expect(result.errors.contains("warning: no head file \(fixture.log.path).head: records removed from the end"))
+
+        let given = try run(["audit", "verify", "--file", fixture.log.path, "--head", moved.path])
+        #expect(given.exitCode == 0)
+        #expect(given.output.contains("head matches"))
     }
 
     @Test func verifyFailsNamingTheEditedLine() async throws {
@@ -217,6 +250,7 @@ import Testing
         let verifyHelp = FerryCommand.helpMessage(for: AuditCommand.Verify.self)
         #expect(verifyHelp.contains("Exits 0 when the log"))
         #expect(verifyHelp.contains("$ ferry audit verify"))
+        #expect(verifyHelp.contains("--head"))
     }
 }
 

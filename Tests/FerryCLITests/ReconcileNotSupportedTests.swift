@@ -12,7 +12,7 @@ import _FerryTestHosts
     private static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures")
 
-    /// fixtures/minimal committed to a fresh repository, with `error_policy` added to its service.
+    /// fixtures/minimal committed to a fresh repository, with an HTTP status in its service's `retry_on`.
     private final class World {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-reconcile-refused-\(UUID().uuidString)")
         var repository: URL { root.appendingPathComponent("config") }
@@ -22,7 +22,7 @@ import _FerryTestHosts
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: ReconcileNotSupportedTests.fixtures.appendingPathComponent("minimal"), to: repository)
             let config = repository.appendingPathComponent("ferry.yaml")
-            try (try String(contentsOf: config, encoding: .utf8) + "    error_policy: { max_retries: 5 }\n")
+            try (try String(contentsOf: config, encoding: .utf8) + "    error_policy: { retry_on: [503] }\n")
                 .write(to: config, atomically: true, encoding: .utf8)
             let git = ["git", "-C", repository.path, "-c", "user.name=T", "-c", "user.email=t@t"]
             try HarnessCommand.runChecked(["git", "init", "-q", "-b", "main", repository.path])
@@ -50,7 +50,7 @@ import _FerryTestHosts
             Issue.record("a config with a refused key was reconciled")
         } catch let error as ReconcileError {
             #expect(error.kind == .invalidConfig)
-            #expect("\(error)".contains("ferry.yaml:12:5: error: `error_policy` is not supported by this version of Ferry"), "\(error)")
+            #expect("\(error)".contains("ferry.yaml:12:32: error: an HTTP status code in `retry_on` is not supported by this version of Ferry"), "\(error)")
         }
         await #expect(throws: ExitCode(78)) { try await ReconcileCommand.parse(world.arguments).run() }
     }

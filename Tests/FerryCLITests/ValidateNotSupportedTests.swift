@@ -23,7 +23,7 @@ import Testing
             health_check: { url: "https://{address}:8443/health", unhealthy_threshold: 2 }
             timeouts: { connect: 5s, idle: 5m }
             env: { TOKEN: { from_age: secrets/token.age } }
-            error_policy: { max_retries: 1 }
+            error_policy: { retry_on: [timeout, 503], fail_on: [404] }
             circuit_breaker: { failure_threshold: 2 }
             metrics: { port: 9090 }
             logging: { level: debug }
@@ -53,7 +53,7 @@ import Testing
         (9, "\"https", "the `{address}` placeholder"), (9, "unhealthy_threshold", "`unhealthy_threshold`"),
         (10, "connect", "`connect`"), (10, "idle", "`idle`"),
         (11, "from_age", "`from_age`"),
-        (12, "error_policy", "`error_policy`"), (13, "circuit_breaker", "`circuit_breaker`"), (14, "metrics", "`metrics`"),
+        (12, "503", "an HTTP status code in `retry_on`"), (12, "404", "an HTTP status code in `fail_on`"), (14, "metrics", "`metrics`"),
         (15, "logging", "`logging`"), (16, "alerts", "`alerts`"), (17, "analysis", "`analysis`"),
         (22, "pipeline_bound", "`lifecycle: pipeline_bound`"), (22, "shutdown_on", "`shutdown_on`"),
         (27, "on_demand", "`lifecycle: on_demand`"),

@@ -65,10 +65,11 @@ import Testing
         let result = try repository.load()
         #expect(result.errors.allSatisfy { $0.kind == .notSupported }, "\(result.errors.map(\.description))")
         #expect(Set(result.errors.map { $0.message.prefix { $0 != " " } }) == [
-            "`unhealthy_threshold`", "`error_policy`", "`circuit_breaker`", "`connect`", "`idle`", "`metrics`", "`logging`",
+            "`unhealthy_threshold`", "an", "`connect`", "`idle`", "`metrics`", "`logging`",
             "`alerts`", "`min_tls_version`", "`ssh_algorithms`",
         ])
-        #expect(result.errors.count == 10)
+        // One per HTTP status in `retry_on` (503) and `fail_on` (400, 401, 403, 404).
+        #expect(result.errors.count == 13)
     }
 
     @Test func canaryResolvesSelectorsAndInheritsDefaults() throws {

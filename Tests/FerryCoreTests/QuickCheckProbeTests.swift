@@ -32,7 +32,7 @@ import Testing
                 try Self.tool(tools + "/find", "case \" $* \" in *\" -printf \"*) echo 'find: unknown predicate' >&2; exit 1 ;; esac\nexec \(try Self.system("find")) \"$@\"")
             }
             let scripts = ReleaseScripts(layout: layout)
-            try await run(try scripts.finish(release, modes: [:], symlinks: [:], manifest: manifest))
+            try await run(scripts.finish(release, manifest: manifest))
             try await run(scripts.switchCurrent(to: release))
         }
 

@@ -27,30 +27,36 @@ import Testing
 
         // First release: nothing current, so an empty directory plus the uploads' directories.
         let files = ["keep me", "sub dir/-change 'me'", "gone/$(touch pwned)", "mode.sh"]
-        _ = try await succeed(try scripts.prepare(first, removing: [], creatingParentsOf: files), in: sandbox)
+        _ = try await succeed(try scripts.prepare(first, removing: []), in: sandbox)
+        _ = try await succeed(try scripts.createDirectories(in: first, for: files), in: sandbox)
         #expect(try FileManager.default.contentsOfDirectory(atPath: one).sorted() == ["gone", "sub dir"])
         for path in files { try uploadLikeSFTP(Data("v1 \(path)".utf8), to: one + "/" + path) }
         let firstManifest = manifest(first, files: Dictionary(uniqueKeysWithValues: files.map {
             ($0, ManifestFile(contents: Data("v1 \($0)".utf8), mode: 0o644))
         }))
-        _ = try await succeed(try scripts.finish(first, modes: [:], symlinks: ["link\nname": "keep me"], manifest: firstManifest), in: sandbox)
+        _ = try await succeed(try scripts.setModesAndLinks(in: first, modes: [:], symlinks: ["link\nname": "keep me", "deep/-l": "../x//y\n'z'"]),
+                              in: sandbox)
+        _ = try await succeed(scripts.finish(first, manifest: firstManifest), in: sandbox)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: one + "/link\nname") == "keep me")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: one + "/deep/-l") == "../x//y\n'z'")
         #expect(try Data(contentsOf: URL(fileURLWithPath: layout.manifest(for: first))) == firstManifest.encoded())
         #expect(!FileManager.default.fileExists(atPath: layout.manifest))
         _ = try await succeed(scripts.switchCurrent(to: first), in: sandbox)
         #expect(try Data(contentsOf: URL(fileURLWithPath: layout.manifest)) == firstManifest.encoded())
 
         // Second release: one file removed, one replaced, one mode changed, one new file.
-        let prepared = try await succeed(try scripts.prepare(second, removing: ["gone/$(touch pwned)"],
-                                                       creatingParentsOf: ["sub dir/-change 'me'", "new/deep/file"]), in: sandbox)
+        let prepared = try await succeed(try scripts.prepare(second, removing: ["gone/$(touch pwned)", "deep/-l"]), in: sandbox)
         #expect(prepared.stdoutText == "prepared \(second)\n")
+        _ = try await succeed(try scripts.createDirectories(in: second, for: ["sub dir/-change 'me'", "new/deep/file"]), in: sandbox)
         #expect(inode(one + "/keep me") == inode(two + "/keep me"))
         #expect(inode(one + "/sub dir/-change 'me'") == inode(two + "/sub dir/-change 'me'"))
-        #expect(!FileManager.default.fileExists(atPath: two + "/gone"))
+        #expect(!FileManager.default.fileExists(atPath: two + "/gone") && !FileManager.default.fileExists(atPath: two + "/deep"),
+                "directories left empty are removed")
         #expect(FileManager.default.fileExists(atPath: two + "/new/deep"))
         try uploadLikeSFTP(Data("v2".utf8), to: two + "/sub dir/-change 'me'")
         try uploadLikeSFTP(Data("new".utf8), to: two + "/new/deep/file")
-        _ = try await succeed(try scripts.finish(second, modes: ["mode.sh": 0o755], symlinks: [:], manifest: manifest(second, files: [:])), in: sandbox)
+        _ = try await succeed(try scripts.setModesAndLinks(in: second, modes: ["mode.sh": 0o755], symlinks: [:]), in: sandbox)
+        _ = try await succeed(scripts.finish(second, manifest: manifest(second, files: [:])), in: sandbox)
 
         #expect(try read(one + "/sub dir/-change 'me'") == "v1 sub dir/-change 'me'")
         #expect(try read(two + "/sub dir/-change 'me'") == "v2")
@@ -68,10 +74,10 @@ import Testing
         let scripts = ReleaseScripts(layout: layout)
         let first = try releaseName(0), second = try releaseName(60), bare = try releaseName(120)
         for release in [first, second] {
-            _ = try await succeed(try scripts.prepare(release, removing: [], creatingParentsOf: []), in: sandbox)
-            _ = try await succeed(try scripts.finish(release, modes: [:], symlinks: [:], manifest: manifest(release, files: [:])), in: sandbox)
+            _ = try await succeed(try scripts.prepare(release, removing: []), in: sandbox)
+            _ = try await succeed(scripts.finish(release, manifest: manifest(release, files: [:])), in: sandbox)
         }
-        _ = try await succeed(try scripts.prepare(bare, removing: [], creatingParentsOf: []), in: sandbox)
+        _ = try await succeed(try scripts.prepare(bare, removing: []), in: sandbox)
 
         _ = try await succeed(scripts.switchCurrent(to: second), in: sandbox)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(second)")
@@ -86,7 +92,7 @@ import Testing
         let missing = try await runRemote(scripts.switchCurrent(to: try releaseName(999)), in: sandbox)
         #expect(missing.status != 0 && missing.stderrText.contains("does not exist"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(bare)")
-        let overCurrent = try await runRemote(try scripts.prepare(bare, removing: [], creatingParentsOf: []), in: sandbox)
+        let overCurrent = try await runRemote(try scripts.prepare(bare, removing: []), in: sandbox)
         #expect(overCurrent.status != 0 && overCurrent.stderrText.contains("is the current release"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: layout.current) == "releases/\(bare)")
         #expect(sandbox.untouched)
@@ -146,34 +152,64 @@ import Testing
         let scripts = ReleaseScripts(layout: try RemoteLayout(remoteDirectory: "/srv/app"))
         let release = try releaseName(0)
         for path in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/", "a\0b"] {
+            #expect(throws: RemoteError.self, "\(path.debugDescription)") { try scripts.prepare(release, removing: [path]) }
+            #expect(throws: RemoteError.self, "\(path.debugDescription)") { try scripts.createDirectories(in: release, for: [path]) }
             #expect(throws: RemoteError.self, "\(path.debugDescription)") {
-                try scripts.prepare(release, removing: [path], creatingParentsOf: [])
+                try scripts.setModesAndLinks(in: release, modes: [path: 0o644], symlinks: [:])
             }
             #expect(throws: RemoteError.self, "\(path.debugDescription)") {
-                try scripts.finish(release, modes: [path: 0o644], symlinks: [:], manifest: manifest(release, files: [:]))
+                try scripts.setModesAndLinks(in: release, modes: [:], symlinks: [path: "target"])
             }
         }
-        #expect(throws: RemoteError.self) {
-            try scripts.finish(release, modes: [:], symlinks: ["l": ""], manifest: manifest(release, files: [:]))
-        }
-        let huge = (0..<5000).map { "directory/a rather long file name number \($0).txt" }
-        let error = #expect(throws: RemoteError.self) { try scripts.prepare(release, removing: huge, creatingParentsOf: []) }
-        #expect(error?.message.contains("split the change") == true)
+        #expect(throws: RemoteError.self) { try scripts.setModesAndLinks(in: release, modes: [:], symlinks: ["l": ""]) }
     }
 
-    @Test func everyPathReachesTheShellAsOneQuotedWord() async throws {
+    /// Paths never reach a script's text: they travel NUL-separated on standard input, so
+    /// nothing a path holds is read by the shell and no change is too large for a command line.
+    @Test func pathsTravelOnStandardInputNeverInTheScript() async throws {
         let scripts = ReleaseScripts(layout: try RemoteLayout(remoteDirectory: "/srv/it's"))
         let release = try releaseName(0)
-        let prepare = try scripts.prepare(release, removing: ["-rf", "a b/$(x)", "q'uote"], creatingParentsOf: ["`x`/f"]).text
-        #expect(prepare.contains("\nd='/srv/it'\\''s'\n"))
-        #expect(prepare.contains("\nrm -rf -- './-rf' './a b/$(x)' './q'\\''uote' || "))
-        #expect(prepare.contains("\nrmdir -- './a b' 2>/dev/null\n"))
-        #expect(prepare.contains("\nmkdir -p -- './`x`' || "))
-        let finish = try scripts.finish(release, modes: ["-x": 0o755], symlinks: ["l": "-> 'there'"], manifest: manifest(release, files: [:]))
-        #expect(finish.text.contains("\nferry_mode './-x' 755\n"))
-        #expect(finish.text.contains("\nferry_link '-> '\\''there'\\''' './l'\n"))
+        let prepare = try scripts.prepare(release, removing: ["-rf", "a b/$(x)", "q'uote"])
+        #expect(prepare.text.contains("\nd='/srv/it'\\''s'\n"))
+        #expect(!prepare.text.contains("$(x)") && !prepare.text.contains("uote"))
+        #expect(prepare.input == Data("./-rf\0./a b/$(x)\0./q'uote\0".utf8))
+        #expect(try scripts.createDirectories(in: release, for: ["`x`/f", "`x`/g/h"]).input == Data("./`x`\0./`x`/g\0".utf8))
+        let adjust = try scripts.setModesAndLinks(in: release, modes: ["-x": 0o755], symlinks: ["l": "-> 'there'"])
+        #expect(adjust.input == Data("m755/-x\0ll//-> 'there'\0".utf8))
+        #expect(!adjust.text.contains("there"))
+        let finish = scripts.finish(release, manifest: manifest(release, files: [:]))
         #expect(!finish.text.contains("agent-1"), "the manifest travels on stdin")
         #expect(finish.input == manifest(release, files: [:]).encoded())
+        #expect(try scripts.prepare(release, removing: []).input == nil)
+    }
+
+    /// Twelve thousand paths of 50 bytes, far more than a command line holds, made, linked,
+    /// given modes, then all removed, with every directory they leave empty.
+    @Test func aChangeOfAnySizeIsMadeAndRemoved() async throws {
+        let sandbox = try RemoteSandbox()
+        let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
+        let scripts = ReleaseScripts(layout: layout)
+        let first = try releaseName(0), second = try releaseName(60)
+        let one = layout.releaseDirectory(first), two = layout.releaseDirectory(second)
+        let paths = (0..<12_000).map { "directory \($0 / 1000)/a rather long file name, number \($0).txt" }
+        let links = Dictionary(uniqueKeysWithValues: paths.prefix(200).map { ("links/" + $0, "../" + $0) })
+        let modes = Dictionary(uniqueKeysWithValues: paths.suffix(20).map { ($0, UInt32(0o600)) })
+        _ = try await succeed(try scripts.prepare(first, removing: []), in: sandbox)
+        let directories = try scripts.createDirectories(in: first, for: paths)
+        #expect(directories.commandLine.utf8.count < 4096)
+        _ = try await succeed(directories, in: sandbox)
+        for path in paths { #expect(FileManager.default.createFile(atPath: one + "/" + path, contents: Data("x".utf8))) }
+        _ = try await succeed(try scripts.setModesAndLinks(in: first, modes: modes, symlinks: links), in: sandbox)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: one + "/links/directory 0").count == 200)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: one + "/links/" + paths[7]) == "../" + paths[7])
+        #expect(mode(one + "/" + paths[11_999]) == 0o600 && mode(one + "/" + paths[11_979]) == 0o644)
+        _ = try await succeed(scripts.switchCurrent(to: first), in: sandbox)
+
+        let removal = try scripts.prepare(second, removing: paths + links.keys)
+        #expect(removal.commandLine.utf8.count < 4096 && (removal.input?.count ?? 0) > 600_000)
+        _ = try await succeed(removal, in: sandbox)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: two).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: one + "/directory 11").count == 1000, "the first release is intact")
     }
 }
 

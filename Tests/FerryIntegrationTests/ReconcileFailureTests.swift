@@ -15,12 +15,6 @@ import _FerryTestHosts
         return world
     }
 
-    /// The `ferry` binary built next to the test bundle.
-    private var ferry: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("ferry").path
-    }
-
     @Test func aDeadHostIsReportedAndTheOthersProceed() async throws {
         let world = try await world(hosts: 2)
         defer { world.stop() }
@@ -55,7 +49,7 @@ import _FerryTestHosts
     @Test func aSecondRunStartedTogetherExitsAtOnceNamingTheHolder() async throws {
         let world = try await world(hosts: 1)
         defer { world.stop() }
-        let arguments = [ferry, "reconcile", "--once", "--repository", world.work.path, "--state-dir", world.state.path,
+        let arguments = [ReconcileWorld.binary, "reconcile", "--once", "--repository", world.work.path, "--state-dir", world.state.path,
                          "--ssh-key", world.fleet.clientKey.path, "--known-hosts", world.fleet.knownHosts.path]
         async let first = Task.detached { try HarnessCommand.run(arguments, timeout: 120) }.value
         async let second = Task.detached { try HarnessCommand.run(arguments, timeout: 120) }.value

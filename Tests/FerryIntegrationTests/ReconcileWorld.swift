@@ -137,6 +137,19 @@ final class ReconcileWorld: @unchecked Sendable {
     }
 
     /// Runs `ferry drift|plan|status|suspend|resume|approve …` in-process with this world's agent flags.
+    /// The `ferry` binary built next to the test bundle.
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("ferry").path
+    }
+
+    /// Runs the real `ferry` binary with the world's agent flags and `environment` added to
+    /// the test's own, as a process of its own.
+    func runBinary(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> ProcessOutput {
+        let inherited = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try HarnessCommand.run([Self.binary] + arguments + agentArguments, environment: inherited, timeout: timeout)
+    }
+
     func ferry(_ arguments: [String]) async throws -> CommandRun {
         try await runFerryInProcess(arguments + agentArguments)
     }
@@ -213,6 +226,7 @@ func runFerryInProcess(_ arguments: [String]) async throws -> CommandRun {
         case let redeploy as RedeployCommand: try await redeploy.execute(environment: [:], output: capture.sink)
         case let shutdown as ShutdownCommand: try await shutdown.execute(environment: [:], output: capture.sink)
         case let changes as ChangesCommand: try await changes.execute(environment: [:], output: capture.sink)
+        case let unlock as UnlockCommand: try await unlock.execute(environment: [:], output: capture.sink)
         default: throw ValidationError("not a command the tests run in-process: \(arguments)")
         }
     } catch {

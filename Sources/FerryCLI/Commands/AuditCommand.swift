@@ -110,7 +110,7 @@ struct AuditCommand: ParsableCommand {
 }
 
 extension AuditCommand {
-    /// `ferry audit verify`: checks the hash chain and reports the first bad line.
+    /// `ferry audit verify`: checks the hash chain and the head, and reports the first bad line.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
@@ -118,19 +118,27 @@ extension AuditCommand {
             discussion: """
                 Every record carries the sha256 of the line before it. This checks the \
                 whole chain and names the first bad line: an edited, deleted or reordered \
-                record, a line that is not a record, or a torn line left by a crash. \
-                Exits 0 when the log is intact, 1 otherwise. (Records removed from the \
-                very end of the log leave no trace in the chain.)
+                record, a line that is not a record, or a torn line left by a crash (reported, \
+                and checked past). Records removed from the end leave a valid chain: the \
+                head file beside the log (<log>.head, rewritten after every append with the \
+                number of records and the sha256 of the last) shows them, and so does an \
+                audit_head_mismatch record left by a run that found the log short. \
+                Exits 0 when the log is intact, 1 otherwise. Without a head file (a copy \
+                of the log alone, a log from before heads) records removed from the end \
+                cannot be detected: this says so and still exits 0.
 
                 Examples:
                   $ ferry audit verify
-                  ok: 1842 records, chain intact (/var/lib/ferry/audit.jsonl)
-                  $ ferry audit verify --file /backup/audit.jsonl
-                  /backup/audit.jsonl: line 17: the record was changed after it was written (...)
+                  ok: 1842 records, chain intact, head matches (/var/lib/ferry/audit.jsonl)
+                  $ ferry audit verify --file /backup/audit.jsonl --head /backup/audit.jsonl.head
+                  /backup/audit.jsonl: line 1843: records removed from the end: the head says 1845 records ending in 9f2c…, the log has 1842 (…)
                 """
         )
 
         @OptionGroup var log: AuditLogOption
+
+        @Option(help: ArgumentHelp("The log's head file (default: <log>.head beside the log).", valueName: "path"))
+        var head: String?
 
         @OptionGroup var format: AuditFormatOption
 
@@ -141,20 +149,27 @@ extension AuditCommand {
         /// Verifies the log; throws `ExitCode.failure` when it is not intact.
         func execute(environment: [String: String], output: Output) throws {
             let url = log.url(environment: environment)
+            let headURL = head.map { URL(fileURLWithPath: $0) } ?? AuditHead.url(forLog: url)
             let verification: AuditVerification
             do {
-                verification = try AuditVerifier.verify(url)
+                verification = try AuditVerifier.verify(url, head: headURL)
             } catch let error as AuditError {
                 output.writeError("ferry audit verify: \(error)\(error.kind == .openFailed ? AuditLogOption.hint : "")\n")
                 throw ExitCode.failure
             }
+            if verification.head == .missing, !format.json {
+                output.writeError("warning: no head file \(headURL.path): records removed from the end of the log "
+                                  + "cannot be detected (the next append writes it)\n")
+            }
             if format.json {
-                output.write(try VerificationJSON(verification).encoded() + "\n")
+                output.write(try VerificationJSON(verification, headFile: headURL.path).encoded() + "\n")
             } else if verification.isIntact {
-                output.write("ok: \(verification.recordCount) records, chain intact (\(url.path))\n")
+                let head = verification.head == .missing ? "" : ", head matches"
+                output.write("ok: \(verification.recordCount) records, chain intact\(head) (\(url.path))\n")
             } else {
                 for problem in verification.problems { output.write("\(url.path): \(problem)\n") }
-                output.write("\(url.path): NOT intact: \(verification.recordCount) records verified before the first break\n")
+                let counted = verification.head == .notChecked ? "verified before the first break" : "in the chain"
+                output.write("\(url.path): NOT intact: \(verification.recordCount) records \(counted)\n")
             }
             if !verification.isIntact { throw ExitCode.failure }
         }
@@ -208,7 +223,7 @@ struct AuditLogOption: ParsableArguments {
 struct AuditFormatOption: ParsableArguments {
     @Flag(help: """
         Print JSON: the stored lines of the matching records (JSON Lines), or for verify \
-        {"intact", "records", "problems": [{"line", "kind", "message"}]}.
+        {"intact", "records", "head", "head_file", "problems": [{"line", "kind", "message"}]}.
         """)
     var json = false
 }
@@ -223,11 +238,26 @@ private struct VerificationJSON: Encodable {
 
     var intact: Bool
     var records: Int
+    /// `matches`, `missing`, `mismatch` or `not_checked` (the chain broke before the end).
+    var head: String
+    var headFile: String
     var problems: [Problem]
 
-    init(_ verification: AuditVerification) {
+    private enum CodingKeys: String, CodingKey {
+        case intact, records, head, problems
+        case headFile = "head_file"
+    }
+
+    init(_ verification: AuditVerification, headFile: String) {
         intact = verification.isIntact
         records = verification.recordCount
+        head = switch verification.head {
+        case .matches: "matches"
+        case .missing: "missing"
+        case .mismatch: "mismatch"
+        case .notChecked: "not_checked"
+        }
+        self.headFile = headFile
         problems = verification.problems.map { Problem(line: $0.line, kind: Self.name($0.kind), message: $0.message) }
     }
 
@@ -245,6 +275,7 @@ private struct VerificationJSON: Encodable {
         case .brokenChain: "broken_chain"
         case .unparsableLine: "unparsable_line"
         case .tornLine: "torn_line"
+        case .headMismatch: "head_mismatch"
         }
     }
 }

@@ -11,6 +11,9 @@ enum ReconcileReportJSON {
         let object: [String: Any] = [
             "run_id": report.runID, "revision": report.revision.hex, "converged": report.converged,
             "changed_services": report.changedServices, "results": results, "state_rebuilt": report.stateRebuilt,
+            "host_events": report.hostEvents.map { event -> [String: Any] in
+                ["host": event.host, "event": event.kind.rawValue, "detail": event.description]
+            },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
@@ -26,6 +29,8 @@ enum ReconcileReportJSON {
         case .failed: "failed"
         case .unreachable: "unreachable"
         case .notAttempted: "not_attempted"
+        case .circuitOpen: "circuit_open"
+        case .recovered(_, let failed): failed ? "recovered_rolled_back" : "recovered"
         }
     }
 }

@@ -17,7 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
             is suspended, its commit quarantined, origin/<branch>'s commit awaiting approval, \
             or pending (origin/<branch> changes the service's sources since the applied commit). \
             Each pair gets one state, most pressing first: suspended, quarantined, failed, \
-            awaiting_approval, pending, drifted, ok. The text starts with a summary line.
+            awaiting_approval, pending, drifted, ok. The text starts with a summary line; \
+            notes at the end name suspensions, quarantines, awaited approvals, and every host \
+            whose circuit breaker is open (not contacted until the time given), half-open or \
+            counting failures (circuits.json).
 
             --json prints one object (version 1; every key always present, null when not \
             known; times RFC 3339 UTC):
@@ -34,7 +37,10 @@ struct StatusCommand: AsyncParsableCommand {
                    "pending": commit | null,
                    "last_result": {"kind", "time", "revision", "outcome",
                      "error", "run_id"} | null}]}],
-               "warnings": [string]}
+               "warnings": [string],
+               "circuits": [{"host", "state": "open" | "half_open" | "closed",
+                 "open_until": time | null, "failures", "successes",
+                 "last_error": string | null}]}
 
             --releases instead lists the releases still on every host (the ones `ferry \
             rollback SERVICE --to RELEASE` can switch to), newest first, `current` marked \

@@ -59,13 +59,26 @@ enum ErrorPolicyKeys {
     static let jitter = KeySpec<Bool>.defaulted(
         "jitter", .boolean, true, "`true`", doc: "Randomise waits (full jitter) so that hosts do not retry in step.")
     static let retryOn = KeySpec<[FailureCondition]>.defaulted(
-        "retry_on", .list(.failureCondition), [.timeout, .connectionRefused, .connectionReset],
+        "retry_on", .list(condition(in: "retry_on")), [.timeout, .connectionRefused, .connectionReset],
         "`[timeout, connection_refused, connection_reset]`",
-        doc: "Failures worth retrying: `timeout`, `connection_refused`, `connection_reset`, `host_unreachable`, `dns_failure`, or HTTP status codes.")
+        doc: "Failures worth retrying: `timeout`, `connection_refused`, `connection_reset`, `host_unreachable`, `dns_failure`, `permission_denied`. Any other failure is not retried.")
     static let failOn = KeySpec<[FailureCondition]>.defaulted(
-        "fail_on", .list(.failureCondition), [.authenticationFailed, .hostKeyMismatch],
+        "fail_on", .list(condition(in: "fail_on")), [.authenticationFailed, .hostKeyMismatch],
         "`[auth_failure, host_key_mismatch]`",
-        doc: "Failures never retried: `auth_failure`, `host_key_mismatch`, `permission_denied`, or HTTP status codes.")
+        doc: "Failures never retried, even when `retry_on` names them: `auth_failure`, `host_key_mismatch`, or any name `retry_on` takes.")
+
+    /// A failure condition in `key`; HTTP status codes are refused: no step that `error_policy`
+    /// retries speaks HTTP (a health check probes up to its own `retries`, whatever the status).
+    private static func condition(in key: String) -> ValueSpec<FailureCondition> {
+        ValueSpec<FailureCondition>.failureCondition.refusing([
+            UnsupportedValue(
+                subject: "an HTTP status code in `\(key)`",
+                status: .notSupported(
+                    issue: 9,
+                    instead: "remove it: a health check probes up to its `retries` times whatever the status, and no step `error_policy` retries speaks HTTP")
+            ) { text in !text.isEmpty && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber) },
+        ])
+    }
 
     static let standard = ErrorPolicy(
         maxRetries: 3, retryDelay: standardDelay, jitter: true,
@@ -73,10 +86,10 @@ enum ErrorPolicyKeys {
 
     static let spec = ObjectSpec(
         id: "ErrorPolicy", path: "services.<name>.error_policy",
-        doc: "How failed remote steps (connect, upload, restart, health check) are retried.",
+        doc: "How failed remote steps are retried: connecting to a host and reading its services' state. A host's connection follows the policy of its first service by name.",
         keys: [maxRetries.info, retryDelay.info, jitter.info, retryOn.info, failOn.info],
         example: """
-            error_policy: { max_retries: 3, retry_delay: { exponential: [1s, 2, 30s] }, retry_on: [timeout, 503], fail_on: [auth_failure] }
+            error_policy: { max_retries: 3, retry_delay: { exponential: [1s, 2, 30s] }, retry_on: [timeout, connection_refused], fail_on: [auth_failure] }
             """)
 
     static let value = ValueSpec<ErrorPolicy>.object(spec) { reader in
@@ -137,7 +150,7 @@ enum CircuitBreakerKeys {
 
     static let spec = ObjectSpec(
         id: "CircuitBreaker", path: "services.<name>.circuit_breaker",
-        doc: "When Ferry stops contacting a failing host for a while, instead of hammering it every run.",
+        doc: "When Ferry stops contacting a failing host for a while, instead of hammering it every run. One breaker per host, kept in the state directory (`circuits.json`) across runs; a host follows the settings of its first service by name. Every failed attempt to connect to the host or read its state counts, retries included.",
         keys: [failureThreshold.info, successThreshold.info, halfOpenTimeout.info, window.info],
         example: """
             circuit_breaker: { failure_threshold: 5, success_threshold: 3, half_open_timeout: 30s, window: 60s }

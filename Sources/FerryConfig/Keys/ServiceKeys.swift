@@ -29,11 +29,9 @@ enum ServiceKeys {
         "rollout", RolloutKeys.value, RolloutKeys.standard, "see [rollout](#rollout)", doc: "How a deploy proceeds across hosts.")
     static let errorPolicy = KeySpec<ErrorPolicy>.defaulted(
         "error_policy", ErrorPolicyKeys.value, ErrorPolicyKeys.standard, "see [error_policy](#errorpolicy)", doc: "How failed remote steps are retried.")
-        .notSupported(issue: 9, instead: "remove it: this version does not retry a failed step; the next run tries again")
     static let circuitBreaker = KeySpec<CircuitBreakerPolicy>.defaulted(
         "circuit_breaker", CircuitBreakerKeys.value, CircuitBreakerKeys.standard, "see [circuit_breaker](#circuitbreaker)",
         doc: "When Ferry stops trying a failing host for a while.")
-        .notSupported(issue: 9, instead: "remove it: this version contacts every host on every run")
     static let timeouts = KeySpec<Timeouts>.defaulted(
         "timeouts", TimeoutKeys.value, TimeoutKeys.standard, "see [timeouts](#timeouts)", doc: "Limits on network steps.")
     static let environment = KeySpec<[String: EnvironmentValue]>.defaulted(

@@ -152,6 +152,7 @@ extension ValueSpec {
     }
 
     /// A list of items (at least `minimumCount`); nil when any item is invalid.
+    /// A list of `item`s; the values `item` refuses are refused in the list too.
     static func list<Item>(_ item: ValueSpec<Item>, minimumCount: Int = 0, typeName: String? = nil) -> ValueSpec<[Item]> {
         ValueSpec<[Item]>(
             typeName: typeName ?? "list of \(item.typeName)",
@@ -161,6 +162,7 @@ extension ValueSpec {
                 return .object(pairs)
             },
             objects: item.objects,
+            unsupportedValues: item.unsupportedValues,
             decode: { node, context in
                 guard let nodes = node.items else {
                     context.wrongType(node, expected: "a list")

@@ -75,7 +75,11 @@ struct Rollout: Sendable {
 
     private func revert(_ deployers: [ServiceDeployer], in results: [HostResult]) async -> [HostResult] {
         let reverted = await concurrentMap(deployers, limit: max(deployers.count, 1)) { deployer in
-            (deployer.host, await deployer.revertAfterFleetFailure())
+            let deployed: ReleaseName? = switch results.first(where: { $0.host == deployer.host })?.outcome {
+            case .deployed(let release, _, _)?, .corrected(let release, _, _)?: ReleaseName(rawValue: release)
+            default: nil
+            }
+            return (deployer.host, await deployer.revertAfterFleetFailure(failed: deployed))
         }
         var updated = results
         for (host, outcome) in reverted {

@@ -33,20 +33,20 @@ struct ServiceDeployer: Sendable {
         plan.comparison.settingsChanges.isEmpty ? [:] : ["settings": plan.comparison.settingsChanges.joined(separator: ", ")]
     }
 
-    /// Deploys and reports the outcome; every step is in the audit log.
+    /// Deploys and reports the outcome; every step is in the audit log. `deploy_started` is
+    /// durable before the host changes: when it cannot be appended nothing is deployed.
     func deploy() async -> HostOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         let reason: DeployReason = if case .deploy(let reason) = plan.action { reason } else { .newRevision }
         let comparison = plan.comparison
-        await record(.deployStarted, files: comparison.uploads.count, bytes: comparison.uploadBytes,
-                     detail: ["reason": reason.rawValue].merging(settingsDetail) { $1 })
         let next: ReleaseRuntime, previous: ReleaseRuntime
         let lock: RemoteLock
         do {
+            try await recordDurably(.deployStarted, files: comparison.uploads.count, bytes: comparison.uploadBytes,
+                                    detail: ["reason": reason.rawValue].merging(settingsDetail) { $1 })
             (next, previous) = (try desiredRuntime(), try previousRuntime())
-            lock = RemoteLock(layout: next.remote.layout, owner: try RemoteLockOwner(
-                agent: "ferry \(FerryVersion.current)", pid: getpid(), host: ProcessInfo.processInfo.hostName))
+            lock = RemoteLock(layout: next.remote.layout, owner: try RemoteLockOwner.current(runID: audit.runID))
             try await acquire(lock)
         } catch {
             await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
@@ -60,16 +60,22 @@ struct ServiceDeployer: Sendable {
                 try await run(ReleaseScripts(layout: remote.layout).taint(
                     drifted, reason: comparison.drift.filter(\.changesRelease).map(\.description).joined(separator: "; ")), step: "taint")
             }
-            try await stopAndSwitch(to: release, from: previous, to: next)
+            try await renew(lock, for: RemoteLease.running(previous.preShutdown))
+            try await writeJournal(.stopping, to: release, layout: remote.layout)
+            try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release))
+            try await renew(lock, for: RemoteLease.checking(next.healthCheck))
             let verdict = await checkHealth(next)
             if !verdict.healthy {
                 let failure = verdict.lastFailure ?? "unhealthy"
                 await record(.healthCheckFailed, outcome: .failed, error: failure, duration: clock.now - started,
                              detail: ["release": release.rawValue, "attempts": String(verdict.attempts)])
-                let outcome = await rollBack(from: next, to: previous, reason: "health check failed: \(failure)", started: started)
+                let outcome = await rollBack(from: next, to: previous, failed: release, lock: lock,
+                                             reason: "health check failed: \(failure)", started: started)
                 await releaseLock(lock)
                 return outcome
             }
+            try await run(DeployJournal.clearScript(layout: remote.layout), step: "journal")
+            try await renew(lock, for: RemoteLease.running(next.postDeploy))
             try await runHooks(next.postDeploy, step: "post_deploy", layout: remote.layout)
             try await run(ReleaseScripts(layout: remote.layout).prune(keep: service.keepReleases, protecting: previousRelease.map { [$0] } ?? []), step: "prune")
             await releaseLock(lock)
@@ -89,24 +95,52 @@ struct ServiceDeployer: Sendable {
     }
 
     /// Switches back to the release that ran before this run, for `on_host_failure: rollback_all`.
-    func revertAfterFleetFailure() async -> HostOutcome {
-        guard let next = try? desiredRuntime(), let previous = try? previousRuntime() else { return .failed(reason: "invalid service") }
-        return await rollBack(from: next, to: previous, reason: "another host of the rollout failed (on_host_failure: rollback_all)",
-                              started: ContinuousClock().now)
+    func revertAfterFleetFailure(failed release: ReleaseName?) async -> HostOutcome {
+        guard let next = try? desiredRuntime(), let previous = try? previousRuntime(),
+              let lock = try? RemoteLock(layout: next.remote.layout, owner: RemoteLockOwner.current(runID: audit.runID)) else {
+            return .failed(reason: "invalid service")
+        }
+        do {
+            try await acquire(lock)
+        } catch {
+            return .failed(reason: "another host of the rollout failed (on_host_failure: rollback_all); not rolled back: \(error)")
+        }
+        let outcome = await rollBack(from: next, to: previous, failed: release, lock: lock,
+                                     reason: "another host of the rollout failed (on_host_failure: rollback_all)", started: ContinuousClock().now)
+        await releaseLock(lock)
+        return outcome
     }
 
-    // MARK: - Steps (also used by `ferry rollback`, `redeploy` and `shutdown`)
+    // MARK: - Steps (also used by `ferry rollback`, `redeploy`, `shutdown` and the recovery of interrupted deploys)
 
-    func acquire(_ lock: RemoteLock) async throws {
-        let result = try await run(lock.acquireScript(timeToLive: service.timeouts.total * 10), step: "lock")
+    /// Takes the service's remote lock as a lease of `duration`. A lease held by an agent
+    /// process on this machine that is gone is taken over at once; an expired one too;
+    /// both are audited with the previous holder.
+    func acquire(_ lock: RemoteLock, for duration: Duration = RemoteLease.phase) async throws {
+        let result = try await run(lock.acquireScript(timeToLive: duration), step: "lock")
         switch try RemoteLock.parseAcquisition(result.stdout) {
         case .acquired: break
         case .tookOver(let previous, _):
-            await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host"])
+            await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host", "why": "its lease expired"])
+        case .heldBy(let holder) where LockOwnerLiveness.isProvablyDead(holder):
+            let retry = try await run(lock.acquireScript(timeToLive: duration, replacing: holder.token), step: "lock")
+            guard case .tookOver(let previous, _) = try RemoteLock.parseAcquisition(retry.stdout) else {
+                throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) changed hands while it was taken over; the next run retries")
+            }
+            await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host",
+                                                  "why": "its owner (pid \(previous.pid.map(String.init) ?? "?") on this machine) is gone"])
         case .heldBy(let holder):
-            throw DeployStepError(step: "lock", message: "another agent is deploying \(service.name) on \(host): \(holder)")
+            throw DeployStepError(step: "lock", message: "another agent is deploying \(service.name) on \(host): \(holder); `ferry unlock \(service.name) --host \(host)` breaks the lock if that agent is gone")
         case .busy:
             throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) is being changed by another agent; the next run retries")
+        }
+    }
+
+    /// Extends the lease: the deploy is still progressing.
+    func renew(_ lock: RemoteLock, for duration: Duration) async throws {
+        let result = try await run(lock.acquireScript(timeToLive: duration), step: "lock")
+        guard case .acquired = try RemoteLock.parseAcquisition(result.stdout) else {
+            throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) was taken by another agent during the deploy")
         }
     }
 
@@ -114,84 +148,108 @@ struct ServiceDeployer: Sendable {
         _ = try? await run(lock.releaseScript(), step: "unlock")
     }
 
-    /// The new release: hard links of the current one, the changed files over SFTP, then modes, links and manifest.
+    /// The journal entry of this deploy at `phase`.
+    func journal(_ phase: DeployJournal.Phase, to release: ReleaseName) -> DeployJournal {
+        DeployJournal(phase: phase, from: previousRelease, to: release, revision: desired.revision.hex, runID: audit.runID)
+    }
+
+    func writeJournal(_ phase: DeployJournal.Phase, to release: ReleaseName, layout: RemoteLayout) async throws {
+        try await run(journal(phase, to: release).writeScript(layout: layout), step: "journal")
+    }
+
+    /// The new release: hard links of the current one, the changed files in one batch upload, then modes, links and manifest.
     private func build(_ release: ReleaseName, remote: RemoteService) async throws {
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
-        try await run(try scripts.prepare(release, removing: plan.comparison.removals, creatingParentsOf: uploads.map(\.path)), step: "prepare")
+        try await run(try scripts.prepare(release, removing: plan.comparison.removals), step: "prepare")
+        if !uploads.isEmpty {
+            try await run(try scripts.createDirectories(in: release, for: uploads.map(\.path)), step: "prepare")
+        }
         let directory = remote.layout.releaseDirectory(release)
         let (repository, revision) = (self.repository, desired.revision)
-        let contents = try await BlockingWork.run {
+        let files = try await BlockingWork.run {
             try uploads.map { file in
                 guard let content = try repository.readFile(file.path, at: revision) else {
                     throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
                 }
-                return content
+                return UploadFile(path: "\(directory)/\(file.path)", contents: content, mode: file.mode)
             }
         }
-        for (file, content) in zip(uploads, contents) {
-            do {
-                try await connection.upload(content, to: "\(directory)/\(file.path)", mode: file.mode)
-            } catch {
-                throw DeployStepError(step: "upload", message: "\(file.path): \(error)")
-            }
+        do {
+            try await connection.upload(files)
+        } catch {
+            throw DeployStepError(step: "upload", message: "\(error)")
         }
         let uploaded = Set(uploads.map(\.path))
         let modeChanges = desired.files.values.filter { file in
             file.symlinkTarget == nil && !uploaded.contains(file.path) && observed.modes[file.path].map { $0 & 0o7777 } != file.mode
         }
+        let links = desired.files.values.compactMap { file in file.symlinkTarget.map { (file.path, $0) } }
+        if !modeChanges.isEmpty || !links.isEmpty {
+            try await run(try scripts.setModesAndLinks(in: release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
+                                                       symlinks: Dictionary(uniqueKeysWithValues: links)), step: "finish")
+        }
         let manifest = Manifest(
             service: service.name, revision: desired.revision.hex, release: release,
             files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
             deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
-        try await run(try scripts.finish(
-            release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
-            symlinks: Dictionary(uniqueKeysWithValues: desired.files.values.compactMap { file in file.symlinkTarget.map { (file.path, $0) } }),
-            manifest: manifest), step: "finish")
+        try await run(scripts.finish(release, manifest: manifest), step: "finish")
         try await run(scripts.storeSettings(release, environment: try EnvironmentFile.render(environment, for: remote.manager)), step: "settings")
     }
 
     /// The running release's `pre_shutdown` hooks, stop it as it was started, switch `current`
-    /// (which installs the new release's environment), install the new release's unit, start it.
-    func stopAndSwitch(to release: ReleaseName, from previous: ReleaseRuntime, to next: ReleaseRuntime) async throws {
+    /// (which installs the new release's environment), record `journal` (how far the deploy
+    /// got) when given, install the new release's unit, start it. Step names carry
+    /// `rollback ` while `rollingBack`.
+    func stopAndSwitch(to release: ReleaseName, from previous: ReleaseRuntime, to next: ReleaseRuntime,
+                       journal: DeployJournal? = nil, rollingBack: Bool = false) async throws {
         let layout = next.remote.layout
-        if previousRelease != nil {
+        let prefix = rollingBack ? "rollback " : ""
+        if previousRelease != nil, !rollingBack {
             try await runHooks(previous.preShutdown, step: "pre_shutdown", layout: layout)
         }
-        try await run(try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout), step: "stop")
+        try await run(try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout), step: prefix + "stop")
         if previous.remote.manager != next.remote.manager, let retire = try ServiceControl(service: previous.remote).retire() {
-            try await run(retire, step: "retire")
+            try await run(retire, step: prefix + "retire")
         }
-        try await run(ReleaseScripts(layout: layout).switchCurrent(to: release), step: "switch")
+        try await run(ReleaseScripts(layout: layout).switchCurrent(to: release), step: prefix + "switch")
+        if let journal { try await run(journal.writeScript(layout: layout), step: prefix + "journal") }
         let control = ServiceControl(service: next.remote)
-        if let install = try control.install() { try await run(install, step: "install") }
-        try await run(try control.start(), step: "start")
+        if let install = try control.install() { try await run(install, step: prefix + "install") }
+        try await run(try control.start(), step: prefix + "start")
     }
 
     /// How long a service gets to exit after SIGTERM before SIGKILL.
     static let stopTimeout = Duration.seconds(10)
 
     /// Checks the release `runtime` describes, with that release's own health check.
-    func checkHealth(_ runtime: ReleaseRuntime) async -> HealthChecker.Verdict {
+    func checkHealth(_ runtime: ReleaseRuntime, rollingBack: Bool = false) async -> HealthChecker.Verdict {
+        FailPoint.reach(rollingBack ? "rollback-health" : "health")
         guard let healthCheck = runtime.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
         return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: runtime.remote.layout.current)
     }
 
-    /// Back to the release that ran before, with its own settings: stop the new one, switch,
-    /// start the previous one as it was started, check it with its own health check;
-    /// recorded as `rollback`.
-    private func rollBack(from next: ReleaseRuntime, to previous: ReleaseRuntime, reason: String,
-                          started: ContinuousClock.Instant) async -> HostOutcome {
+    /// Back to the release that ran before, with its own settings: `rollback_started` made
+    /// durable first (no switch without it), the journal says so, stop the new release, switch,
+    /// start the previous one as it was started, check it with its own health check; recorded
+    /// as `rollback`.
+    private func rollBack(from next: ReleaseRuntime, to previous: ReleaseRuntime, failed release: ReleaseName?, lock: RemoteLock,
+                          reason: String, started: ContinuousClock.Instant) async -> HostOutcome {
         guard service.rollbackOnFailure, let previousRelease else {
             return .failed(reason: "\(reason); no rollback (\(service.rollbackOnFailure ? "no previous release" : "rollback_on_failure is off"))")
         }
         if let problem = previousReleaseProblem {
             await record(.rollback, outcome: .failed, error: "\(reason); not switched back: \(problem)")
+            if release != nil { _ = try? await run(DeployJournal.clearScript(layout: next.remote.layout), step: "journal") }
             return .failed(reason: "\(reason); not switched back to \(previousRelease.rawValue): \(problem)")
         }
         do {
-            try await stopAndSwitch(to: previousRelease, from: next, to: previous)
-            let verdict = await checkHealth(previous)
+            try await recordDurably(.rollbackStarted, error: reason, detail: ["release": previousRelease.rawValue])
+            try await renew(lock, for: RemoteLease.checking(previous.healthCheck))
+            if let release { try await writeJournal(.rollingBack, to: release, layout: next.remote.layout) }
+            try await stopAndSwitch(to: previousRelease, from: next, to: previous, rollingBack: true)
+            let verdict = await checkHealth(previous, rollingBack: true)
+            try await run(DeployJournal.clearScript(layout: next.remote.layout), step: "rollback journal")
             await record(.rollback, outcome: verdict.healthy ? .ok : .failed, error: reason,
                          duration: ContinuousClock().now - started,
                          detail: ["release": previousRelease.rawValue, "healthy_after_rollback": String(verdict.healthy)])
@@ -224,6 +282,7 @@ struct ServiceDeployer: Sendable {
 
     @discardableResult
     func run(_ script: RemoteScript, step: String) async throws -> CommandResult {
+        FailPoint.reach(step)
         let result: CommandResult
         do {
             result = try await connection.run(script.commandLine, stdin: script.input)
@@ -236,11 +295,23 @@ struct ServiceDeployer: Sendable {
         return result
     }
 
-    private func record(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,
-                        duration: Duration? = nil, detail: [String: String]? = nil) async {
-        let milliseconds = duration.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
-        _ = try? await audit.append(AuditEntry(
-            kind: kind, service: service.name, host: host, fromRevision: plan.fromRevision, toRevision: desired.revision.hex,
-            filesChanged: files, bytesMoved: bytes, durationMs: milliseconds, outcome: outcome, error: error, detail: detail))
+    /// Appends a record; a failure to append is reported by the run's final record, which fails too.
+    func record(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,
+                duration: Duration? = nil, detail: [String: String]? = nil) async {
+        try? await recordDurably(kind, outcome: outcome, error: error, files: files, bytes: bytes, duration: duration, detail: detail)
+    }
+
+    /// Appends a record and makes it durable (fsync) before the step it announces: the audit
+    /// log is never behind the host. Throws when it cannot, and the caller does not go on.
+    func recordDurably(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,
+                       duration: Duration? = nil, detail: [String: String]? = nil) async throws {
+        do {
+            try await audit.append(AuditEntry(
+                kind: kind, service: service.name, host: host, fromRevision: plan.fromRevision, toRevision: desired.revision.hex,
+                filesChanged: files, bytesMoved: bytes, durationMs: duration.map(milliseconds), outcome: outcome, error: error, detail: detail))
+            try await audit.sync()
+        } catch {
+            throw DeployStepError(step: "audit", message: "cannot record \(kind) in the audit log, so nothing changes on \(host): \(error)")
+        }
     }
 }

@@ -23,6 +23,8 @@ struct HostOperationContext: Sendable {
                 return .reached(HostTarget(host: host, connection: connection, observed: services[service.name] ?? .absent))
             case .unreachable(let error)?:
                 return .failed(HostOperationResult(host: host, succeeded: false, message: "unreachable: \(error)"))
+            case .circuitOpen(let circuit)?:
+                return .failed(HostOperationResult(host: host, succeeded: false, message: "\(circuit)"))
             case nil:
                 return .failed(HostOperationResult(host: host, succeeded: false, message: "not observed"))
             }

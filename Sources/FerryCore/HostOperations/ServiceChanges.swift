@@ -43,6 +43,8 @@ public struct ServiceChanges: Sendable {
                     return changes
                 case .unreachable(let error)?:
                     return HostChanges(host: host.name, hostRevision: nil, release: nil, files: [], error: error)
+                case .circuitOpen(let circuit)?:
+                    return HostChanges(host: host.name, hostRevision: nil, release: nil, files: [], error: circuit.description)
                 case nil:
                     return HostChanges(host: host.name, hostRevision: nil, release: nil, files: [], error: "not observed")
                 }

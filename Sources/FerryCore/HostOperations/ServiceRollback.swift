@@ -106,12 +106,13 @@ public struct ServiceRollback: Sendable {
         let deployer = context.deployer(on: host, plan: context.plan(on: host))
         do {
             let (running, target) = (try deployer.previousRuntime(), try ReleaseRuntime.of(settings, service: context.service))
-            let lock = RemoteLock(layout: try context.layout(), owner: try RemoteLockOwner.current())
+            let lock = RemoteLock(layout: try context.layout(), owner: try RemoteLockOwner.current(runID: context.audit.runID))
             try await deployer.acquire(lock)
             let verdict: HealthChecker.Verdict
             do {
-                try await deployer.stopAndSwitch(to: release, from: running, to: target)
-                verdict = await deployer.checkHealth(target)
+                try await deployer.recordDurably(.rollbackStarted, detail: ["release": release.rawValue, "reason": "manual"])
+                try await deployer.stopAndSwitch(to: release, from: running, to: target, rollingBack: true)
+                verdict = await deployer.checkHealth(target, rollingBack: true)
             } catch {
                 await deployer.releaseLock(lock)
                 throw error
@@ -171,11 +172,4 @@ struct RollbackChoice: Sendable {
 /// Whole milliseconds of `duration`, for the audit log.
 func milliseconds(_ duration: Duration) -> Int {
     Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-}
-
-extension RemoteLockOwner {
-    /// This agent process, as a remote lock names it.
-    static func current() throws -> RemoteLockOwner {
-        try RemoteLockOwner(agent: "ferry \(FerryVersion.current)", pid: getpid(), host: ProcessInfo.processInfo.hostName)
-    }
 }

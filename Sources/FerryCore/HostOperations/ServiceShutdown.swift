@@ -44,7 +44,7 @@ public struct ServiceShutdown: Sendable {
         let result: HostOperationResult
         do {
             let remote = try RemoteService(service: context.service)
-            let lock = RemoteLock(layout: remote.layout, owner: try RemoteLockOwner.current())
+            let lock = RemoteLock(layout: remote.layout, owner: try RemoteLockOwner.current(runID: context.audit.runID))
             try await deployer.acquire(lock)
             do {
                 if host.observed.currentRelease != nil {

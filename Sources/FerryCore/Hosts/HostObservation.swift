@@ -7,4 +7,15 @@ enum HostObservation: Sendable {
     case reached(FerrySSH.SSHConnection, [String: ObservedService])
     /// Not reachable, or its state could not be read: the message says why.
     case unreachable(String)
+    /// Not contacted: its circuit breaker is open.
+    case circuitOpen(OpenCircuit)
+
+    /// Why the host's state is not known, nil when it was read.
+    var failure: String? {
+        switch self {
+        case .reached: nil
+        case .unreachable(let message): message
+        case .circuitOpen(let circuit): circuit.description
+        }
+    }
 }

@@ -2,32 +2,82 @@ import FerryConfig
 import FerrySSH
 import Foundation
 
-/// Connects to a host and reads the state of all its services in one round trip.
+/// Connects to a host and reads the state of all its services in one round trip, retrying
+/// as the host's ``HostPolicy`` says and minding its circuit breaker.
 struct HostObserver: Sendable {
     let connector: HostConnector
+    /// The run's circuit breakers and retry log; nil for an operator's command on chosen hosts
+    /// (`ferry rollback`, `redeploy`, …), which makes one attempt whatever the breaker says.
+    var circuits: HostCircuits?
 
     func observe(_ host: FerryConfig.Host, services: [Service]) async -> HostObservation {
         guard case .ssh(let settings) = host.transport else {
             return .unreachable("transport: local is not supported by this version; reach the host over SSH")
         }
-        let connection: FerrySSH.SSHConnection
+        guard let circuits, let policy = HostPolicy(services: services) else {
+            return await observeOnce(host.name, settings: settings, services: services)
+        }
+        var attempts = 0
         do {
-            connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
+            let admission = try await circuits.admit(host.name, policy: policy.circuitBreaker)
+            let retrier: Retrier
+            switch admission {
+            case .open(let until):
+                let circuit = await circuits.circuit(of: host.name)
+                return .circuitOpen(OpenCircuit(host: host.name, until: until, lastError: circuit.lastError))
+            case .trial: retrier = .once
+            case .closed: retrier = Retrier(policy: policy.errorPolicy)
+            }
+            let (connection, states) = try await retrier.run(
+                "connect", onRetry: { attempt in try await circuits.retrying(host.name, attempt) }
+            ) { attempt in
+                attempts = attempt
+                do {
+                    return try await read(host.name, settings: settings, services: services)
+                } catch {
+                    if let open = try await circuits.failed(host.name, error: "\(error)", policy: policy.circuitBreaker) {
+                        throw CircuitOpenedError(circuit: open, cause: "\(error)")
+                    }
+                    throw error
+                }
+            }
+            do {
+                try await circuits.succeeded(host.name, policy: policy.circuitBreaker)
+            } catch {
+                await connection.closeAndWait()
+                throw error
+            }
+            return .reached(connection, states.mapValues(ObservedService.init(actual:)))
+        } catch {
+            return .unreachable(attempts > 1 ? "\(error) (gave up after \(attempts) attempts)" : "\(error)")
+        }
+    }
+
+    /// One attempt, no breaker.
+    private func observeOnce(_ host: String, settings: FerryConfig.SSHConnection, services: [Service]) async -> HostObservation {
+        do {
+            let (connection, states) = try await read(host, settings: settings, services: services)
+            return .reached(connection, states.mapValues(ObservedService.init(actual:)))
         } catch {
             return .unreachable("\(error)")
         }
+    }
+
+    /// Connects and runs the probe; the connection is closed again when the probe fails.
+    private func read(_ host: String, settings: FerryConfig.SSHConnection, services: [Service])
+        async throws -> (FerrySSH.SSHConnection, [String: ActualServiceState])
+    {
+        let connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
         do {
             let probe = try HostStateProbe(services: try services.map(RemoteService.init(service:)))
             let result = try await connection.run(probe.script.commandLine, stdin: probe.script.input)
             guard result.succeeded else {
-                await connection.closeAndWait()
-                return .unreachable("reading the state of \(host.name) failed (\(result.endDescription)): \(result.stderrText.suffix(300))")
+                throw HostProbeError(host: host, end: result.endDescription, stderr: result.stderrText)
             }
-            let states = try probe.parse(result.stdout)
-            return .reached(connection, states.mapValues(ObservedService.init(actual:)))
+            return (connection, try probe.parse(result.stdout))
         } catch {
             await connection.closeAndWait()
-            return .unreachable("reading the state of \(host.name) failed: \(error)")
+            throw error as? HostProbeError ?? HostProbeError(host: host, error: error)
         }
     }
 }
@@ -59,7 +109,9 @@ extension ObservedService {
             manifestSettings: manifest?.settings,
             environmentFileSHA256: actual.environmentFileSHA256,
             unitSHA256: actual.unitSHA256,
-            taintedReleases: Set(actual.taintedReleases.map(\.rawValue)))
+            taintedReleases: Set(actual.taintedReleases.map(\.rawValue)),
+            journal: actual.journal,
+            lockHolder: actual.lockHolder)
     }
 
     /// Whether the service runs: nil when the host cannot tell (no systemctl, a unit changing state).

@@ -39,7 +39,7 @@ public struct StatusReader: Sendable {
                   clone: clone, files: files, results: results)
         }
         return StatusReport(branch: settings.branch, head: clone?.head, lastReconciled: files.applied.lastReconciled,
-                            services: services, warnings: warnings)
+                            services: services, warnings: warnings, circuits: files.circuits.hosts)
     }
 
     /// The state files, loaded once.
@@ -48,6 +48,7 @@ public struct StatusReader: Sendable {
         var suspended: SuspendedServices
         var quarantined: QuarantinedCommits
         var approvals: Approvals
+        var circuits: CircuitBreakers
 
         init(_ state: StateDirectory) throws {
             do {
@@ -55,6 +56,7 @@ public struct StatusReader: Sendable {
                 suspended = try state.suspendedServices.load()
                 quarantined = try state.quarantinedCommits.load()
                 approvals = try state.approvals.load()
+                circuits = try state.circuitBreakers.load()
             } catch {
                 throw OperatorError(.state, "\(error)")
             }

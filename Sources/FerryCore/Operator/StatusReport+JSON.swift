@@ -17,6 +17,18 @@ extension StatusReport {
             ("summary", .object(HostState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ("services", .array(services.map(Self.json))),
             ("warnings", .array(warnings.map(JSONValue.string))),
+            ("circuits", .array(circuits.sorted { $0.key < $1.key }.map(Self.json))),
+        ])
+    }
+
+    private static func json(_ host: String, _ circuit: Circuit) -> JSONValue {
+        .object([
+            ("host", .string(host)),
+            ("state", .string(circuit.state.rawValue)),
+            ("open_until", circuit.openUntil.map(time) ?? .null),
+            ("failures", .int(circuit.failures.count)),
+            ("successes", .int(circuit.successes)),
+            ("last_error", circuit.lastError.map(JSONValue.string) ?? .null),
         ])
     }
 

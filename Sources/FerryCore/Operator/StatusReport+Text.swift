@@ -14,7 +14,23 @@ extension StatusReport {
         if !rows.isEmpty {
             text += TextTable.render(headers: ["SERVICE", "HOST", "STATE", "APPLIED", "AT", "PENDING", "LAST RESULT"], rows: rows)
         }
-        return text + services.flatMap(notes).map { $0 + "\n" }.joined()
+        return text + (services.flatMap(notes) + circuitNotes).map { $0 + "\n" }.joined()
+    }
+
+    /// One line per host whose circuit breaker is not closed and clean, by host name.
+    private var circuitNotes: [String] {
+        circuits.sorted { $0.key < $1.key }.map { host, circuit in
+            let error = circuit.lastError.map { " (last error: \(TextTable.singleLine($0)))" } ?? ""
+            switch circuit.state {
+            case .open:
+                let until = circuit.openUntil.map { " until \(RFC3339.secondsString(from: $0))" } ?? ""
+                return "\(host): circuit open\(until): reconciles do not contact it\(error)"
+            case .halfOpen:
+                return "\(host): circuit half-open: one attempt per reconcile, \(circuit.successes) successful so far\(error)"
+            case .closed:
+                return "\(host): circuit closed, \(circuit.failures.count) recent \(circuit.failures.count == 1 ? "failure" : "failures")\(error)"
+            }
+        }
     }
 
     /// `origin/main at 1a2b3c4, last reconcile 2024-05-01T12:00:03Z: 6 service/host pairs: 4 ok, 1 pending, 1 suspended`.

@@ -16,14 +16,18 @@ public struct StatusReport: Sendable, Equatable {
     public var services: [ServiceEntry]
     /// What could not be read, for a person (the report is still as complete as it can be).
     public var warnings: [String]
+    /// The circuit breaker of every host with one open, half-open or counting failures (`circuits.json`).
+    public var circuits: [String: Circuit]
 
     /// A report.
-    public init(branch: String, head: CommitID?, lastReconciled: AppliedCommits.Entry?, services: [ServiceEntry], warnings: [String]) {
+    public init(branch: String, head: CommitID?, lastReconciled: AppliedCommits.Entry?, services: [ServiceEntry], warnings: [String],
+                circuits: [String: Circuit] = [:]) {
         self.branch = branch
         self.head = head
         self.lastReconciled = lastReconciled
         self.services = services
         self.warnings = warnings
+        self.circuits = circuits
     }
 
     /// Every (service, host) pair, in report order.

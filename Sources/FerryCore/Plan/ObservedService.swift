@@ -29,12 +29,17 @@ public struct ObservedService: Sendable, Equatable {
     public var unitSHA256: String?
     /// Releases marked as changed on the host, which no command switches to.
     public var taintedReleases: Set<String>
+    /// The deploy an interrupted run left unfinished on the host, if any.
+    public var journal: DeployJournal?
+    /// Who holds the service's remote lock on the host, if anyone.
+    public var lockHolder: RemoteLockHolder?
 
     /// An observation.
     public init(currentRelease: String?, manifestRevision: String?, manifestRelease: String?, manifestFiles: [String: String]?,
                 manifestProblem: String?, files: [String: String], modes: [String: UInt32] = [:], running: Bool?, releases: [String],
                 manifestSettings: ReleaseSettings? = nil, environmentFileSHA256: String? = nil, unitSHA256: String? = nil,
-                taintedReleases: Set<String> = []) {
+                taintedReleases: Set<String> = [], journal: DeployJournal? = nil,
+                lockHolder: RemoteLockHolder? = nil) {
         self.currentRelease = currentRelease
         self.manifestRevision = manifestRevision
         self.manifestRelease = manifestRelease
@@ -48,6 +53,8 @@ public struct ObservedService: Sendable, Equatable {
         self.environmentFileSHA256 = environmentFileSHA256
         self.unitSHA256 = unitSHA256
         self.taintedReleases = taintedReleases
+        self.journal = journal
+        self.lockHolder = lockHolder
     }
 
     /// A service never deployed on the host.

@@ -9,6 +9,8 @@ public struct ServiceComparison: Sendable, Equatable {
     /// The settings that differ between Git and the host's release (`run.command`,
     /// `env.GREETING`, `secret API_TOKEN changed`); never a value.
     public var settingsChanges: [String] = []
+    /// The deploy an interrupted run left unfinished on the host, if any.
+    public var interrupted: DeployJournal?
     /// Whether the service was never deployed on the host.
     public var neverDeployed: Bool
     /// The files the next release needs uploaded: those the current release lacks or holds other bytes of.
@@ -58,6 +60,7 @@ public struct ServiceComparison: Sendable, Equatable {
         var comparison = ServiceComparison(drift: drift, gitIsAhead: filesChanged || !settingsChanges.isEmpty, neverDeployed: false,
                                            uploads: uploads, removals: removals)
         comparison.settingsChanges = settingsChanges
+        comparison.interrupted = observed.journal
         return comparison
     }
 

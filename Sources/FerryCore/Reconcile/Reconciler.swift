@@ -41,16 +41,21 @@ public struct Reconciler: Sendable {
             kind: .reconcileStarted, toRevision: run.head.hex,
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
 
-        let observations = await observeHosts(run.configuration, connector: run.connector)
-        return try await closingConnections(of: observations) {
+        let circuits = try await hostCircuits { try HostCircuits.recording(state, audit: audit) }
+        let observed = try await observeHosts(run.configuration, connector: run.connector, circuits: circuits)
+        return try await closingConnections(of: observed) {
+            let recovery = await InterruptedDeployRecovery(run: run, audit: audit, state: state).recover(observed)
+            let observations = await reading(recovery.hosts, again: observed, run: run)
             let sources = await SourceHistory(repository: run.repository, head: run.head)
                 .answers(for: run.configuration.services, observations: observations)
             let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state, sources: sources))
             try await recordDrift(plans, audit: audit)
             let rebuilt = try await recordStateRebuild(plans, run: run, audit: audit)
             let results = await deploy(plans, run: run, observations: observations, audit: audit)
-            let report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
-                                   results: results + unreachableResults(run, observations: observations), stateRebuilt: rebuilt)
+            var report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
+                                   results: recovery.results + results + unreachableResults(run, observations: observations),
+                                   stateRebuilt: rebuilt)
+            report.hostEvents = await circuits.events
             try saveState(report, plans: plans, run: run, state: state)
             try await audit.append(AuditEntry(
                 kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
@@ -185,13 +190,45 @@ public struct Reconciler: Sendable {
     }
 
     /// Connects to every host that runs a service (bounded parallelism) and reads the state of
-    /// all its services in one round trip.
-    func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector) async -> [String: HostObservation] {
+    /// all its services in one round trip, retrying and skipping hosts as `circuits` says;
+    /// then saves the circuit breakers (unless `circuits` is read-only).
+    func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector, circuits: HostCircuits)
+        async throws -> [String: HostObservation]
+    {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
-            await HostObserver(connector: connector).observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
+            await HostObserver(connector: connector, circuits: circuits)
+                .observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
         }
+        try await hostCircuits { try await circuits.save() }
         return Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), observations))
+    }
+
+    /// Runs `body`, which reads or writes `circuits.json`, turning its error into a state error.
+    func hostCircuits<Value>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw ReconcileError(.state, "the circuit breakers in \(request.settings.stateDirectory): \(error)",
+                                 hint: "fix circuits.json or move it away (every host's breaker then starts closed)")
+        }
+    }
+
+    /// `observations` with the services of `hosts` read again over their open connections
+    /// (after an interrupted deploy was recovered there); a host that cannot be read again
+    /// is unreachable for the rest of the run.
+    func reading(_ hosts: Set<String>, again observations: [String: HostObservation], run: RunContext) async -> [String: HostObservation] {
+        var updated = observations
+        for host in hosts {
+            guard case .reached(let connection, _)? = observations[host] else { continue }
+            let services = run.configuration.services.filter { $0.hosts.contains(host) }
+            do {
+                updated[host] = .reached(connection, try await ServiceStateReader.read(services, on: connection, host: host))
+            } catch {
+                updated[host] = .unreachable("reading \(host) again after recovering an interrupted deploy failed: \(error)")
+            }
+        }
+        return updated
     }
 
     /// The planner with the state directory's suspensions, quarantines and approvals (read only), and
@@ -246,8 +283,11 @@ public struct Reconciler: Sendable {
     func unreachableResults(_ run: RunContext, observations: [String: HostObservation]) -> [HostResult] {
         run.configuration.services.flatMap { service in
             service.hosts.compactMap { host -> HostResult? in
-                guard case .unreachable(let error)? = observations[host] else { return nil }
-                return HostResult(service: service.name, host: host, outcome: .unreachable(reason: error))
+                switch observations[host] {
+                case .unreachable(let error)?: HostResult(service: service.name, host: host, outcome: .unreachable(reason: error))
+                case .circuitOpen(let circuit)?: HostResult(service: service.name, host: host, outcome: .circuitOpen(circuit))
+                case .reached?, nil: nil
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ public struct RunReport: Sendable {
     public var changedServices: [String]
     /// One result per service and host, sorted by service then host.
     public var results: [HostResult]
+    /// The retries and circuit-breaker changes of reaching the hosts, in the order they happened.
+    public var hostEvents: [HostEvent] = []
     /// Whether the state directory had no record of earlier runs while the hosts ran releases
     /// Ferry deployed, so this run rebuilt the applied revisions from the hosts' manifests.
     public var stateRebuilt: Bool
@@ -36,6 +38,9 @@ public struct RunReport: Sendable {
         var lines = ["reconciled \(revision.short): \(changed.count) changed, \(failures.count) failed, \(results.count - changed.count - failures.count) unchanged (run \(runID))"]
         if stateRebuilt {
             lines.append("  state rebuilt: the state directory had no record of earlier runs; the applied revisions were read from the hosts' manifests")
+        }
+        for event in hostEvents {
+            lines.append("  \(event.host): \(event)")
         }
         for result in results where result.outcome.changedHost || result.outcome.isFailure || result.outcome.isNotable {
             lines.append("  \(result.service) on \(result.host): \(result.outcome)")
@@ -79,11 +84,17 @@ public enum HostOutcome: Sendable, CustomStringConvertible {
     case unreachable(reason: String)
     /// The rollout of this service stopped before reaching the host.
     case notAttempted(reason: String)
+    /// The host was not contacted: its circuit breaker is open.
+    case circuitOpen(OpenCircuit)
+    /// A deploy an earlier run left unfinished was finished or undone; `failed` when that
+    /// meant rolling back a release that failed its health check (its commit is quarantined).
+    case recovered(reason: String, failed: Bool)
 
     /// Whether the run must exit non-zero because of this outcome.
     public var isFailure: Bool {
         switch self {
-        case .rolledBack, .failed, .unreachable, .notAttempted: true
+        case .rolledBack, .failed, .unreachable, .notAttempted, .circuitOpen: true
+        case .recovered(_, let failed): failed
         case .skipped, .deployed, .corrected, .driftReported: false
         }
     }
@@ -91,7 +102,7 @@ public enum HostOutcome: Sendable, CustomStringConvertible {
     /// Whether a release went out.
     public var changedHost: Bool {
         switch self {
-        case .deployed, .corrected: true
+        case .deployed, .corrected, .recovered: true
         default: false
         }
     }
@@ -120,6 +131,8 @@ public enum HostOutcome: Sendable, CustomStringConvertible {
         case .failed(let reason): "FAILED: \(reason)"
         case .unreachable(let reason): "UNREACHABLE: \(reason)"
         case .notAttempted(let reason): "NOT ATTEMPTED: \(reason)"
+        case .circuitOpen(let circuit): "CIRCUIT OPEN: \(circuit)"
+        case .recovered(let reason, let failed): "\(failed ? "RECOVERED, ROLLED BACK" : "recovered"): \(reason)"
         }
     }
 }

@@ -26,11 +26,16 @@ public struct ActualServiceState: Sendable, Equatable {
     public var unitSHA256: String?
     /// Releases marked as changed on the host (`.ferry/tainted/<release>`), never switched to again.
     public var taintedReleases: [ReleaseName]
+    /// The deploy an interrupted run left unfinished, when `.ferry/journal` exists.
+    public var journal: DeployJournal?
+    /// Who holds the service's remote lock, when `.ferry/lock` exists.
+    public var lockHolder: RemoteLockHolder?
 
     /// A state.
     public init(directoryExists: Bool, currentTarget: String?, manifestData: Data?, files: [String: ActualFile]?,
                 releases: [ReleaseName], status: ServiceStatus, environmentFileSHA256: String? = nil, unitSHA256: String? = nil,
-                taintedReleases: [ReleaseName] = [], quickCheckPassed: Bool = false) {
+                taintedReleases: [ReleaseName] = [], journal: DeployJournal? = nil, quickCheckPassed: Bool = false,
+                lockHolder: RemoteLockHolder? = nil) {
         self.directoryExists = directoryExists
         self.quickCheckPassed = quickCheckPassed
         self.currentTarget = currentTarget
@@ -41,6 +46,8 @@ public struct ActualServiceState: Sendable, Equatable {
         self.environmentFileSHA256 = environmentFileSHA256
         self.unitSHA256 = unitSHA256
         self.taintedReleases = taintedReleases
+        self.journal = journal
+        self.lockHolder = lockHolder
     }
 
     /// The release `current` points at, when it points at `releases/<release name>` as Ferry writes it.

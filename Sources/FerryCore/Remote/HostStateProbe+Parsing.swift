@@ -40,6 +40,14 @@ extension HostStateProbe {
         }
         let environmentFileSHA256 = reader.skip("envhash") ? try reader.next() : nil
         let unitSHA256 = reader.skip("unithash") ? try reader.next() : nil
+        var lockHolder: RemoteLockHolder?
+        if reader.skip("lock") {
+            lockHolder = Data(base64Encoded: try reader.next(), options: .ignoreUnknownCharacters).flatMap(RemoteLock.holder(ofLockFile:))
+        }
+        var journal: DeployJournal?
+        if reader.skip("journal") {
+            journal = Data(base64Encoded: try reader.next(), options: .ignoreUnknownCharacters).flatMap(DeployJournal.parse)
+        }
         var tainted: [ReleaseName] = []
         while reader.skip("tainted") {
             if let release = ReleaseName(rawValue: try reader.next()) { tainted.append(release) }
@@ -56,7 +64,7 @@ extension HostStateProbe {
         return ActualServiceState(directoryExists: directoryExists, currentTarget: currentTarget, manifestData: manifestData,
                                   files: files, releases: releases.sorted(), status: status,
                                   environmentFileSHA256: environmentFileSHA256, unitSHA256: unitSHA256, taintedReleases: tainted.sorted(),
-                                  quickCheckPassed: quickCheckPassed)
+                                  journal: journal, quickCheckPassed: quickCheckPassed, lockHolder: lockHolder)
     }
 
     private static func serviceStatus(kind: String, detail: String) throws -> ServiceStatus {

@@ -52,7 +52,7 @@ public struct HostStateProbe: Sendable {
 
     /// `ferry_probe NAME DIR MANAGER UNIT SCOPE [quick]` prints, as NUL-terminated fields:
     /// `service NAME`, `directory yes|no`, [`current TARGET`], [`manifest BASE64`],
-    /// [`envhash HEX`], [`unithash HEX`], `tainted NAME`…, `release NAME`…, `status KIND DETAIL`, [`tree` `e HEXMODE SIZE ./PATH`… `hashes`
+    /// [`envhash HEX`], [`unithash HEX`], [`lock BASE64`], [`journal BASE64`], `tainted NAME`…, `release NAME`…, `status KIND DETAIL`, [`tree` `e HEXMODE SIZE ./PATH`… `hashes`
     /// `HEX  ./PATH`… `links` `./PATH TARGET`… `end`] or, with `quick` when the ``QuickCheck`` passes, `quick`; `end-service`.
     static let functions = #"""
     ferry_field() { printf '%s\0' "$@"; }
@@ -96,6 +96,16 @@ public struct HostStateProbe: Sendable {
         if [ -f "$ferry_unit" ]; then
           ferry_hash=$(sha256sum < "$ferry_unit") && ferry_field unithash "${ferry_hash%% *}"
         fi
+      fi
+      if [ -f "$2/.ferry/lock" ]; then
+        printf 'lock\0'
+        base64 < "$2/.ferry/lock"
+        printf '\0'
+      fi
+      if [ -f "$2/.ferry/journal" ]; then
+        printf 'journal\0'
+        base64 < "$2/.ferry/journal"
+        printf '\0'
       fi
       for ferry_tainted in "$2"/.ferry/tainted/*; do
         if [ -f "$ferry_tainted" ]; then ferry_field tainted "${ferry_tainted##*/}"; fi

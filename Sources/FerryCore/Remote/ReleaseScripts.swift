@@ -4,15 +4,22 @@ import Foundation
 /// The scripts that make, finish, switch to and prune releases of one service.
 ///
 /// A deploy runs them in this order:
-/// 1. ``prepare(_:removing:creatingParentsOf:)``: the new release directory, hard links
-///    to every file of the current release (`cp -al`), minus the paths that no longer belong;
-/// 2. SFTP uploads of the changed files into it, each written to a temporary name and
-///    renamed over the old one, which breaks the hard link, so older releases keep their bytes;
-/// 3. ``finish(_:modes:symlinks:manifest:)``: permission changes, symbolic links, the manifest;
-/// 4. ``switchCurrent(to:)``: `current` now points at the release, atomically;
-/// 5. ``prune(keep:protecting:)``: old releases beyond the count to keep.
+/// 1. ``prepare(_:removing:)``: the new release directory, hard links to every file of the
+///    current release (`cp -al`), minus the paths that no longer belong;
+/// 2. ``createDirectories(in:for:)``: the directories the uploads go into;
+/// 3. one batch upload of the changed files into it (`SSHConnection.upload(_:timeout:)`), each
+///    written to a temporary name and renamed over the old one, which breaks the hard link,
+///    so older releases keep their bytes;
+/// 4. ``setModesAndLinks(in:modes:symlinks:)``: permission changes, symbolic links;
+/// 5. ``finish(_:manifest:)``: the manifest and the quick-check listing;
+/// 6. ``switchCurrent(to:)``: `current` now points at the release, atomically;
+/// 7. ``prune(keep:protecting:)``: old releases beyond the count to keep.
 ///
 /// Rolling back is ``switchCurrent(to:)`` with the previous release.
+///
+/// Lists of paths travel on standard input, NUL-separated, and are read by `xargs -0`: a
+/// script's text has the same size whatever the size of the change, so no change is too
+/// large for a command line.
 public struct ReleaseScripts: Sendable {
     /// The service's layout.
     public let layout: RemoteLayout
@@ -24,14 +31,13 @@ public struct ReleaseScripts: Sendable {
 
     /// Makes `release` from the release `current` points at (an empty directory when
     /// there is none): every file hard linked, every directory copied; then removes
-    /// `removing` (files or directories, relative to the release) and creates the parent
-    /// directories of `uploads`, the paths about to be uploaded.
+    /// `removing` (files or directories, relative to the release) and, when it removed
+    /// anything, every directory left empty (a release holds files, never empty directories).
     ///
     /// A leftover directory of the same name from an interrupted attempt is replaced;
     /// the script refuses to touch the release `current` points at.
-    public func prepare(_ release: ReleaseName, removing: [String], creatingParentsOf uploads: [String]) throws -> RemoteScript {
+    public func prepare(_ release: ReleaseName, removing: [String]) throws -> RemoteScript {
         let removals = try removing.map(ReleasePath.validated)
-        let directories = ReleasePath.parentDirectories(of: try uploads.map(ReleasePath.validated))
         var text = RemoteShell.prologue + """
         umask 022
         d=\(ShellQuote.quote(layout.root))
@@ -48,65 +54,104 @@ public struct ReleaseScripts: Sendable {
 
         """
         if !removals.isEmpty {
-            text += "rm -rf -- " + removals.map(ReleasePath.word).joined(separator: " ") + " || ferry_fail \"cannot remove old files from $new\"\n"
-            let emptied = ReleasePath.parentDirectories(of: removals).reversed()
-            if !emptied.isEmpty {
-                text += "rmdir -- " + emptied.map(ReleasePath.word).joined(separator: " ") + " 2>/dev/null\n"
-            }
-        }
-        if !directories.isEmpty {
-            text += "mkdir -p -- " + directories.map(ReleasePath.word).joined(separator: " ") + " || ferry_fail \"cannot create directories in $new\"\n"
+            text += """
+            xargs -0 rm -rf -- || ferry_fail "cannot remove old files from $new"
+            find . -depth -type d ! -name . -exec rmdir -- {} + 2>/dev/null
+
+            """
         }
         text += "printf 'prepared %s\\n' \"$r\"\n"
-        return try RemoteScript(text: text).checkedLength(purpose: "prepare release \(release)")
+        return RemoteScript(text: text, input: removals.isEmpty ? nil : Self.list(removals.map { "./" + $0 }))
     }
 
-    /// Finishes `release` after its uploads: gives each path of `modes` its permission
-    /// bits, creates each symbolic link of `symlinks` (path → target text), and stores
-    /// `manifest` as `.ferry/manifests/<release>.json`, sent on standard input and
-    /// written to a temporary file then renamed. Last, records the release's ``QuickCheck``
-    /// listing as `.ferry/manifests/<release>.stat`.
-    ///
-    /// A file whose mode changes is copied first, so a hard link shared with an older
-    /// release is broken and that release keeps its mode. Uploaded files already have
-    /// their mode; `modes` is for files whose content did not change.
-    public func finish(_ release: ReleaseName, modes: [String: UInt32], symlinks: [String: String], manifest: Manifest) throws -> RemoteScript {
-        let modeChanges = try modes.keys.sorted().map { (try ReleasePath.validated($0), modes[$0] ?? 0o644) }
-        let links = try symlinks.keys.sorted().map { (try ReleasePath.validated($0), symlinks[$0] ?? "") }
-        if let (path, _) = links.first(where: { $0.1.isEmpty || $0.1.utf8.contains(0) }) {
-            throw RemoteError(.invalidArgument, "the symbolic link \"\(path)\" needs a target without NUL bytes")
-        }
+    /// Creates in `release` the directories that files at `paths` (relative to the release) go into.
+    public func createDirectories(in release: ReleaseName, for paths: [String]) throws -> RemoteScript {
+        let directories = ReleasePath.parentDirectories(of: try paths.map(ReleasePath.validated))
         var text = RemoteShell.prologue + """
         umask 022
         d=\(ShellQuote.quote(layout.root))
         r=\(release.rawValue)
         cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
-        ferry_mode() {
-          cp -p -- "$1" "$1.ferry-mode.$$" && chmod "$2" "$1.ferry-mode.$$" && mv -f -T -- "$1.ferry-mode.$$" "$1" || ferry_fail "cannot set the mode of $1"
-        }
-        ferry_link() {
-          rm -rf -- "$2"
-          ln -s -- "$1" "$2" || ferry_fail "cannot create the symbolic link $2"
-        }
 
         """
-        for (path, mode) in modeChanges {
-            text += "ferry_mode \(ReleasePath.word(path)) \(String(mode & 0o7777, radix: 8))\n"
+        if !directories.isEmpty {
+            text += "xargs -0 mkdir -p -- || ferry_fail \"cannot create directories in release $r\"\n"
         }
-        let linkParents = ReleasePath.parentDirectories(of: links.map(\.0))
-        if !linkParents.isEmpty {
-            text += "mkdir -p -- " + linkParents.map(ReleasePath.word).joined(separator: " ") + " || ferry_fail \"cannot create directories in release $r\"\n"
+        text += "printf 'created %s\\n' \"$r\"\n"
+        return RemoteScript(text: text, input: directories.isEmpty ? nil : Self.list(directories.map { "./" + $0 }))
+    }
+
+    /// Gives each path of `modes` its permission bits and creates each symbolic link of
+    /// `symlinks` (path → target text) in `release`, replacing whatever is at its path.
+    ///
+    /// A file whose mode changes is copied first, so a hard link shared with an older
+    /// release is broken and that release keeps its mode. Uploaded files already have
+    /// their mode; `modes` is for files whose content did not change.
+    public func setModesAndLinks(in release: ReleaseName, modes: [String: UInt32], symlinks: [String: String]) throws -> RemoteScript {
+        let modeChanges = try modes.keys.sorted().map { (try ReleasePath.validated($0), modes[$0] ?? 0o644) }
+        let links = try symlinks.keys.sorted().map { (try ReleasePath.validated($0), symlinks[$0] ?? "") }
+        if let (path, _) = links.first(where: { $0.1.isEmpty || $0.1.utf8.contains(0) }) {
+            throw RemoteError(.invalidArgument, "the symbolic link \"\(path)\" needs a target without NUL bytes")
         }
-        for (path, target) in links {
-            text += "ferry_link \(ShellQuote.quote(target)) \(ReleasePath.word(path))\n"
+        // One word each: `m<octal mode>/<path>`, or `l<path>//<target>` (a release path never holds `//`).
+        let entries = modeChanges.map { "m" + String($0.1 & 0o7777, radix: 8) + "/" + $0.0 } + links.map { "l" + $0.0 + "//" + $0.1 }
+        let apply = #"""
+        for a do
+          case $a in
+          m*)
+            m=${a%%/*} p=./${a#*/}
+            cp -p -- "$p" "$p.ferry-mode.$$" && chmod "${m#m}" "$p.ferry-mode.$$" && mv -f -T -- "$p.ferry-mode.$$" "$p" ||
+              { printf 'ferry: cannot set the mode of %s\n' "$p" >&2; exit 255; }
+            ;;
+          l*)
+            a=${a#l}
+            p=./${a%%//*} t=${a#*//}
+            [ -d "${p%/*}" ] || mkdir -p -- "${p%/*}" || { printf 'ferry: cannot create the directory of %s\n' "$p" >&2; exit 255; }
+            if [ -e "$p" ] || [ -L "$p" ]; then rm -rf -- "$p"; fi
+            ln -s -- "$t" "$p" || { printf 'ferry: cannot create the symbolic link %s\n' "$p" >&2; exit 255; }
+            ;;
+          esac
+        done
+        """#
+        var text = RemoteShell.prologue + """
+        umask 022
+        d=\(ShellQuote.quote(layout.root))
+        r=\(release.rawValue)
+        cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
+
+        """
+        if !entries.isEmpty {
+            text += "xargs -0 sh -c \(ShellQuote.quote(apply)) ferry || exit 1\n"
         }
-        text += #"""
+        text += "printf 'adjusted %s\\n' \"$r\"\n"
+        return RemoteScript(text: text, input: entries.isEmpty ? nil : Self.list(entries))
+    }
+
+    /// Finishes `release` after its files are in place: stores `manifest` as
+    /// `.ferry/manifests/<release>.json`, sent on standard input and written to a temporary
+    /// file then renamed; then records the release's ``QuickCheck`` listing as
+    /// `.ferry/manifests/<release>.stat`.
+    public func finish(_ release: ReleaseName, manifest: Manifest) -> RemoteScript {
+        let text = RemoteShell.prologue + #"""
+        umask 022
+        d=\#(ShellQuote.quote(layout.root))
+        r=\#(release.rawValue)
+        cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
         mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$d/.ferry/manifests" || ferry_fail "cannot create $d/.ferry/manifests"
         cat > "$d/.ferry/manifests/.$r.json.$$" && mv -f -T -- "$d/.ferry/manifests/.$r.json.$$" "$d/.ferry/manifests/$r.json" || ferry_fail "cannot write the manifest of release $r"
 
-        """#
-        text += QuickCheck.record + "printf 'finished %s\\n' \"$r\"\n"
-        return try RemoteScript(text: text, input: manifest.encoded()).checkedLength(purpose: "finish release \(release)")
+        """# + QuickCheck.record + "printf 'finished %s\\n' \"$r\"\n"
+        return RemoteScript(text: text, input: manifest.encoded())
+    }
+
+    /// `entries` as a NUL-separated list, for `xargs -0`.
+    private static func list(_ entries: [String]) -> Data {
+        var data = Data()
+        for entry in entries {
+            data.append(contentsOf: entry.utf8)
+            data.append(0)
+        }
+        return data
     }
 
     /// Points `current` at `release` atomically (a new link under a temporary name,

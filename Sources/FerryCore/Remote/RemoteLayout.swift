@@ -10,6 +10,7 @@
 /// <root>/.ferry/lock                     who is deploying
 /// <root>/.ferry/settings/<release>/env   the environment each release runs with (0600)
 /// <root>/.ferry/tainted/<release>        a release changed on the host: never switched to again
+/// <root>/.ferry/journal                  a deploy in progress (see DeployJournal)
 /// <root>/.ferry/pid, service.log         the supervised process (manager: process)
 /// <root>/.ferry/env                      the environment of the release `current` points at (0600)
 /// ```

@@ -21,11 +21,19 @@ extension RemoteLock {
         case "not-held": return .notHeld
         case "other": return .heldByOther(fields.holder())
         case "busy": return .busy
+        case "broken": return .broken(fields.holder())
         default: throw RemoteError(.malformedOutput, "the unlock script reported the unknown outcome \"\(fields.outcome)\"")
         }
     }
 
     /// The `key=value` lines a lock script prints, the first being `outcome=…`.
+    /// The holder a lock file names (its `key=value` lines, as the acquire script writes them).
+    public static func holder(ofLockFile data: Data) -> RemoteLockHolder? {
+        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").map { "holder." + $0 }.joined(separator: "\n")
+        guard let fields = try? Fields(Data(("outcome=held\n" + text).utf8)), fields.values["holder.token"] != nil else { return nil }
+        return fields.holder()
+    }
+
     private struct Fields {
         let outcome: String
         let values: [String: String]
@@ -58,7 +66,8 @@ extension RemoteLock {
             }
             return RemoteLockHolder(token: values["holder.token"] ?? "", agent: values["holder.agent"] ?? "",
                                     pid: values["holder.pid"].flatMap(Int32.init), host: values["holder.host"] ?? "",
-                                    acquiredAt: epoch("acquired"), expiresAt: epoch("expires"))
+                                    acquiredAt: epoch("acquired"), expiresAt: epoch("expires"),
+                                    processStart: values["holder.started"].flatMap(UInt64.init), runID: values["holder.run"])
         }
     }
 }

@@ -24,11 +24,14 @@ public struct RemoteLock: Sendable {
     }
 
     /// Takes the lock until `timeToLive` from now (host clock), or takes it over if its
-    /// holder has expired, or reports the holder. Taking it again with the same token
-    /// renews the expiry. Read the output with ``parseAcquisition(_:)``.
-    public func acquireScript(timeToLive: Duration) -> RemoteScript {
+    /// holder has expired or holds it with the token `deadHolder` (an owner the agent proved
+    /// dead), or reports the holder. Taking it again with the same token renews the
+    /// expiry: the lock is a lease. Read the output with ``parseAcquisition(_:)``.
+    public func acquireScript(timeToLive: Duration, replacing deadHolder: String? = nil) -> RemoteScript {
         let seconds = max(0, timeToLive.components.seconds)
-        let fields = ["token=\(owner.token)", "agent=\(owner.agent)", "pid=\(owner.pid)", "host=\(owner.host)"]
+        var fields = ["token=\(owner.token)", "agent=\(owner.agent)", "pid=\(owner.pid)", "host=\(owner.host)"]
+        if let start = owner.processStart { fields.append("started=\(start)") }
+        if let run = owner.runID { fields.append("run=\(run)") }
         let text = RemoteShell.prologue + variables + Self.guardFunctions + """
         umask 077
         mkdir -p -- "$f" || ferry_fail "cannot create $f"
@@ -55,7 +58,7 @@ public struct RemoteLock: Sendable {
           case $held_expires in ''|*[!0-9]*) held_expires=0 ;; esac
           if [ "$held_token" = "$token" ]; then
             mv -f -T -- "$claim" "$lock" && outcome=acquired
-          elif [ "$held_expires" -le "$now" ]; then
+          elif [ "$held_expires" -le "$now" ] || [ "$held_token" = \(ShellQuote.quote(deadHolder ?? "-")) ]; then
             mv -f -T -- "$claim" "$lock" && outcome=took-over
           else
             outcome=held
@@ -107,6 +110,27 @@ public struct RemoteLock: Sendable {
     }
 
     /// The shell variables both scripts use.
+    /// Removes the lock whoever holds it (`ferry unlock`, the audited break-glass). Prints
+    /// `outcome=broken` with the holder's fields, `outcome=not-held`, or `outcome=busy`;
+    /// read with ``parseRelease(_:)``.
+    public func breakScript() -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + variables + Self.guardFunctions + """
+        if [ ! -e "$lock" ]; then
+          printf 'outcome=not-held\\n'
+          exit 0
+        fi
+        if ! ferry_take_guard; then
+          printf 'outcome=busy\\n'
+          exit 0
+        fi
+        held=$(sed 's/^/holder./' "$lock" 2>/dev/null)
+        rm -f -- "$lock" || { rmdir -- "$guard" 2>/dev/null; ferry_fail "cannot remove $lock"; }
+        rmdir -- "$guard" 2>/dev/null
+        printf 'outcome=broken\\n%s\\n' "$held"
+
+        """)
+    }
+
     private var variables: String {
         """
         f=\(ShellQuote.quote(layout.stateDirectory))

@@ -10,12 +10,18 @@ public struct RemoteLockOwner: Sendable, Equatable {
     public let pid: Int32
     /// The machine the agent runs on.
     public let host: String
+    /// The agent process's start time (clock ticks after boot, from `/proc/<pid>/stat`), so a
+    /// pid the kernel gave to another process since is never taken for the owner.
+    public let processStart: UInt64?
+    /// The run that holds the lock.
+    public let runID: String?
     /// What proves ownership: unique per reconcile run (`[A-Za-z0-9._-]`, 1–64 characters).
     public let token: String
 
     /// An owner; control characters in `agent` and `host` become `?` (the lock file has
     /// one field per line). Throws `.invalidArgument` for a token outside its alphabet.
-    public init(agent: String, pid: Int32, host: String, token: String = UUID().uuidString.lowercased()) throws {
+    public init(agent: String, pid: Int32, host: String, token: String = UUID().uuidString.lowercased(),
+                processStart: UInt64? = nil, runID: String? = nil) throws {
         guard (1...64).contains(token.utf8.count), token.utf8.allSatisfy(Self.isTokenByte) else {
             throw RemoteError(.invalidArgument, "lock token \"\(token)\" must be 1 to 64 letters, digits, dots, underscores or dashes")
         }
@@ -23,6 +29,8 @@ public struct RemoteLockOwner: Sendable, Equatable {
         self.pid = pid
         self.host = Self.singleLine(host)
         self.token = token
+        self.processStart = processStart
+        self.runID = runID.map(Self.singleLine)
     }
 
     private static func isTokenByte(_ byte: UInt8) -> Bool {
@@ -47,18 +55,25 @@ public struct RemoteLockHolder: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     /// When it took the lock (host clock), when the file says.
     public var acquiredAt: Date?
+    /// The holder process's start time, when the file gives one.
+    public var processStart: UInt64?
+    /// The holder's run, when the file gives one.
+    public var runID: String?
     /// When the lock expires (host clock); nil when the file gives no readable expiry
     /// (such a lock counts as expired).
     public var expiresAt: Date?
 
     /// A holder.
-    public init(token: String, agent: String, pid: Int32?, host: String, acquiredAt: Date?, expiresAt: Date?) {
+    public init(token: String, agent: String, pid: Int32?, host: String, acquiredAt: Date?, expiresAt: Date?,
+                processStart: UInt64? = nil, runID: String? = nil) {
         self.token = token
         self.agent = agent
         self.pid = pid
         self.host = host
         self.acquiredAt = acquiredAt
         self.expiresAt = expiresAt
+        self.processStart = processStart
+        self.runID = runID
     }
 
     /// `agent a1 (pid 42 on web-admin) until 2024-05-01T12:10:00Z`.
@@ -91,4 +106,6 @@ public enum RemoteLockRelease: Sendable, Equatable {
     case heldByOther(RemoteLockHolder)
     /// Another agent was taking over or releasing the lock for longer than the script waited.
     case busy
+    /// `ferry unlock` removed the lock whoever held it; this was the holder.
+    case broken(RemoteLockHolder)
 }

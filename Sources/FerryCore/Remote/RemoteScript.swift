@@ -26,18 +26,4 @@ public struct RemoteScript: Sendable, Equatable, CustomStringConvertible {
 
     /// The script text (never the input, which may hold secrets).
     public var description: String { text }
-
-    /// The most bytes a command line may have: Linux refuses a single argument longer
-    /// than 128 KiB, and sshd hands the command to the login shell as one argument.
-    public static let maximumCommandLineBytes = 120 * 1024
-
-    /// `self`, or an error naming `purpose` when the command line is too long for a host.
-    func checkedLength(purpose: String) throws -> RemoteScript {
-        let length = commandLine.utf8.count
-        guard length <= Self.maximumCommandLineBytes else {
-            throw RemoteError(.invalidArgument,
-                              "the script to \(purpose) is \(length) bytes, more than the \(Self.maximumCommandLineBytes) a command line may carry; split the change into smaller ones")
-        }
-        return self
-    }
 }

@@ -13,6 +13,7 @@ import Darwin
 /// quarantine.json   commits not to retry, per service
 /// suspended.json    services not to reconcile
 /// approvals.json    commits approved per service
+/// circuits.json     hosts whose circuit breaker is open or counting failures
 /// audit.jsonl       the audit log
 /// lock              the reconcile lock
 /// ```
@@ -65,6 +66,8 @@ public struct StateDirectory: Sendable {
     public var suspendedServices: StateFile<SuspendedServices> { file("suspended.json") }
     /// `approvals.json`: commits approved per service.
     public var approvals: StateFile<Approvals> { file("approvals.json") }
+    /// `circuits.json`: the circuit breaker of every host that failed lately.
+    public var circuitBreakers: StateFile<CircuitBreakers> { file("circuits.json") }
 
     /// Takes the reconcile lock of this state directory; see ``LocalLock/acquire(at:as:waitingUpTo:pollInterval:)``.
     public func acquireLock(as holder: LockHolder, waitingUpTo wait: Duration = .zero) async throws -> LocalLock {

@@ -1,3 +1,4 @@
+import Foundation
 import FerryConfig
 import FerryGit
 
@@ -19,28 +20,46 @@ public struct DriftEntry: Sendable, Equatable {
     public var error: String?
     /// The planner's decision, when the host was read.
     public var plan: HostPlan?
+    /// Who holds the service's remote lock on the host, if anyone.
+    public var lockHolder: RemoteLockHolder?
 
     init(pair: SurveyedPair) {
         service = pair.service
         host = pair.host
         status = DriftStatus(pair.state)
         plan = pair.plan
+        lockHolder = pair.lockHolder
         fromRevision = plan?.fromRevision
         toRevision = plan?.toRevision.hex
         findings = plan?.comparison.drift ?? []
         if case .unreachable(let message) = pair.state { error = message }
     }
 
-    /// One line for people.
     /// The settings that differ between Git and the host's release, never a value.
     public var settingsChanges: [String] { plan?.comparison.settingsChanges ?? [] }
 
+    /// The lock, for people: who holds it and whether its owner is gone or its lease expired.
+    public var lockText: String? {
+        guard let lockHolder else { return nil }
+        let stale = LockOwnerLiveness.isProvablyDead(lockHolder) ? " (its owner is gone; the next run takes it over)"
+            : (lockHolder.expiresAt.map { $0 < Date() } ?? true) ? " (its lease expired; the next run takes it over)" : ""
+        return "locked by \(lockHolder)\(stale)"
+    }
+
+    /// One line for people: the status's detail, and the lock when one is held.
     public var detail: String {
+        let text = statusDetail
+        return lockText.map { "\(text); \($0)" } ?? text
+    }
+
+    private var statusDetail: String {
         let to = toRevision.map(Self.short) ?? "?"
         let from = fromRevision.map(Self.short) ?? "nothing"
         switch status {
         case .inSync: return "runs \(to)"
         case .drifted: return findings.map(\.description).joined(separator: "; ")
+        case .interrupted: return "a deploy was interrupted (\(plan?.comparison.interrupted?.description ?? "?")); the next reconcile finishes or undoes it"
+
         case .pending:
             let settings = settingsChanges.isEmpty ? "" : " (settings: \(settingsChanges.joined(separator: ", ")))"
             return fromRevision == nil ? "never deployed; Git has \(to)" : "Git is ahead: \(from) → \(to)\(settings)"
@@ -63,6 +82,7 @@ public struct DriftEntry: Sendable, Equatable {
             ("to_revision", toRevision.map(JSONValue.string) ?? .null),
             ("findings", .array(findings.map(\.json))),
             ("settings_changes", .array(settingsChanges.map(JSONValue.string))),
+            ("lock", lockText.map(JSONValue.string) ?? .null),
             ("error", error.map(JSONValue.string) ?? .null),
             ("detail", .string(detail)),
         ])

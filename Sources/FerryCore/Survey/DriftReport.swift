@@ -29,7 +29,7 @@ public struct DriftReport: Sendable {
     /// The overall result, as the exit code tells it.
     public var verdict: DriftVerdict {
         if !ignoresUnreachable, entries.contains(where: { $0.status == .unreachable }) { return .error }
-        if entries.contains(where: { $0.status == .drifted }) { return .drifted }
+        if entries.contains(where: { $0.status == .drifted || $0.status == .interrupted }) { return .drifted }
         if entries.contains(where: { [.pending, .quarantined, .awaitingApproval].contains($0.status) }) { return .pending }
         return .inSync
     }

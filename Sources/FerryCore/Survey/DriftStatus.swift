@@ -5,6 +5,9 @@ public enum DriftStatus: String, Sendable, Equatable, CaseIterable {
     /// The host changed outside Ferry: files modified, missing or extra, the service down,
     /// `current` moved, or the manifest missing or corrupt.
     case drifted
+    /// A deploy was interrupted on the host (a run was killed or lost the host between stop
+    /// and a confirmed healthy start); the next reconcile finishes or undoes it.
+    case interrupted
     /// Git is ahead of the host (a new commit, or never deployed) and nothing drifted.
     case pending
     /// The host could not be reached or read.
@@ -24,7 +27,9 @@ public enum DriftStatus: String, Sendable, Equatable, CaseIterable {
             return
         }
         let comparison = plan.comparison
-        if plan.action == .skip(.suspended) {
+        if comparison.interrupted != nil {
+            self = .interrupted
+        } else if plan.action == .skip(.suspended) {
             self = .suspended
         } else if !comparison.drift.isEmpty {
             self = .drifted

@@ -50,7 +50,8 @@ public struct FleetSurvey: Sendable {
         }
         let surveyed = try filter.apply(to: commit.configuration)
 
-        let observations = await steps.observeHosts(surveyed, connector: connector)
+        let circuits = try readingState { try HostCircuits.readOnly(state) }
+        let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits)
         return try await steps.closingConnections(of: observations) {
             let sources = await SourceHistory(repository: clone.repository, head: clone.head)
                 .answers(for: surveyed.services, observations: observations)
@@ -58,7 +59,7 @@ public struct FleetSurvey: Sendable {
             let plans = steps.plan(surveyed, desired: commit.desired, observations: observations, planner: planner)
             let unreachable = surveyed.services.flatMap { service in
                 service.hosts.compactMap { host -> SurveyedPair? in
-                    guard case .unreachable(let error)? = observations[host] else { return nil }
+                    guard let error = observations[host]?.failure else { return nil }
                     return SurveyedPair(service: service.name, host: host, state: .unreachable(error))
                 }
             }
@@ -68,7 +69,8 @@ public struct FleetSurvey: Sendable {
                 pairs: plans.map { plan in
                     let observed = Self.observed(plan.service, on: plan.host, in: observations)
                     return SurveyedPair(service: plan.service, host: plan.host, state: .planned(plan),
-                                        releases: observed?.releases ?? [], currentRelease: observed?.currentRelease)
+                                        releases: observed?.releases ?? [], currentRelease: observed?.currentRelease,
+                                        lockHolder: observed?.lockHolder)
                 } + unreachable)
         }
     }

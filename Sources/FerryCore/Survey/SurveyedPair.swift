@@ -10,6 +10,8 @@ public struct SurveyedPair: Sendable, Equatable {
     public var releases: [String]
     /// The release `current` points at, if any.
     public var currentRelease: String?
+    /// Who holds the service's remote lock on the host, if anyone.
+    public var lockHolder: RemoteLockHolder?
 
     /// What was found.
     public enum State: Sendable, Equatable {
@@ -20,12 +22,14 @@ public struct SurveyedPair: Sendable, Equatable {
     }
 
     /// A pair.
-    public init(service: String, host: String, state: State, releases: [String] = [], currentRelease: String? = nil) {
+    public init(service: String, host: String, state: State, releases: [String] = [], currentRelease: String? = nil,
+                lockHolder: RemoteLockHolder? = nil) {
         self.service = service
         self.host = host
         self.state = state
         self.releases = releases
         self.currentRelease = currentRelease
+        self.lockHolder = lockHolder
     }
 
     /// The plan, when the host was read.

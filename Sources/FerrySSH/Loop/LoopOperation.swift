@@ -16,7 +16,7 @@ class LoopOperation: @unchecked Sendable {
     /// What the operation does, for timeout messages: `running \`uptime\``.
     let activity: String
     /// When the operation fails with a timeout, whatever the host does.
-    let deadline: Deadline
+    private(set) var deadline: Deadline
     /// The total time allowed, for messages.
     let totalTimeout: Duration
     private let cancellation: CancellationFlag?
@@ -38,6 +38,12 @@ class LoopOperation: @unchecked Sendable {
     /// Records that the operation moved.
     final func noteProgress() {
         progressCount &+= 1
+    }
+
+    /// Gives the operation its whole timeout again from now: for an operation made of many
+    /// parts (a batch of files), whose timeout bounds each part rather than the whole.
+    final func renewDeadline() {
+        deadline = .after(totalTimeout)
     }
 
     /// Advances as far as possible without blocking.

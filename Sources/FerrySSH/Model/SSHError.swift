@@ -29,6 +29,8 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         case fileNotFound
         /// A file is larger than the caller allowed.
         case fileTooLarge
+        /// The host's file system is full (no blocks or no inodes left) where a file was being written.
+        case noSpaceLeft
         /// A remote command ended with a non-zero status or a signal.
         case remoteCommandFailed
         /// The peer broke the SSH or HTTP protocol, or libssh2 failed unexpectedly.
