@@ -19,12 +19,6 @@ import _FerryTestHosts
         return world
     }
 
-    /// The `ferry` binary built next to the test bundle.
-    private var ferry: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("ferry").path
-    }
-
     private func milliseconds(_ from: Date, _ to: Date) -> Int { Int((to.timeIntervalSince(from) * 1_000).rounded()) }
 
     @Test func retriesOfARefusedConnectionFollowTheExponentialBackoffAndStopAtMaxRetries() async throws {
@@ -123,7 +117,7 @@ import _FerryTestHosts
 
         // Open for 4 s (long enough for the next run, `drift` and `status` to find it open): the
         // next run — the real binary, a separate process — skips h1 in milliseconds.
-        let skipped = try HarnessCommand.run([ferry, "reconcile", "--once"] + world.agentArguments, timeout: 120)
+        let skipped = try world.runBinary(["reconcile", "--once"])
         #expect(skipped.status == 1, "\(skipped.stdout)\(skipped.stderr)")
         #expect(skipped.stdout.contains("alpha on h1: CIRCUIT OPEN: circuit open until"), "\(skipped.stdout)")
         let skipRecords = try world.lastRunRecords()

@@ -14,9 +14,15 @@ struct ReconcileCommand: AsyncParsableCommand {
             batches, health check, automatic rollback), corrects or reports drift, and appends \
             every step to the audit log.
 
+            Connecting to a host and reading its state are retried as the services' \
+            error_policy says (each retry is a `retry` audit record and a line of the report); \
+            a host whose circuit breaker is open (circuits.json in the state directory) is \
+            not contacted until its half_open_timeout has passed. With --json, "host_events" \
+            lists the retries and breaker changes ({"host", "event", "detail"}).
+
             Exit codes: 0 every service converged; 1 a service failed, rolled back or a host \
-            was unreachable (the report names them); 75 another run holds the lock; \
-            78 the settings or the config are invalid.
+            was unreachable or skipped by its open circuit breaker (the report names them); \
+            75 another run holds the lock; 78 the settings or the config are invalid.
 
             Example (from cron, every minute):
               * * * * * root ferry reconcile --once --repository ssh://git@git.example.com/ops/config.git
