@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "ferry", targets: ["ferry"]),
         .executable(name: "ferry-demo", targets: ["FerryDemo"]),
         .executable(name: "ferry-bench", targets: ["FerryBench"]),
+        .executable(name: "ferry-crash-loop", targets: ["FerryCrashLoop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,6 +77,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "FerryBench",
+            dependencies: ["_FerryTestHosts"]
+        ),
+        .executableTarget(
+            name: "FerryCrashLoop",
             dependencies: ["_FerryTestHosts"]
         ),
         .target(

@@ -1,18 +1,24 @@
 import Foundation
 import _FerryTestHosts
 
-/// `ferry-bench`: measures a no-op `ferry reconcile --once` over many real SSH hosts against
-/// the floor of touching the same hosts with OpenSSH, in the same run on the same machine.
+/// `ferry-bench`: measures Ferry against what OpenSSH alone costs, in the same run on the
+/// same machine, over real SSH hosts.
 ///
-///     ferry-bench [HOSTS] [SERVICES] [RUNS]      (default 20 5 5)
+///     ferry-bench [HOSTS] [SERVICES] [RUNS]               no-op reconcile (default 20 5 5)
+///     ferry-bench large-deploy [FILES] [RUNS]             first deploy of FILES files against tar | ssh (default 10000 3)
 @main
 enum FerryBench {
     static func main() async {
-        let numbers = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-        let hosts = numbers.count > 0 ? numbers[0] : 20
-        let services = numbers.count > 1 ? numbers[1] : 5
-        let runs = numbers.count > 2 ? numbers[2] : 5
+        let arguments = CommandLine.arguments.dropFirst()
+        let numbers = arguments.compactMap { Int($0) }
         do {
+            if arguments.first == "large-deploy" {
+                try await LargeDeployBenchmark(fileCount: numbers.count > 0 ? numbers[0] : 10_000, runs: numbers.count > 1 ? numbers[1] : 3).run()
+                return
+            }
+            let hosts = numbers.count > 0 ? numbers[0] : 20
+            let services = numbers.count > 1 ? numbers[1] : 5
+            let runs = numbers.count > 2 ? numbers[2] : 5
             try await NoOpReconcileBenchmark(hostCount: hosts, serviceCount: services, runs: runs).run()
         } catch {
             print("benchmark failed: \(error)")
@@ -109,16 +115,6 @@ struct NoOpReconcileBenchmark {
         if let failed = failures.first { throw HarnessError("ssh to \(failed) failed") }
     }
 
-    private func time(_ body: () throws -> Void) throws -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-    }
 }
 
 private final class Failures: @unchecked Sendable {

@@ -122,7 +122,8 @@ extension AuditCommand {
                 and checked past). Records removed from the end leave a valid chain: the \
                 head file beside the log (<log>.head, rewritten after every append with the \
                 number of records and the sha256 of the last) shows them, and so does an \
-                audit_head_mismatch record left by a run that found the log short. \
+                audit_head_mismatch record left by a run that found the log short.
+
                 Exits 0 when the log is intact, 1 otherwise. Without a head file (a copy \
                 of the log alone, a log from before heads) records removed from the end \
                 cannot be detected: this says so and still exits 0.
@@ -130,8 +131,9 @@ extension AuditCommand {
                 Examples:
                   $ ferry audit verify
                   ok: 1842 records, chain intact, head matches (/var/lib/ferry/audit.jsonl)
-                  $ ferry audit verify --file /backup/audit.jsonl --head /backup/audit.jsonl.head
-                  /backup/audit.jsonl: line 1843: records removed from the end: the head says 1845 records ending in 9f2c…, the log has 1842 (…)
+                  $ ferry audit verify --file copy.jsonl --head copy.head
+                  copy.jsonl: line 1843: records removed from the end: the head says 1845 \
+                records ending in 9f2c…, the log has 1842 (head file copy.head)
                 """
         )
 

@@ -284,16 +284,27 @@ struct ServiceDeployer: Sendable {
     func run(_ script: RemoteScript, step: String) async throws -> CommandResult {
         FailPoint.reach(step)
         let result: CommandResult
+        let retrier = Self.idempotentSteps.contains(step) ? Retrier(policy: service.errorPolicy) : Retrier.once
+        let (audit, host, connection) = (self.audit, self.host, self.connection)
         do {
-            result = try await connection.run(script.commandLine, stdin: script.input)
+            result = try await retrier.run(step, onRetry: { attempt in
+                _ = try await audit.append(HostEvent.retried(host: host, attempt).auditEntry)
+            }) { _ in try await connection.run(script.commandLine, stdin: script.input) }
         } catch {
             throw DeployStepError(step: step, message: "\(error)")
         }
         guard result.succeeded else {
-            throw DeployStepError(step: step, message: "\(result.endDescription): \(String(result.stderrText.suffix(300)).trimmingCharacters(in: .whitespacesAndNewlines))")
+            let stderr = result.stderrText
+            let message = RemoteFailure(output: stderr, host: host, fallbackPath: service.remoteDirectory).map { "\($0)" }
+                ?? "\(result.endDescription): \(String(stderr.suffix(300)).trimmingCharacters(in: .whitespacesAndNewlines))"
+            throw DeployStepError(step: step, message: message)
         }
         return result
     }
+
+    /// Steps that leave the host as they found it when run twice, so `error_policy` may
+    /// retry them after a transport error; stop, switch and start never are.
+    static let idempotentSteps: Set<String> = ["prepare", "finish", "settings", "prune", "verify", "journal", "lock", "unlock"]
 
     /// Appends a record; a failure to append is reported by the run's final record, which fails too.
     func record(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,
