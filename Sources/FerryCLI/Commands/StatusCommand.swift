@@ -44,9 +44,11 @@ struct StatusCommand: AsyncParsableCommand {
 
             --releases instead lists the releases still on every host (the ones `ferry \
             rollback SERVICE --to RELEASE` can switch to), newest first, `current` marked \
-            with *; it reads the hosts over SSH (one round trip each) and changes nothing. \
-            With --json: {"releases": [{"service", "host", "current", "releases": [oldest … \
-            newest], "error"}]}.
+            with *, releases changed on the host marked (no rollback selects them), and \
+            any interrupted deploy or held remote lock (and whether its owner is gone); it \
+            reads the hosts over SSH (one round trip each) and changes nothing. With --json: \
+            {"releases": [{"service", "host", "current", "releases": [oldest … newest], \
+            "tainted": [release], "interrupted": string | null, "lock": string | null, "error"}]}.
 
             Exit codes: 0 the report was printed (whatever it says); 1 a state file is \
             unreadable, or with --releases a host could not be read; 78 invalid agent settings.

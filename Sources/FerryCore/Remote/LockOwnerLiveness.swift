@@ -33,3 +33,13 @@ enum LockOwnerLiveness {
         return (String(fields[0]), start)
     }
 }
+
+extension RemoteLockHolder {
+    /// The lock for people: who holds it, and whether its owner is gone or its lease expired
+    /// (either way the next run takes it over).
+    public var lockStatus: String {
+        let stale = LockOwnerLiveness.isProvablyDead(self) ? " (its owner is gone; the next run takes it over)"
+            : (expiresAt.map { $0 < Date() } ?? true) ? " (its lease expired; the next run takes it over)" : ""
+        return "locked by \(self)\(stale)"
+    }
+}

@@ -1,4 +1,3 @@
-import Foundation
 import FerryConfig
 import FerryGit
 
@@ -39,12 +38,7 @@ public struct DriftEntry: Sendable, Equatable {
     public var settingsChanges: [String] { plan?.comparison.settingsChanges ?? [] }
 
     /// The lock, for people: who holds it and whether its owner is gone or its lease expired.
-    public var lockText: String? {
-        guard let lockHolder else { return nil }
-        let stale = LockOwnerLiveness.isProvablyDead(lockHolder) ? " (its owner is gone; the next run takes it over)"
-            : (lockHolder.expiresAt.map { $0 < Date() } ?? true) ? " (its lease expired; the next run takes it over)" : ""
-        return "locked by \(lockHolder)\(stale)"
-    }
+    public var lockText: String? { lockHolder?.lockStatus }
 
     /// One line for people: the status's detail, and the lock when one is held.
     public var detail: String {

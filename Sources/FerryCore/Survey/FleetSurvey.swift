@@ -68,9 +68,11 @@ public struct FleetSurvey: Sendable {
                 changedServices: commit.changedServices,
                 pairs: plans.map { plan in
                     let observed = Self.observed(plan.service, on: plan.host, in: observations)
-                    return SurveyedPair(service: plan.service, host: plan.host, state: .planned(plan),
-                                        releases: observed?.releases ?? [], currentRelease: observed?.currentRelease,
-                                        lockHolder: observed?.lockHolder)
+                    var pair = SurveyedPair(service: plan.service, host: plan.host, state: .planned(plan),
+                                            releases: observed?.releases ?? [], currentRelease: observed?.currentRelease,
+                                            lockHolder: observed?.lockHolder)
+                    pair.taintedReleases = observed?.taintedReleases ?? []
+                    return pair
                 } + unreachable)
         }
     }

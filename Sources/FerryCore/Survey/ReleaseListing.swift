@@ -12,14 +12,19 @@ public struct ReleaseListing: Sendable {
 
     /// One line per service and host: its releases, newest first, `current` marked with `*`.
     public var text: String {
-        var lines = ["releases on the hosts (* = current; ferry rollback SERVICE --to RELEASE):"]
+        var lines = ["releases on the hosts (* = current; ferry rollback SERVICE --to RELEASE), interrupted deploys and held locks:"]
         for pair in pairs {
             if case .unreachable(let error) = pair.state {
                 lines.append("  \(pair.service) on \(pair.host): unreachable: \(error)")
                 continue
             }
-            let releases = pair.releases.reversed().map { $0 == pair.currentRelease ? "*\($0)" : $0 }
-            lines.append("  \(pair.service) on \(pair.host): \(releases.isEmpty ? "none" : releases.joined(separator: "  "))")
+            let releases = pair.releases.reversed().map { release in
+                (release == pair.currentRelease ? "*" : "") + release + (pair.taintedReleases.contains(release) ? " (changed on the host)" : "")
+            }
+            var line = "  \(pair.service) on \(pair.host): \(releases.isEmpty ? "none" : releases.joined(separator: "  "))"
+            if let journal = pair.plan?.comparison.interrupted { line += "; interrupted deploy: \(journal.description)" }
+            if let lock = pair.lockHolder { line += "; \(lock.lockStatus)" }
+            lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -32,6 +37,9 @@ public struct ReleaseListing: Sendable {
                 ("service", .string(pair.service)), ("host", .string(pair.host)),
                 ("current", pair.currentRelease.map(JSONValue.string) ?? .null),
                 ("releases", .array(pair.releases.map(JSONValue.string))),
+                ("tainted", .array(pair.releases.filter(pair.taintedReleases.contains).map(JSONValue.string))),
+                ("interrupted", pair.plan?.comparison.interrupted.map { .string($0.description) } ?? .null),
+                ("lock", pair.lockHolder.map { .string($0.lockStatus) } ?? .null),
                 ("error", error.map(JSONValue.string) ?? .null),
             ])
         }))])

@@ -12,6 +12,8 @@ public struct SurveyedPair: Sendable, Equatable {
     public var currentRelease: String?
     /// Who holds the service's remote lock on the host, if anyone.
     public var lockHolder: RemoteLockHolder?
+    /// Releases marked as changed on the host, which no command switches to.
+    public var taintedReleases: Set<String> = []
 
     /// What was found.
     public enum State: Sendable, Equatable {
