@@ -25,9 +25,8 @@ struct LargeDeployBenchmark {
             try reset(host)
             let state = fleet.directory.appendingPathComponent("state-\(run)")
             whole.append(try time {
-                let out = try HarnessCommand.runChecked([ferry, "reconcile", "--once", "--repository", work.path, "--state-dir", state.path,
+                try HarnessCommand.runChecked([ferry, "reconcile", "--once", "--repository", work.path, "--state-dir", state.path,
                                                "--ssh-key", fleet.clientKey.path, "--known-hosts", fleet.knownHosts.path], timeout: 900)
-                print(out.stderr.split(separator: "\n").filter { $0.contains("TIMING") }.joined(separator: "\n"))
             })
             deployStep.append(try deployDuration(inAuditLog: state.appendingPathComponent("audit.jsonl")))
             try expectFiles(under: "/srv/bulk/current/", on: host)

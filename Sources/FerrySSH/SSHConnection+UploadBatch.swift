@@ -34,18 +34,14 @@ extension SSHConnection {
         }
         let limit = timeout ?? timeouts.total
         let temporaries = try files.map { try RemotePath.temporarySibling(of: $0.path) }
-        let t0 = ContinuousClock.now
         do {
             try await runBatch(zip(files, temporaries).map { file, temporary in
                 .write(path: temporary, target: file.path, data: file.contents, mode: file.mode)
             }, window: Self.uploadWindow, timeout: limit)
-            FileHandle.standardError.write(Data("TIMING write \(ContinuousClock.now - t0)\n".utf8))
             try await flushToDisk(RemotePath.commonDirectory(of: files.map(\.path)), timeout: limit)
-            FileHandle.standardError.write(Data("TIMING flush \(ContinuousClock.now - t0)\n".utf8))
             try await runBatch(zip(files, temporaries).map { file, temporary in
                 .rename(source: temporary, target: file.path)
             }, window: Self.renameWindow, timeout: limit)
-            FileHandle.standardError.write(Data("TIMING rename \(ContinuousClock.now - t0)\n".utf8))
         } catch {
             await removeQuietly(temporaries)
             throw error

@@ -62,4 +62,24 @@ import _FerryTestHosts
         let previous = try host.runInside(["sh", "-c", "find /srv/bulk/releases/\(releases[0]) -type f | wc -l"]).stdout
         #expect(previous.trimmingCharacters(in: .whitespacesAndNewlines) == "\(Self.fileCount + 1)", "the previous release keeps its files")
     }
+
+    @Test func aDeployLargerThanTheHostsDiskSaysSoAndLeavesNoPartialFile() async throws {
+        let world = try await ReconcileWorld.start(hosts: 1)
+        defer { world.stop() }
+        let host = world.fleet.hosts[0]
+        try FileManager.default.createDirectory(at: host.localPath("/srv/tiny"), withIntermediateDirectories: true)
+        // A 512 KiB file system, mounted only inside the host's mount namespace.
+        let mounted = try host.runInside(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", "/srv/tiny"])
+        #expect(mounted.status == 0, "\(mounted.stderr)")
+        try world.write("ferry.yaml", world.hostsYAML + "services:\n" + ReconcileWorld.serviceYAML("tiny", port: 8302, hosts: [host.name]))
+        try world.write("tiny/server.py", ReconcileWorld.serverScript(marker: "tiny-v1"))
+        try world.write("tiny/data/model.bin", String(repeating: "0123456789abcdef", count: 50_000))
+        try world.commit("more than the disk holds")
+
+        let report = try await world.reconcile()
+        #expect(!report.converged)
+        #expect(report.text.contains("upload: no space left on \(host.name) (/srv/tiny/releases/"), "\(report.text)")
+        let left = try host.runInside(["sh", "-c", "find /srv/tiny -name '.*.ferry-*' | wc -l"]).stdout
+        #expect(left.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "no temporary file is left behind")
+    }
 }

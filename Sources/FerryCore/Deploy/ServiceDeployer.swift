@@ -159,15 +159,12 @@ struct ServiceDeployer: Sendable {
 
     /// The new release: hard links of the current one, the changed files in one batch upload, then modes, links and manifest.
     private func build(_ release: ReleaseName, remote: RemoteService) async throws {
-        let t0 = ContinuousClock.now
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
         try await run(try scripts.prepare(release, removing: plan.comparison.removals), step: "prepare")
-        FileHandle.standardError.write(Data("TIMING build 3 \(ContinuousClock.now - t0)\n".utf8))
         if !uploads.isEmpty {
             try await run(try scripts.createDirectories(in: release, for: uploads.map(\.path)), step: "prepare")
         }
-        FileHandle.standardError.write(Data("TIMING build 6 \(ContinuousClock.now - t0)\n".utf8))
         let directory = remote.layout.releaseDirectory(release)
         let (repository, revision) = (self.repository, desired.revision)
         let files = try await BlockingWork.run {
@@ -178,33 +175,28 @@ struct ServiceDeployer: Sendable {
                 return UploadFile(path: "\(directory)/\(file.path)", contents: content, mode: file.mode)
             }
         }
-        FileHandle.standardError.write(Data("TIMING build 16 \(ContinuousClock.now - t0)\n".utf8))
         do {
             try await connection.upload(files)
+        } catch let error as SSHError where error.kind == .noSpaceLeft {
+            throw DeployStepError(step: "upload", message: "\(RemoteFailure(kind: .noSpaceLeft, host: host, path: directory))")
         } catch {
-        FileHandle.standardError.write(Data("TIMING build 19 \(ContinuousClock.now - t0)\n".utf8))
             throw DeployStepError(step: "upload", message: "\(error)")
         }
-        FileHandle.standardError.write(Data("TIMING build 21 \(ContinuousClock.now - t0)\n".utf8))
         let uploaded = Set(uploads.map(\.path))
         let modeChanges = desired.files.values.filter { file in
             file.symlinkTarget == nil && !uploaded.contains(file.path) && observed.modes[file.path].map { $0 & 0o7777 } != file.mode
         }
-        FileHandle.standardError.write(Data("TIMING build 25 \(ContinuousClock.now - t0)\n".utf8))
         let links = desired.files.values.compactMap { file in file.symlinkTarget.map { (file.path, $0) } }
         if !modeChanges.isEmpty || !links.isEmpty {
             try await run(try scripts.setModesAndLinks(in: release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
                                                        symlinks: Dictionary(uniqueKeysWithValues: links)), step: "finish")
         }
-        FileHandle.standardError.write(Data("TIMING build 30 \(ContinuousClock.now - t0)\n".utf8))
         let manifest = Manifest(
             service: service.name, revision: desired.revision.hex, release: release,
             files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
             deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
         try await run(scripts.finish(release, manifest: manifest), step: "finish")
-        FileHandle.standardError.write(Data("TIMING build 35 \(ContinuousClock.now - t0)\n".utf8))
         try await run(scripts.storeSettings(release, environment: try EnvironmentFile.render(environment, for: remote.manager)), step: "settings")
-        FileHandle.standardError.write(Data("TIMING build 36 \(ContinuousClock.now - t0)\n".utf8))
     }
 
     /// The running release's `pre_shutdown` hooks, stop it as it was started, switch `current`
