@@ -24,6 +24,8 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         case encodingFailed
         /// The log was used after `close()`.
         case closed
+        /// The audit key (``AuditKey``) cannot be read, created, or is not a key.
+        case keyUnusable
     }
 
     /// What kind of failure this is.
@@ -51,6 +53,7 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         case .headUnreadable: "cannot read the audit log head \(path)"
         case .encodingFailed: "cannot encode a record for the audit log \(path)"
         case .closed: "the audit log \(path) is closed"
+        case .keyUnusable: "cannot use the audit key \(path)"
         }
         return message.isEmpty ? what : "\(what): \(message)"
     }

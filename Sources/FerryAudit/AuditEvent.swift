@@ -53,6 +53,10 @@ public enum AuditEvent: Hashable, Sendable {
     /// A failed step is about to be retried (`error_policy`); `detail` gives the step, the
     /// retry's number, `max_retries`, the wait in milliseconds and the failure's condition.
     case retry
+    /// An unknown host's key was recorded in known_hosts (`--accept-new`, like OpenSSH's
+    /// `accept-new`): `host`, and `detail` with the key `type`, its SHA-256 `fingerprint`
+    /// and the `known_hosts` file.
+    case hostKeyAccepted
     /// A host's circuit breaker opened: the host is not contacted until `detail.until`.
     case circuitOpened
     /// A host's circuit breaker let one attempt through after its open time.
@@ -104,6 +108,7 @@ extension AuditEvent: RawRepresentable, Codable {
         case .circuitHalfOpen: "circuit_half_open"
         case .circuitClosed: "circuit_closed"
         case .hostSkipped: "host_skipped"
+        case .hostKeyAccepted: "host_key_accepted"
         case .auditHeadMismatch: "audit_head_mismatch"
         case .unrecognized(let text): text
         }
@@ -117,7 +122,7 @@ extension AuditEvent: CaseIterable {
         .deployStarted, .deploySucceeded, .deployFailed, .healthCheckFailed,
         .rollback, .lockTakenOver, .quarantined, .suspended, .resumed, .approved, .shutdown,
         .repositoryChanged, .ancestryOverridden, .lockBroken, .rollbackStarted, .deployRecovered,
-        .stateRebuilt,
+        .stateRebuilt, .hostKeyAccepted,
         .retry, .circuitOpened, .circuitHalfOpen, .circuitClosed, .hostSkipped,
         .auditHeadMismatch,
     ]

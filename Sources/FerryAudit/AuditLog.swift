@@ -26,10 +26,13 @@ import Darwin
 /// next append first ends it with a newline, then chains to the last complete
 /// record; ``AuditVerifier`` reports the torn line. A log that does not reach
 /// the record its head names (records removed from the end) is not continued
-/// silently: ``open(at:head:runID:actor:secrets:clock:)`` first appends an
+/// silently: ``open(at:head:runID:actor:secrets:key:clock:)`` first appends an
 /// `audit_head_mismatch` record saying what the head said and what the log
 /// held, which `ferry audit verify` reports from then on, and then goes on
 /// appending (the agent keeps working; the evidence stays in the chain).
+///
+/// Opened with an ``AuditKey``, the log is keyed: every record also carries a `mac`
+/// chained through the records before it, which only a holder of the key can compute.
 ///
 /// ```swift
 /// let log = try await AuditLog.open(at: stateDirectory.auditLogURL, secrets: resolvedSecrets)
@@ -58,12 +61,16 @@ public final class AuditLog: @unchecked Sendable {
     private var redactor = AuditRedactor()
     private let actor: String?
     private let clock: @Sendable () -> Date
+    private let key: AuditKey?
+    /// The `mac` of the record the next one chains to (nil: none, or not keyed).
+    private var lastMAC: String?
 
     private static let newline = UInt8(ascii: "\n")
 
     private init(url: URL, headURL: URL, descriptor: Int32, runID: String, actor: String?,
-                 secrets: [String], clock: @escaping @Sendable () -> Date) {
+                 secrets: [String], key: AuditKey?, clock: @escaping @Sendable () -> Date) {
         self.url = url
+        self.key = key
         self.headURL = headURL
         self.descriptor = descriptor
         self.runID = runID
@@ -84,6 +91,7 @@ public final class AuditLog: @unchecked Sendable {
     ///   - runID: stamped on every record; see ``makeRunID()``.
     ///   - actor: the OS user recorded in each record.
     ///   - secrets: strings replaced by `<redacted>` in every field before writing.
+    ///   - key: the audit key; with one, every record appended carries a `mac`.
     ///   - clock: the time source for records (tests pass a fixed clock).
     /// - Throws: ``AuditError`` when the file cannot be opened or read, or the
     ///   head or an `audit_head_mismatch` record cannot be written.
@@ -93,12 +101,13 @@ public final class AuditLog: @unchecked Sendable {
         runID: String = makeRunID(),
         actor: String? = AuditActor.current,
         secrets: [String] = [],
+        key: AuditKey? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> AuditLog {
         try await onDedicatedThread {
             let descriptor = try DurableFile.openForAppending(path: url.path)
             let log = AuditLog(url: url, headURL: head ?? AuditHead.url(forLog: url), descriptor: descriptor,
-                               runID: runID, actor: actor, secrets: secrets, clock: clock)
+                               runID: runID, actor: actor, secrets: secrets, key: key, clock: clock)
             try withFileLock(descriptor, path: url.path) {
                 let (tail, mismatch) = try log.catchUp(descriptor)
                 log.foundTornTail = tail.isTorn
@@ -183,6 +192,7 @@ public final class AuditLog: @unchecked Sendable {
         } else if reading.head != end.head {
             try end.head.write(to: headURL)
         }
+        lastMAC = tail.lastRecordMAC
         return (tail, end.mismatch)
     }
 
@@ -190,7 +200,7 @@ public final class AuditLog: @unchecked Sendable {
     /// `fsync`s it, then replaces the head. Called under the file lock.
     private func write(_ entry: AuditEntry, to descriptor: Int32) throws -> AuditRecord {
         let path = url.path
-        let record = AuditRecord(
+        var record = AuditRecord(
             time: clock(), runID: runID, sequence: sequence + 1,
             actor: actor.map(redactor.redact), prev: head.last, entry: redactor.redact(entry))
         let line: [UInt8]
@@ -202,6 +212,9 @@ public final class AuditLog: @unchecked Sendable {
         let bytes = (needsNewline ? [Self.newline] : []) + line + [Self.newline]
         try SystemCall.writeAll(descriptor, bytes, path: path, kind: .writeFailed)
         sequence += 1
+            if let key {
+                record.mac = key.mac(previous: lastMAC, line: try record.jsonLine())
+            }
         needsNewline = false
         expectedSize += bytes.count
         head = AuditHead(records: head.records + 1, last: AuditHash.of(line))
@@ -212,6 +225,7 @@ public final class AuditLog: @unchecked Sendable {
 
     private func openDescriptor() throws -> Int32 {
         guard descriptor >= 0 else { throw AuditError(.closed, path: url.path, message: "") }
+        lastMAC = record.mac
         return descriptor
     }
 

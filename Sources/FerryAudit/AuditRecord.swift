@@ -23,16 +23,20 @@ public struct AuditRecord: Sendable, Equatable {
     public var prev: String
     /// What happened.
     public var entry: AuditEntry
+    /// In a keyed log (``AuditKey``): HMAC-SHA256 (lowercase hex) over the `mac` of the
+    /// record before and this record's line without `mac`; nil in a log without a key.
+    public var mac: String?
 
     /// Creates a record; ``AuditLog`` does this for its callers. `time` is cut
     /// to whole milliseconds, so a record equals itself read back from its line.
-    public init(time: Date, runID: String, sequence: Int, actor: String?, prev: String, entry: AuditEntry) {
+    public init(time: Date, runID: String, sequence: Int, actor: String?, prev: String, entry: AuditEntry, mac: String? = nil) {
         self.time = RFC3339.truncatedToMilliseconds(time)
         self.runID = runID
         self.sequence = sequence
         self.actor = actor
         self.prev = prev
         self.entry = entry
+        self.mac = mac
     }
 
     /// The entry's fields, read from the record itself.
@@ -43,7 +47,7 @@ public struct AuditRecord: Sendable, Equatable {
 
 extension AuditRecord: Codable {
     private enum CodingKeys: String, CodingKey {
-        case time, kind, service, host, outcome, error, detail, actor, prev
+        case time, kind, service, host, outcome, error, detail, actor, prev, mac
         case runID = "run_id"
         case sequence = "seq"
         case fromRevision = "from_revision"
@@ -66,6 +70,7 @@ extension AuditRecord: Codable {
         sequence = try container.decode(Int.self, forKey: .sequence)
         actor = try container.decodeIfPresent(String.self, forKey: .actor)
         prev = try container.decode(String.self, forKey: .prev)
+        mac = try container.decodeIfPresent(String.self, forKey: .mac)
         entry = AuditEntry(
             kind: try container.decode(AuditEvent.self, forKey: .kind),
             service: try container.decodeIfPresent(String.self, forKey: .service),
@@ -89,6 +94,7 @@ extension AuditRecord: Codable {
         try container.encode(sequence, forKey: .sequence)
         try container.encodeIfPresent(actor, forKey: .actor)
         try container.encode(prev, forKey: .prev)
+        try container.encodeIfPresent(mac, forKey: .mac)
         try container.encode(entry.kind, forKey: .kind)
         try container.encodeIfPresent(entry.service, forKey: .service)
         try container.encodeIfPresent(entry.host, forKey: .host)

@@ -7,6 +7,8 @@ struct AuditTail {
     var prev: String
     /// The `prev` of that last record: where the chain stood before it was written.
     var lastRecordPrev: String?
+    /// The `mac` of that last record, in a keyed log.
+    var lastRecordMAC: String?
     /// Whether bytes follow the last newline: a write cut short by a crash.
     var isTorn: Bool
 
@@ -26,7 +28,7 @@ struct AuditTail {
             let start = try lastNewline(fd: fd, before: end, path: path).map { $0 + 1 } ?? 0
             let line = try SystemCall.read(fd, count: end - start, at: start, path: path)
             if let record = try? AuditRecord.decode(line: line) {
-                return AuditTail(size: size, prev: AuditHash.of(line), lastRecordPrev: record.prev, isTorn: isTorn)
+                return AuditTail(size: size, prev: AuditHash.of(line), lastRecordPrev: record.prev, lastRecordMAC: record.mac, isTorn: isTorn)
             }
             lineEnd = start == 0 ? nil : start - 1
         }

@@ -7,6 +7,8 @@ public struct AuditVerification: Sendable, Equatable {
     public var problems: [AuditProblem]
     /// What the head file says about the end of the log.
     public var head: AuditHeadStatus
+    /// What the `mac`s say, when a key was given.
+    public var keyed: AuditKeyedChain?
 
     /// Creates a report.
     public init(recordCount: Int, problems: [AuditProblem], head: AuditHeadStatus) {
@@ -21,6 +23,17 @@ public struct AuditVerification: Sendable, Equatable {
 
     /// The first problem, with its line number.
     public var firstProblem: AuditProblem? { problems.first }
+}
+
+/// The `mac`s of a log verified with its key (a forged record is a ``AuditProblem``).
+public struct AuditKeyedChain: Sendable, Equatable {
+    /// Records at the start of the log without a `mac`: written before the key existed,
+    /// so only the hash chain vouches for them (a note, not a failure).
+    public var unkeyedRecords: Int
+    /// The line of the last of them.
+    public var lastUnkeyedLine: Int
+    /// Records whose `mac` matched.
+    public var keyedRecords: Int
 }
 
 /// One thing wrong with an audit log, at a 1-based line number.
@@ -47,6 +60,9 @@ public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
         /// found so when it opened the log. `line` is where the missing records
         /// would be, or the head's record, or the `audit_head_mismatch` record.
         case headMismatch
+        /// With the audit key: the record's `mac` is missing or wrong, so someone without the
+        /// key wrote it, or rewrote it and recomputed the hash chain.
+        case forgedRecord
     }
 
     /// What kind of damage this is.

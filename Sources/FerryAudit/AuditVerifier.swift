@@ -15,29 +15,36 @@ import Foundation
 /// file, it must reach the record the head names. `audit_head_mismatch`
 /// records, left by a writer that found the log short when it opened it, are
 /// reported too.
+///
+/// Given the log's ``AuditKey``, every record's `mac` is checked as well (``AuditMACCheck``):
+/// the first forged or re-hashed record is reported by line.
 public enum AuditVerifier {
     /// How far ahead to look for the record that resumes the chain after a torn line.
     private static let resumeWindow = 3
 
     /// Verifies the log at `url` and compares its end with its head.
-    /// - Parameter head: the head file; nil for `<log>.head` (``AuditHead/url(forLog:)``).
+    /// - Parameters:
+    ///   - head: the head file; nil for `<log>.head` (``AuditHead/url(forLog:)``).
+    ///   - key: the log's audit key; with it, every record's `mac` is checked too.
     /// - Throws: ``AuditError`` only when the log cannot be opened or read;
     ///   damage is reported in the result.
-    public static func verify(_ url: URL, head: URL? = nil) throws -> AuditVerification {
+    public static func verify(_ url: URL, head: URL? = nil, key: AuditKey? = nil) throws -> AuditVerification {
         let headURL = head ?? AuditHead.url(forLog: url)
         // The head first: a writer updates it after the log, so a log read after its head is never behind it.
-        return try verify(url, against: AuditHeadReading.read(at: headURL), headURL: headURL)
+        return try verify(url, against: AuditHeadReading.read(at: headURL), headURL: headURL, key: key)
     }
 
-    /// Verifies the log at `url` against what its head file held.
-    static func verify(_ url: URL, against reading: AuditHeadReading, headURL: URL) throws -> AuditVerification {
+    /// Verifies the log at `url` against what its head file held (and the `mac`s, given `key`).
+    static func verify(_ url: URL, against reading: AuditHeadReading, headURL: URL, key: AuditKey? = nil) throws -> AuditVerification {
         var lines = PeekableLines(try LineReader(path: url.path))
         var chain = AuditChain(headPosition: reading.head?.records)
         var problems: [AuditProblem] = []
         var lastLine = 0
         var reachedEnd = true
+        var macs = key.map { AuditMACCheck(key: $0) }
 
-        func add(_ link: AuditChain.Link) {
+        func add(_ link: AuditChain.Link, bytes: [UInt8]) {
+            if let problem = macs?.check(link, bytes: bytes, after: chain.last) { problems.append(problem) }
             chain.append(link)
             if link.record.kind == .auditHeadMismatch {
                 problems.append(AuditProblem(.headMismatch, line: link.line, message:
@@ -53,7 +60,7 @@ public enum AuditVerifier {
             }
             let parsed = Result { try AuditRecord.decode(line: line.bytes) }
             if case .success(let record) = parsed, chain.isNext(record) {
-                add(AuditChain.Link(line: line.number, record: record, hash: AuditHash.of(line.bytes)))
+                add(AuditChain.Link(line: line.number, record: record, hash: AuditHash.of(line.bytes)), bytes: line.bytes)
                 continue
             }
             if case .success(let record) = parsed, chain.stepsOverLast(record, line: line.number),
@@ -62,7 +69,7 @@ public enum AuditVerifier {
                 problems.append(AuditProblem(.tornLine, line: skipped.line, message:
                     "this line is not part of the chain; the record on line \(line.number) continues from \(previous) "
                     + "(a write cut short by a crash just before its newline, that the next writer stepped over, or an inserted line)"))
-                add(AuditChain.Link(line: line.number, record: record, hash: AuditHash.of(line.bytes)))
+                add(AuditChain.Link(line: line.number, record: record, hash: AuditHash.of(line.bytes)), bytes: line.bytes)
                 continue
             }
             if case .success(let record) = parsed, let next = try lines.peek(0), next.isTerminated,
@@ -91,9 +98,17 @@ public enum AuditVerifier {
             reachedEnd = false
             break
         }
-        guard reachedEnd else { return AuditVerification(recordCount: chain.count, problems: problems, head: .notChecked) }
-        let (status, problem) = AuditHeadCheck.check(reading, chain: chain, lastLine: lastLine, headURL: headURL)
-        return AuditVerification(recordCount: chain.count, problems: problems + (problem.map { [$0] } ?? []), head: status)
+        var verification: AuditVerification
+        if reachedEnd {
+            let (status, problem) = AuditHeadCheck.check(reading, chain: chain, lastLine: lastLine, headURL: headURL)
+            verification = AuditVerification(recordCount: chain.count, problems: problems + (problem.map { [$0] } ?? []), head: status)
+        } else {
+            verification = AuditVerification(recordCount: chain.count, problems: problems, head: .notChecked)
+        }
+        if let macs {
+            verification.keyed = AuditKeyedChain(unkeyedRecords: macs.unkeyedRecords, lastUnkeyedLine: macs.lastUnkeyedLine, keyedRecords: macs.keyedRecords)
+        }
+        return verification
     }
 
     /// The line number of the record that continues the chain from the last

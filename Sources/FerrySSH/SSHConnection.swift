@@ -24,12 +24,16 @@ public final class SSHConnection: Sendable {
     public let endpoint: SSHEndpoint
     /// The timeouts every operation uses unless it is given its own.
     public let timeouts: SSHTimeouts
+    /// The host's key when this connection recorded it as new in known_hosts
+    /// (``HostKeyPolicy/acceptNew``); nil when the key was already known.
+    public let acceptedHostKey: AcceptedHostKey?
     let loop: SessionLoop
 
-    private init(endpoint: SSHEndpoint, timeouts: SSHTimeouts, loop: SessionLoop) {
+    private init(endpoint: SSHEndpoint, timeouts: SSHTimeouts, loop: SessionLoop, acceptedHostKey: AcceptedHostKey?) {
         self.endpoint = endpoint
         self.timeouts = timeouts
         self.loop = loop
+        self.acceptedHostKey = acceptedHostKey
     }
 
     deinit {
@@ -39,18 +43,19 @@ public final class SSHConnection: Sendable {
     /// A logger that drops everything, for callers that pass none.
     public static let silentLogger = Logger(label: "ferry.ssh", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// Connects, checks the host key, and authenticates.
+    /// Connects with only the algorithms `algorithms` allows, checks the host key, and authenticates.
     ///
     /// Throws ``SSHError`` with kind `.connectRefused`, `.nameResolutionFailed`,
     /// `.timeout` (no TCP or SSH answer within `timeouts.connect`), `.hostKeyUnknown`,
     /// `.hostKeyChanged`, `.hostKeyRevoked`, `.authFailed`, `.unsupportedKey`
-    /// (an RSA or DSA key), `.protocolError` or `.cancelled`.
+    /// (an RSA or DSA key), `.algorithmMismatch` (naming the class and what the host
+    /// offers), `.protocolError` or `.cancelled`.
     public static func connect(
         to endpoint: SSHEndpoint, credentials: SSHCredentials, hostKeyPolicy: HostKeyPolicy,
-        timeouts: SSHTimeouts = SSHTimeouts(), logger: Logger = silentLogger
+        algorithms: SSHAlgorithmPolicy = .standard, timeouts: SSHTimeouts = SSHTimeouts(), logger: Logger = silentLogger
     ) async throws -> SSHConnection {
         let loop = try SessionLoop(endpoint: endpoint, timeouts: timeouts, logger: logger)
-        let establisher = SessionEstablisher(endpoint: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, timeouts: timeouts, logger: logger)
+        let establisher = SessionEstablisher(endpoint: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, algorithms: algorithms, timeouts: timeouts, logger: logger)
         do {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
@@ -71,18 +76,18 @@ public final class SSHConnection: Sendable {
             }
             throw error
         }
-        return SSHConnection(endpoint: endpoint, timeouts: timeouts, loop: loop)
+        return SSHConnection(endpoint: endpoint, timeouts: timeouts, loop: loop, acceptedHostKey: establisher.acceptedKey.withLock { $0 })
     }
 
-    /// ``connect(to:credentials:hostKeyPolicy:timeouts:logger:)`` for code running on a
+    /// ``connect(to:credentials:hostKeyPolicy:algorithms:timeouts:logger:)`` for code running on a
     /// thread of its own (libgit2's transport callbacks): it blocks the calling thread.
     /// Never call it from Swift concurrency.
     public static func connectBlocking(
         to endpoint: SSHEndpoint, credentials: SSHCredentials, hostKeyPolicy: HostKeyPolicy,
-        timeouts: SSHTimeouts = SSHTimeouts(), logger: Logger = silentLogger
+        algorithms: SSHAlgorithmPolicy = .standard, timeouts: SSHTimeouts = SSHTimeouts(), logger: Logger = silentLogger
     ) throws -> SSHConnection {
         let loop = try SessionLoop(endpoint: endpoint, timeouts: timeouts, logger: logger)
-        let establisher = SessionEstablisher(endpoint: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, timeouts: timeouts, logger: logger)
+        let establisher = SessionEstablisher(endpoint: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, algorithms: algorithms, timeouts: timeouts, logger: logger)
         let waiter = BlockingResult<Void>()
         loop.start(connect: establisher.establish, connected: waiter.deliver)
         do {
@@ -94,7 +99,7 @@ public final class SSHConnection: Sendable {
             loop.close()
             throw error
         }
-        return SSHConnection(endpoint: endpoint, timeouts: timeouts, loop: loop)
+        return SSHConnection(endpoint: endpoint, timeouts: timeouts, loop: loop, acceptedHostKey: establisher.acceptedKey.withLock { $0 })
     }
 
     /// Closes the connection: operations still running fail with `.connectionClosed`.

@@ -57,7 +57,7 @@ import Testing
         (15, "logging", "`logging`"), (16, "alerts", "`alerts`"), (17, "analysis", "`analysis`"),
         (22, "pipeline_bound", "`lifecycle: pipeline_bound`"), (22, "shutdown_on", "`shutdown_on`"),
         (27, "on_demand", "`lifecycle: on_demand`"),
-        (28, "ssh_algorithms", "`ssh_algorithms`"), (28, "min_tls_version", "`min_tls_version`"),
+        (28, "min_tls_version", "`min_tls_version`"),
         (29, "alerts", "`alerts`"), (30, "metrics", "`metrics`"), (31, "logging", "`logging`"),
     ]
 

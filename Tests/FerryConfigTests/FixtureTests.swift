@@ -66,10 +66,10 @@ import Testing
         #expect(result.errors.allSatisfy { $0.kind == .notSupported }, "\(result.errors.map(\.description))")
         #expect(Set(result.errors.map { $0.message.prefix { $0 != " " } }) == [
             "`unhealthy_threshold`", "an", "`connect`", "`idle`", "`metrics`", "`logging`",
-            "`alerts`", "`min_tls_version`", "`ssh_algorithms`",
+            "`alerts`", "`min_tls_version`",
         ])
         // One per HTTP status in `retry_on` (503) and `fail_on` (400, 401, 403, 404).
-        #expect(result.errors.count == 13)
+        #expect(result.errors.count == 12)
     }
 
     @Test func canaryResolvesSelectorsAndInheritsDefaults() throws {

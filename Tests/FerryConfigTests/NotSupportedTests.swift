@@ -69,9 +69,6 @@ import Testing
             yaml: service().replacingOccurrences(of: "user: deploy }\n", with: "user: deploy }\n  self: { transport: local }\n"),
             marker: "local }"),
         Case(
-            subject: "`ssh_algorithms`", place: "`security`", yaml: service() + "security: { ssh_algorithms: { kex: [curve25519-sha256] } }\n",
-            marker: "ssh_algorithms"),
-        Case(
             subject: "`min_tls_version`", place: "`security`", yaml: service() + "security: { min_tls_version: \"1.3\" }\n",
             marker: "min_tls_version"),
         rootKey("alerts", "alerts: [{ name: ops, on: [rollback], notify: { webhook: \"https://hooks.example/x\" } }]\n"),

@@ -20,7 +20,7 @@ import Testing
 @Suite struct PlaintextRuleTests {
     private let policy = SecurityPolicy(
         networkZones: [NetworkZone(name: "internal", ranges: [IPAddressRange("10.0.0.0/8")!, IPAddressRange("fd00::/8")!])],
-        sshAlgorithms: .libraryDefaults, minimumTLSVersion: .v1_2)
+        sshAlgorithms: .standard, minimumTLSVersion: .v1_2)
 
     @Test func loopbackAndZonesAllowPlaintext() {
         #expect(policy.allowsPlaintext(to: "127.0.0.1"))

@@ -128,12 +128,20 @@ extension AuditCommand {
                 of the log alone, a log from before heads) records removed from the end \
                 cannot be detected: this says so and still exits 0.
 
+                Anyone who can write the log can recompute the sha256 chain. With --key \
+                (the state directory's audit.key, which reconcile creates on first use; \
+                keep a copy off the machine) every record's mac is checked too, and the \
+                first forged or re-hashed record is named. Records written before the key \
+                existed carry no mac: a note says how many, and they do not fail the check.
+
                 Examples:
                   $ ferry audit verify
                   ok: 1842 records, chain intact, head matches (/var/lib/ferry/audit.jsonl)
                   $ ferry audit verify --file copy.jsonl --head copy.head
                   copy.jsonl: line 1843: records removed from the end: the head says 1845 \
                 records ending in 9f2c…, the log has 1842 (head file copy.head)
+                  $ ferry audit verify --key /media/auditor/audit.key
+                  ok: 1842 records, chain intact, head matches, 1842 macs match (/var/lib/ferry/audit.jsonl)
                 """
         )
 
@@ -141,6 +149,9 @@ extension AuditCommand {
 
         @Option(help: ArgumentHelp("The log's head file (default: <log>.head beside the log).", valueName: "path"))
         var head: String?
+
+        @Option(help: ArgumentHelp("The audit key (<state_dir>/audit.key, or the auditor's copy): check every record's mac.", valueName: "path"))
+        var key: String?
 
         @OptionGroup var format: AuditFormatOption
 
@@ -154,7 +165,8 @@ extension AuditCommand {
             let headURL = head.map { URL(fileURLWithPath: $0) } ?? AuditHead.url(forLog: url)
             let verification: AuditVerification
             do {
-                verification = try AuditVerifier.verify(url, head: headURL)
+                let auditKey = try key.map { try AuditKey.load(from: URL(fileURLWithPath: $0)) }
+                verification = try AuditVerifier.verify(url, head: headURL, key: auditKey)
             } catch let error as AuditError {
                 output.writeError("ferry audit verify: \(error)\(error.kind == .openFailed ? AuditLogOption.hint : "")\n")
                 throw ExitCode.failure
@@ -163,11 +175,16 @@ extension AuditCommand {
                 output.writeError("warning: no head file \(headURL.path): records removed from the end of the log "
                                   + "cannot be detected (the next append writes it)\n")
             }
+            if let keyed = verification.keyed, keyed.unkeyedRecords > 0, !format.json {
+                output.writeError("note: the first \(keyed.unkeyedRecords) records (lines 1–\(keyed.lastUnkeyedLine)) are not keyed: "
+                                  + "they were written before the audit key existed, and only the hash chain vouches for them\n")
+            }
             if format.json {
                 output.write(try VerificationJSON(verification, headFile: headURL.path).encoded() + "\n")
             } else if verification.isIntact {
                 let head = verification.head == .missing ? "" : ", head matches"
-                output.write("ok: \(verification.recordCount) records, chain intact\(head) (\(url.path))\n")
+                let macs = verification.keyed.map { ", \($0.keyedRecords) macs match" } ?? ""
+                output.write("ok: \(verification.recordCount) records, chain intact\(head)\(macs) (\(url.path))\n")
             } else {
                 for problem in verification.problems { output.write("\(url.path): \(problem)\n") }
                 let counted = verification.head == .notChecked ? "verified before the first break" : "in the chain"
@@ -225,7 +242,8 @@ struct AuditLogOption: ParsableArguments {
 struct AuditFormatOption: ParsableArguments {
     @Flag(help: """
         Print JSON: the stored lines of the matching records (JSON Lines), or for verify \
-        {"intact", "records", "head", "head_file", "problems": [{"line", "kind", "message"}]}.
+        {"intact", "records", "head", "head_file", "problems": [{"line", "kind", "message"}]}, \
+        with --key also "keyed_records" and "unkeyed_records".
         """)
     var json = false
 }
@@ -244,10 +262,15 @@ private struct VerificationJSON: Encodable {
     var head: String
     var headFile: String
     var problems: [Problem]
+    /// With `--key`: records whose mac matched, and records before the first keyed one.
+    var keyedRecords: Int?
+    var unkeyedRecords: Int?
 
     private enum CodingKeys: String, CodingKey {
         case intact, records, head, problems
         case headFile = "head_file"
+        case keyedRecords = "keyed_records"
+        case unkeyedRecords = "unkeyed_records"
     }
 
     init(_ verification: AuditVerification, headFile: String) {
@@ -261,6 +284,8 @@ private struct VerificationJSON: Encodable {
         }
         self.headFile = headFile
         problems = verification.problems.map { Problem(line: $0.line, kind: Self.name($0.kind), message: $0.message) }
+        keyedRecords = verification.keyed?.keyedRecords
+        unkeyedRecords = verification.keyed?.unkeyedRecords
     }
 
     func encoded() throws -> String {
@@ -278,6 +303,7 @@ private struct VerificationJSON: Encodable {
         case .unparsableLine: "unparsable_line"
         case .tornLine: "torn_line"
         case .headMismatch: "head_mismatch"
+        case .forgedRecord: "forged_record"
         }
     }
 }

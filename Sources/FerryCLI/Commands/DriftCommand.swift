@@ -71,7 +71,8 @@ struct DriftCommand: AsyncParsableCommand {
         }
         output.write(json ? report.json.serialized() + "\n" : report.text)
         do {
-            try await report.recordDrift(inAuditLogAt: URL(fileURLWithPath: settings.auditLog))
+            let state = StateDirectory(root: URL(fileURLWithPath: settings.stateDirectory, isDirectory: true))
+            try await report.recordDrift(inAuditLogAt: URL(fileURLWithPath: settings.auditLog), key: try state.auditKey(creating: false))
         } catch {
             output.writeError("ferry drift: the drift found could not be recorded in the audit log: \(error)\n")
             throw ExitCode(DriftVerdict.error.rawValue)

@@ -14,6 +14,10 @@ enum ReconcileReportJSON {
             "host_events": report.hostEvents.map { event -> [String: Any] in
                 ["host": event.host, "event": event.kind.rawValue, "detail": event.description]
             },
+            "host_keys_accepted": report.acceptedHostKeys.map { acceptance -> [String: Any] in
+                ["host": acceptance.host, "type": acceptance.key.type, "fingerprint": acceptance.key.fingerprint,
+                 "known_hosts": acceptance.key.knownHostsPath]
+            },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

@@ -11,7 +11,9 @@ enum SecurityKeys {
         "min_tls_version", .tlsVersion, .v1_2, "`1.2`", doc: "The oldest TLS version accepted for HTTPS (webhooks, Prometheus, health URLs).")
         .notSupported(issue: 10, instead: "remove it: this version does not set the TLS version of HTTPS connections")
 
-    /// Algorithm names libssh2 knows, per list.
+    /// The algorithm names a config may list, per list: none built on SHA-1, no CBC
+    /// cipher. Each list is also the default, in this order (`SSHAlgorithmPolicy.standard`);
+    /// names this build's libssh2 lacks are skipped when connecting.
     static let knownAlgorithms: [(key: String, names: [String], doc: String)] = [
         ("kex", [
             "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
@@ -32,12 +34,16 @@ enum SecurityKeys {
     static let algorithmKeys: [KeySpec<[String]>] = knownAlgorithms.map { entry in
         KeySpec<[String]>.optional(
             entry.key, .list(algorithm(entry.names), minimumCount: 1, typeName: "list of algorithm names"),
-            defaultText: "libssh2's", doc: entry.doc + " Known: " + entry.names.map { "`\($0)`" }.joined(separator: ", ") + ".")
+            defaultText: "all known", doc: entry.doc + " Known: " + entry.names.map { "`\($0)`" }.joined(separator: ", ") + ".")
     }
 
     static let algorithmsSpec = ObjectSpec(
         id: "SSHAlgorithms", path: "security.ssh_algorithms",
-        doc: "The SSH algorithms Ferry offers, narrowing libssh2's defaults. Unset lists keep the defaults.",
+        doc: "The SSH algorithms Ferry negotiates with hosts, per class, best first. An unset list allows every known name of its class; "
+            + "SHA-1 key exchange and MACs and CBC ciphers are never allowed. "
+            + "Names libssh2 1.10 does not implement (`chacha20-poly1305@openssh.com`, the GCM ciphers, the `-etm` MACs) and RSA host keys, "
+            + "which it cannot verify against current OpenSSH, are skipped. "
+            + "A host that offers nothing allowed in some class is refused, naming the class and what it offers.",
         keys: algorithmKeys.map(\.info),
         example: """
             ssh_algorithms: { kex: [curve25519-sha256], ciphers: [aes256-gcm@openssh.com, aes256-ctr], host_key: [ssh-ed25519] }
@@ -47,8 +53,7 @@ enum SecurityKeys {
         "ssh_algorithms", .object(algorithmsSpec) { reader in
             let lists = algorithmKeys.map { reader.read($0) }
             return SSHAlgorithms(keyExchange: lists[0], hostKey: lists[1], ciphers: lists[2], macs: lists[3])
-        }, .libraryDefaults, "libssh2's", doc: "Allowed SSH algorithms.")
-        .notSupported(issue: 10, instead: "remove it: this version offers libssh2's default algorithms")
+        }, .standard, "no SHA-1, no CBC", doc: "The SSH algorithms hosts may negotiate.")
 
     static let spec = ObjectSpec(
         id: "Security", path: "security",

@@ -3,7 +3,7 @@
 public struct SecurityPolicy: Sendable, Equatable {
     /// Networks where plaintext HTTP is allowed (a VPN, a trusted LAN).
     public var networkZones: [NetworkZone]
-    /// SSH algorithms allowed, narrowing libssh2's defaults.
+    /// SSH algorithms allowed (`ssh_algorithms`).
     public var sshAlgorithms: SSHAlgorithms
     /// The oldest TLS version accepted for HTTPS (webhooks, Prometheus, health URLs).
     public var minimumTLSVersion: TLSVersion
@@ -16,7 +16,7 @@ public struct SecurityPolicy: Sendable, Equatable {
     }
 
     /// The policy when the config says nothing.
-    public static let standard = SecurityPolicy(networkZones: [], sshAlgorithms: .libraryDefaults, minimumTLSVersion: .v1_2)
+    public static let standard = SecurityPolicy(networkZones: [], sshAlgorithms: .standard, minimumTLSVersion: .v1_2)
 
     /// Whether plaintext HTTP may go to `host` (an address or a name): loopback
     /// (`localhost`, 127.0.0.0/8, ::1) or an address inside a network zone.
@@ -44,7 +44,8 @@ public struct NetworkZone: Sendable, Equatable {
     public func contains(_ address: IPAddress) -> Bool { ranges.contains { $0.contains(address) } }
 }
 
-/// SSH algorithm lists; nil keeps libssh2's default for that list.
+/// SSH algorithm lists; nil keeps Ferry's standard list for that class (every known
+/// name: no SHA-1, no CBC).
 public struct SSHAlgorithms: Sendable, Equatable {
     /// Key exchange methods.
     public var keyExchange: [String]?
@@ -63,8 +64,8 @@ public struct SSHAlgorithms: Sendable, Equatable {
         self.macs = macs
     }
 
-    /// libssh2's defaults everywhere.
-    public static let libraryDefaults = SSHAlgorithms(keyExchange: nil, hostKey: nil, ciphers: nil, macs: nil)
+    /// The standard lists everywhere.
+    public static let standard = SSHAlgorithms(keyExchange: nil, hostKey: nil, ciphers: nil, macs: nil)
 }
 
 /// A TLS protocol version.

@@ -8,19 +8,25 @@ public struct FerrySSHGitConnector: GitSSHConnector {
     private let credentials: SSHCredentials
     private let hostKeyPolicy: HostKeyPolicy
     private let timeouts: SSHTimeouts
+    private let algorithms: SSHAlgorithmPolicy
 
     /// A connector authenticating with `credentials` and checking keys per `hostKeyPolicy`.
-    public init(credentials: SSHCredentials, hostKeyPolicy: HostKeyPolicy, timeouts: SSHTimeouts) {
+    ///
+    /// The config repository is fetched before its `security.ssh_algorithms` can be read,
+    /// and a config must not choose how it is itself fetched: the Git server gets
+    /// `algorithms`, Ferry's standard policy (no SHA-1, no CBC) unless a caller says otherwise.
+    public init(credentials: SSHCredentials, hostKeyPolicy: HostKeyPolicy, timeouts: SSHTimeouts, algorithms: SSHAlgorithmPolicy = .standard) {
         self.credentials = credentials
         self.hostKeyPolicy = hostKeyPolicy
         self.timeouts = timeouts
+        self.algorithms = algorithms
     }
 
     /// Opens `command` (`git-upload-pack '<path>'`) on the Git server; called on libgit2's thread.
     public func openCommand(host: String, port: Int, user: String?, command: String) throws -> any GitSSHCommandStream {
         let endpoint = SSHEndpoint(host: host, port: port, user: user ?? "git")
         let connection = try SSHConnection.connectBlocking(
-            to: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, timeouts: timeouts)
+            to: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, algorithms: algorithms, timeouts: timeouts)
         do {
             return GitStream(connection: connection, stream: try connection.openCommandStream(command))
         } catch {

@@ -30,7 +30,7 @@ struct HostOperationSession: Sendable {
         guard let desired = run.desired[service.name] else {
             throw HostOperationError(.unknownService, "\(service.name) has no desired release at \(run.head.short)")
         }
-        let observations = await Self.observe(service, on: hosts, connector: run.connector, parallelism: request.settings.parallelism)
+        let observations = await Self.observe(service, on: hosts, connector: run.connector.following(run.configuration.security), parallelism: request.settings.parallelism)
         return try await steps.closingConnections(of: observations) {
             let context = HostOperationContext(run: run, service: service, desired: desired, audit: audit, state: state,
                                                hosts: hosts.map(\.name), observations: observations)

@@ -31,7 +31,7 @@ public struct ServiceChanges: Sendable {
         guard let desired = desiredReleases[service.name] else {
             throw HostOperationError(.unknownService, "\(service.name) has no desired release at \(clone.head.short)")
         }
-        let observations = await HostOperationSession.observe(service, on: hosts, connector: connector, parallelism: request.settings.parallelism)
+        let observations = await HostOperationSession.observe(service, on: hosts, connector: connector.following(configuration.security), parallelism: request.settings.parallelism)
         return try await steps.closingConnections(of: observations) {
             let perHost = hosts.map { host -> HostChanges in
                 switch observations[host.name] {

@@ -17,6 +17,8 @@ actor HostCircuits {
     private var breakers: CircuitBreakers
     /// What happened, in order.
     private(set) var events: [HostEvent] = []
+    /// The hosts whose keys were recorded on first use, in order.
+    private(set) var acceptedHostKeys: [HostKeyAcceptance] = []
 
     /// Breakers starting as `breakers`, saved to `file` and audited in `audit` when given.
     init(breakers: CircuitBreakers, file: StateFile<CircuitBreakers>?, audit: AuditLog?,
@@ -96,6 +98,12 @@ actor HostCircuits {
 
     private func record(_ event: HostEvent) async throws {
         events.append(event)
+    /// Records (and audits) that a connection recorded a host's key on first use.
+    func accepted(_ acceptance: HostKeyAcceptance) async throws {
+        acceptedHostKeys.append(acceptance)
+        _ = try await audit?.append(acceptance.auditEntry)
+    }
+
         _ = try await audit?.append(event.auditEntry)
     }
 }

@@ -14,6 +14,8 @@ public struct HostConnector: Sendable {
     public var acceptNewHostKeys: Bool
     /// Where the keys pinned in the config (`host_key:`) are written as one-line known_hosts files.
     public var pinnedKeysDirectory: URL
+    /// The SSH algorithms hosts may negotiate (`security.ssh_algorithms`; see ``following(_:)``).
+    public var algorithms: SSHAlgorithmPolicy = .standard
 
     /// A connector with the agent's SSH settings.
     public init(agentKeyFile: String?, agentSocket: String?, knownHostsPath: String, acceptNewHostKeys: Bool, pinnedKeysDirectory: URL) {
@@ -24,12 +26,19 @@ public struct HostConnector: Sendable {
         self.pinnedKeysDirectory = pinnedKeysDirectory
     }
 
+    /// This connector with the transport policy of a config's `security` section.
+    public func following(_ security: SecurityPolicy) -> HostConnector {
+        var connector = self
+        connector.algorithms = SSHAlgorithmPolicy(security.sshAlgorithms)
+        return connector
+    }
+
     /// Connects to `settings` (a host's `ssh` settings) with the timeouts of the services it runs.
     public func connect(_ settings: FerryConfig.SSHConnection, timeouts: Timeouts) async throws -> FerrySSH.SSHConnection {
         try await FerrySSH.SSHConnection.connect(
             to: SSHEndpoint(host: settings.address, port: settings.port, user: settings.user),
             credentials: credentials(for: settings),
-            hostKeyPolicy: try hostKeyPolicy(for: settings),
+            hostKeyPolicy: try hostKeyPolicy(for: settings), algorithms: algorithms,
             timeouts: SSHTimeouts(connect: settings.connectTimeout, read: timeouts.read, total: timeouts.total))
     }
 

@@ -69,6 +69,7 @@ struct HostObserver: Sendable {
     {
         let connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
         do {
+            if let key = connection.acceptedHostKey { try await circuits?.accepted(HostKeyAcceptance(host: host, key: key)) }
             let probe = try HostStateProbe(services: try services.map(RemoteService.init(service:)))
             let result = try await connection.run(probe.script.commandLine, stdin: probe.script.input)
             guard result.succeeded else {

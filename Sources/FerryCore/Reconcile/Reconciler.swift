@@ -57,6 +57,7 @@ public struct Reconciler: Sendable {
                                    stateRebuilt: rebuilt)
             report.hostEvents = await circuits.events
             try saveState(report, plans: plans, run: run, state: state)
+            report.acceptedHostKeys = await circuits.acceptedHostKeys
             try await audit.append(AuditEntry(
                 kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
                 error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
@@ -88,7 +89,7 @@ public struct Reconciler: Sendable {
     }
 
     func openAuditLog(_ state: StateDirectory, lock: LocalLock) async throws -> AuditLog {
-        let audit = try await AuditLog.open(at: URL(fileURLWithPath: request.settings.auditLog))
+        let audit = try await AuditLog.open(at: URL(fileURLWithPath: request.settings.auditLog), key: try state.auditKey(creating: true))
         if let previous = lock.previousHolder {
             try await audit.append(AuditEntry(kind: .lockTakenOver, detail: ["previous_holder": previous.description]))
         }
@@ -197,7 +198,7 @@ public struct Reconciler: Sendable {
     {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
-            await HostObserver(connector: connector, circuits: circuits)
+            await HostObserver(connector: connector.following(configuration.security), circuits: circuits)
                 .observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
         }
         try await hostCircuits { try await circuits.save() }

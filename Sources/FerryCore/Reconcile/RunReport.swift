@@ -12,6 +12,8 @@ public struct RunReport: Sendable {
     public var results: [HostResult]
     /// The retries and circuit-breaker changes of reaching the hosts, in the order they happened.
     public var hostEvents: [HostEvent] = []
+    /// The hosts whose keys this run recorded in known_hosts on first use (`--accept-new`).
+    public var acceptedHostKeys: [HostKeyAcceptance] = []
     /// Whether the state directory had no record of earlier runs while the hosts ran releases
     /// Ferry deployed, so this run rebuilt the applied revisions from the hosts' manifests.
     public var stateRebuilt: Bool
@@ -38,6 +40,9 @@ public struct RunReport: Sendable {
         var lines = ["reconciled \(revision.short): \(changed.count) changed, \(failures.count) failed, \(results.count - changed.count - failures.count) unchanged (run \(runID))"]
         if stateRebuilt {
             lines.append("  state rebuilt: the state directory had no record of earlier runs; the applied revisions were read from the hosts' manifests")
+        }
+        for acceptance in acceptedHostKeys {
+            lines.append("  \(acceptance.host): \(acceptance)")
         }
         for event in hostEvents {
             lines.append("  \(event.host): \(event)")

@@ -74,14 +74,14 @@ public struct DriftReport: Sendable {
     }
 
     /// Appends one `drift_detected` record per drifted pair to the audit log at `url` (nothing
-    /// when no pair drifted, and nothing else), and flushes it to disk.
+    /// when no pair drifted, and nothing else), keyed with `key` when the log is, and flushes it to disk.
     /// - Returns: the number of records appended.
     /// - Throws: ``AuditError`` when the log cannot be opened or written.
     @discardableResult
-    public func recordDrift(inAuditLogAt url: URL) async throws -> Int {
+    public func recordDrift(inAuditLogAt url: URL, key: AuditKey? = nil) async throws -> Int {
         let drifted = entries.compactMap { $0.status == .drifted ? $0.plan : nil }
         guard !drifted.isEmpty else { return 0 }
-        let log = try await AuditLog.open(at: url)
+        let log = try await AuditLog.open(at: url, key: key)
         for plan in drifted {
             try await log.append(Reconciler.driftDetected(plan, action: "none"))
         }

@@ -13,26 +13,28 @@ struct HostKeyVerifier {
     let policy: HostKeyPolicy
     let endpoint: SSHEndpoint
 
-    /// The host key algorithms to offer, as libssh2's comma-separated preference list:
-    /// those the file already lists for this host first (so a host with several keys
-    /// presents the one we know), then the others Ferry supports.
-    func preferredAlgorithms() throws(SSHError) -> String {
+    /// The host key algorithms to offer, best first: those of `allowed` Ferry can verify,
+    /// the ones the file already lists for this host first (so a host with several keys
+    /// presents the one we know).
+    func preferredAlgorithms(allowed: [String]) throws(SSHError) -> [String] {
         let known = try KnownHostsFile(path: policy.knownHostsPath)
             .entries(forHost: endpoint.host, port: endpoint.port)
             .filter { $0.marker == nil }
             .map(\.key.type)
-        let first = Self.supportedAlgorithms.filter(known.contains)
-        return (first + Self.supportedAlgorithms.filter { !first.contains($0) }).joined(separator: ",")
+        let usable = allowed.filter(Self.supportedAlgorithms.contains)
+        let first = usable.filter(known.contains)
+        return first + usable.filter { !first.contains($0) }
     }
 
     /// Accepts `key` if the file lists it for this host, records it when the host is
-    /// unknown and the policy accepts new hosts, and refuses it otherwise.
-    func verify(_ key: HostKey, logger: Logger) throws(SSHError) {
+    /// unknown and the policy accepts new hosts (returning what was recorded), and
+    /// refuses it otherwise.
+    func verify(_ key: HostKey, logger: Logger) throws(SSHError) -> AcceptedHostKey? {
         switch try verdict(for: key) {
         case .trusted:
-            return
+            return nil
         case .unknown where policy.acceptNew:
-            try appendUnlessKnown(key, logger: logger)
+            return try appendUnlessKnown(key, logger: logger)
         case .unknown:
             throw unknownHostError(key)
         case .changed(let known):
@@ -59,12 +61,12 @@ struct HostKeyVerifier {
         return plain.isEmpty ? .unknown : .changed(known: plain)
     }
 
-    private func appendUnlessKnown(_ key: HostKey, logger: Logger) throws(SSHError) {
+    private func appendUnlessKnown(_ key: HostKey, logger: Logger) throws(SSHError) -> AcceptedHostKey? {
         Self.appendLock.lock()
         defer { Self.appendLock.unlock() }
         // Another connection of this process may have recorded the host meanwhile.
         switch try verdict(for: key) {
-        case .trusted: return
+        case .trusted: return nil
         case .unknown: break
         case .changed(let known): throw changedKeyError(key, known: known)
         case .revoked(let entry): throw revokedKeyError(key, entry: entry)
@@ -79,6 +81,7 @@ struct HostKeyVerifier {
         logger.notice("accepted new host key", metadata: [
             "host": "\(endpoint.hostAndPort)", "key": "\(key.type) \(key.fingerprint)", "known_hosts": "\(path)",
         ])
+        return AcceptedHostKey(type: key.type, fingerprint: key.fingerprint, knownHostsPath: path)
     }
 
     private var lookupName: String { KnownHostsFile.lookupName(host: endpoint.host, port: endpoint.port) }

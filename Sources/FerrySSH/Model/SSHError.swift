@@ -33,6 +33,9 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         case noSpaceLeft
         /// A remote command ended with a non-zero status or a signal.
         case remoteCommandFailed
+        /// The host offers no algorithm of some class (key exchange, host key, cipher, MAC)
+        /// that the connection's ``SSHAlgorithmPolicy`` allows.
+        case algorithmMismatch
         /// The peer broke the SSH or HTTP protocol, or libssh2 failed unexpectedly.
         case protocolError
         /// The connection was closed, by the caller or the peer, or is unusable after an earlier failure.
