@@ -69,6 +69,10 @@ public enum AuditEvent: Hashable, Sendable {
     /// (records removed from the end, or the end replaced), or an unreadable head; `error`
     /// says what the head said and what the log held. `ferry audit verify` reports it.
     case auditHeadMismatch
+    /// A commit was refused because it is not signed by an allowed signer (`allowed_signers`);
+    /// `to_revision` is the commit, `detail` gives the `reason`, the `signer_key` fingerprint
+    /// and the `principal` checked, when known, and the branch `head` that was not applied.
+    case commitRefused
     /// A kind this version of Ferry does not know, kept as written.
     case unrecognized(String)
 }
@@ -110,6 +114,7 @@ extension AuditEvent: RawRepresentable, Codable {
         case .hostSkipped: "host_skipped"
         case .hostKeyAccepted: "host_key_accepted"
         case .auditHeadMismatch: "audit_head_mismatch"
+        case .commitRefused: "commit_refused"
         case .unrecognized(let text): text
         }
     }
@@ -125,6 +130,7 @@ extension AuditEvent: CaseIterable {
         .stateRebuilt, .hostKeyAccepted,
         .retry, .circuitOpened, .circuitHalfOpen, .circuitClosed, .hostSkipped,
         .auditHeadMismatch,
+        .commitRefused,
     ]
 }
 

@@ -57,7 +57,7 @@ import _FerryTestHosts
 
     @Test func aRefusedAgentSettingStopsTheRunBeforeAnything() async throws {
         let world = try World()
-        let command = try ReconcileCommand.parse(world.arguments + ["--allowed-signers", "/etc/ferry/allowed_signers"])
+        let command = try ReconcileCommand.parse(world.arguments + ["--metrics-file", "/var/lib/ferry/ferry.prom"])
         await #expect(throws: ExitCode(78)) { try await command.run() }
         #expect(!FileManager.default.fileExists(atPath: world.state.path))
     }

@@ -94,16 +94,16 @@ import Testing
     }
 
     @Test func refusedAgentSettingsAreNamedAsGiven() throws {
-        let scratch = try Scratch(agentFile: "branch: main\nallowed_signers: /etc/ferry/allowed_signers\n")
+        let scratch = try Scratch(agentFile: "branch: main\nmetrics_file: /var/lib/node_exporter/ferry.prom\n")
         let minimal = Self.fixtures.appendingPathComponent("minimal").path
         let command = try ValidateCommand.parse([
-            minimal, "--agent-file", scratch.agentFile, "--metrics-file", "/var/lib/node_exporter/ferry.prom",
+            minimal, "--agent-file", scratch.agentFile, "--age-identity", "/etc/ferry/age.key",
         ])
         let report = command.makeReport(environment: ["FERRY_AGE_IDENTITY": "/etc/ferry/age.key"])
         #expect(report.repositoryDiagnostics.isEmpty)
         #expect(report.agentDiagnostics.map { "\($0.location): \($0.message)" } == [
-            "\(scratch.agentFile):2:1: `allowed_signers` is not supported by this version of Ferry",
-            "command-line flag --metrics-file: `--metrics-file` is not supported by this version of Ferry",
+            "\(scratch.agentFile):2:1: `metrics_file` is not supported by this version of Ferry",
+            "command-line flag --age-identity: `--age-identity` is not supported by this version of Ferry",
             "environment variable FERRY_AGE_IDENTITY: `FERRY_AGE_IDENTITY` is not supported by this version of Ferry",
         ])
         #expect(!report.isValid)
@@ -111,7 +111,7 @@ import Testing
 
     @Test func helpMarksTheRefusedFlags() {
         let help = ValidateCommand.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for flag in ["--metrics-file", "--age-identity", "--allowed-signers"] {
+        for flag in ["--metrics-file", "--age-identity"] {
             #expect(help.contains("\(flag) <path> Not supported by this version of Ferry (refused when given)."), "\(flag)")
         }
         #expect(help.contains("--state-dir <path> Where the agent keeps its state"))

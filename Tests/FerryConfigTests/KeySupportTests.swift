@@ -102,6 +102,7 @@ import Testing
         "agent.known_hosts": .engine("knownHosts"),
         "agent.audit_log": .engine("auditLog"),
         "agent.parallelism": .engine("parallelism"),
+        "agent.allowed_signers": .engine("allowedSigners"),
     ]
 
     /// Every key of the tables reachable through supported keys, by path, with its status.

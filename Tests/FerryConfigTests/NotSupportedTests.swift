@@ -142,7 +142,7 @@ import Testing
     static let refused = AgentSettingKeys.all.filter { !$0.status.isSupported }.map(\.key)
 
     @Test func theListIsTheIssuesSecurityAndMetricsSettings() {
-        #expect(Self.refused == ["metrics_file", "age_identity", "allowed_signers"])
+        #expect(Self.refused == ["metrics_file", "age_identity"])
     }
 
     @Test(arguments: refused)
@@ -151,8 +151,7 @@ import Testing
         var flags = AgentSettingsFlags()
         switch key {
         case "metrics_file": flags.metricsFile = "/var/lib/ferry/ferry.prom"
-        case "age_identity": flags.ageIdentity = "/etc/ferry/age.key"
-        default: flags.allowedSigners = "/etc/ferry/allowed_signers"
+        default: flags.ageIdentity = "/etc/ferry/age.key"
         }
         let file = AgentFile(path: "/etc/ferry/agent.yaml", contents: "branch: main\n\(key): /etc/ferry/x\n")
         do {
@@ -169,8 +168,8 @@ import Testing
     }
 
     @Test func helpSaysTheFlagIsRefused() throws {
-        let help = try #require(AgentSettings.description(ofFlag: "--allowed-signers")).flagHelp
-        #expect(help.hasPrefix("Not supported by this version of Ferry (refused when given). An allowed-signers file"))
+        let help = try #require(AgentSettings.description(ofFlag: "--metrics-file")).flagHelp
+        #expect(help.hasPrefix("Not supported by this version of Ferry (refused when given). A Prometheus text file"))
         #expect(try #require(AgentSettings.description(ofFlag: "--state-dir")).flagHelp.hasPrefix("Where the agent keeps"))
     }
 }

@@ -72,7 +72,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             switch error.kind {
             case .locked: throw ExitCode(75)
             case .settings, .invalidConfig: throw ExitCode(78)
-            case .configRepository, .notDescendant, .state: throw ExitCode(1)
+            case .configRepository, .notDescendant, .unverifiedCommit, .state: throw ExitCode(1)
             }
         }
     }

@@ -82,7 +82,7 @@ enum HostOperationCommand {
         switch error.kind {
         case .locked: return ExitCode(75)
         case .settings, .invalidConfig: return ExitCode(78)
-        case .configRepository, .notDescendant, .state: return ExitCode(1)
+        case .configRepository, .notDescendant, .unverifiedCommit, .state: return ExitCode(1)
         }
     }
 }

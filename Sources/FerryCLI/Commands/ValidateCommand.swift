@@ -25,11 +25,14 @@ struct ValidateCommand: AsyncParsableCommand {
             ("repository" or "agent"), "severity", "kind", "file", "line", \
             "column", "message", "hint"}]}; "file" is relative to the repository \
             for repository problems, line and column are 0 for environment \
-            variables and flags.
+            variables and flags. "signature" is null unless --ref and allowed_signers \
+            are both given: then {"commit", "verified", "principal", "signer_key", \
+            "reason"} for the commit checked, and a refused commit makes the report invalid.
 
             PATH may also be a Git URL (ssh://, file://, user@host:path) or a local \
             repository with --ref: the commit is fetched into a temporary clone (over \
-            SSH with the agent's key and known_hosts) and checked there.
+            SSH with the agent's key and known_hosts) and checked there; with \
+            allowed_signers set, its signature is checked as a reconcile would.
 
             Example:
               $ ferry validate fixtures/minimal
@@ -87,7 +90,9 @@ struct ValidateCommand: AsyncParsableCommand {
             let repository = try await GitRepository.clone(from: path, to: clone, options: options)
             let revision = ref ?? settings?.branch ?? "main"
             let commit = try (try? repository.resolve("origin/\(revision)")) ?? repository.resolve(revision)
-            return makeReport(environment: environment) { GitCommitConfigSource(repository: repository, commit: commit) }
+            var report = makeReport(environment: environment) { GitCommitConfigSource(repository: repository, commit: commit) }
+            report.signature = signatureVerdict(of: commit, in: repository, allowedSigners: settings?.allowedSigners)
+            return report
         } catch {
             var report = ValidationReport(repository: path)
             report.repositoryDiagnostics = [
@@ -95,6 +100,18 @@ struct ValidateCommand: AsyncParsableCommand {
                                  hint: "check the URL, the ref, and the SSH key and known_hosts of the agent settings", at: SourceLocation(file: "")),
             ]
             return report
+        }
+    }
+
+    /// The verdict of `allowed_signers` on `commit`, when the setting is given (a file that
+    /// cannot be read is reported as the verdict).
+    private func signatureVerdict(of commit: CommitID, in repository: GitRepository, allowedSigners: String?) -> SignatureCheck? {
+        guard let allowedSigners else { return nil }
+        do {
+            guard let policy = try CommitSignaturePolicy.load(path: allowedSigners) else { return nil }
+            return SignatureCheck(commit: commit, verdict: policy.verdict(for: commit, in: repository))
+        } catch {
+            return SignatureCheck(commit: commit, verdict: .refused(CommitRefusal(commit: commit, reason: "\(error)")))
         }
     }
 
@@ -168,6 +185,8 @@ struct ValidationReport {
     var files: [String] = []
     var hosts: [String] = []
     var services: [String] = []
+    /// The `allowed_signers` verdict on the checked commit (`--ref` with the setting given).
+    var signature: SignatureCheck?
 
     init(repository: String) {
         self.repository = repository
@@ -178,7 +197,7 @@ struct ValidationReport {
         repositoryDiagnostics.sorted().map { ("repository", $0) } + agentDiagnostics.sorted().map { ("agent", $0) }
     }
 
-    var errorCount: Int { diagnostics.filter { $0.diagnostic.severity == .error }.count }
+    var errorCount: Int { diagnostics.filter { $0.diagnostic.severity == .error }.count + (signature?.isRefused == true ? 1 : 0) }
     var warningCount: Int { diagnostics.filter { $0.diagnostic.severity == .warning }.count }
     var isValid: Bool { errorCount == 0 }
 
@@ -189,6 +208,7 @@ struct ValidationReport {
             if entry.scope == "repository" { diagnostic.location.file = displayPath(diagnostic.location.file) }
             return diagnostic.description
         }
+        if let signature { lines.append("\(repository): commit \(signature.commit.short): \(signature.verdict.summary)") }
         let warnings = warningCount == 0 ? "" : ", \(plural(warningCount, "warning"))"
         if isValid {
             lines.append("\(repository): valid: \(plural(hosts.count, "host")), \(plural(services.count, "service")), \(plural(files.count, "file"))\(warnings)")
@@ -208,6 +228,7 @@ struct ValidationReport {
             ("files", .array(files.map(JSONValue.string))),
             ("hosts", .array(hosts.map(JSONValue.string))),
             ("services", .array(services.map(JSONValue.string))),
+            ("signature", signature?.json ?? .null),
             ("diagnostics", .array(diagnostics.map { entry in
                 let diagnostic = entry.diagnostic
                 return .object([

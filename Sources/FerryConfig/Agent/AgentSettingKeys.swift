@@ -65,9 +65,8 @@ enum AgentSettingKeys {
         flagValue: \.ageIdentity)
     static let allowedSigners = Setting(
         key: "allowed_signers", environment: "FERRY_ALLOWED_SIGNERS", flag: "--allowed-signers", value: .agentPath, isNumber: false,
-        defaultText: "none", doc: "An allowed-signers file (as for `ssh-keygen -Y verify`); when set, every commit applied must be signed by one of them.",
-        status: .notSupported(
-            issue: 10, instead: "remove it: this version does not verify commit signatures, so it cannot require them"),
+        defaultText: "none",
+        doc: "An allowed-signers file (OpenSSH format, as for `ssh-keygen -Y verify` and `gpg.ssh.allowedSignersFile`); when set, every commit applied must carry an SSH signature (ed25519 or ECDSA P-256) by a key it lists for the committer's email, valid at the commit time.",
         flagValue: \.allowedSigners)
 
     static let all = [

@@ -104,9 +104,15 @@ public struct Reconciler: Sendable {
         let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector)
         if let change = clone.change { try await audit.append(change.auditEntry) }
         let lastHead = try state.appliedCommits.load().lastReconciled?.commit
-        let (run, overridden) = try await BlockingWork.run {
-            (try readCommit(clone, lastHead: lastHead, connector: connector),
-             request.allowNonDescendant ? clone.divergence(fromLastApplied: lastHead) : nil)
+        let (run, overridden): (RunContext, CommitID?)
+        do {
+            (run, overridden) = try await BlockingWork.run {
+                (try readCommit(clone, lastHead: lastHead, connector: connector),
+                 request.allowNonDescendant ? clone.divergence(fromLastApplied: lastHead) : nil)
+            }
+        } catch let refusal as CommitRefusal {
+            try await audit.append(refusal.auditEntry(head: clone.head))
+            throw refusal.reconcileError
         }
         if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: request.settings.branch)) }
         return run
@@ -116,6 +122,7 @@ public struct Reconciler: Sendable {
     /// desired releases, resolved environments. libgit2 reads, so it runs off the cooperative pool.
     func readCommit(_ clone: ConfigRepository, lastHead: String?, connector: HostConnector) throws -> RunContext {
         try refuseNonDescendant(clone, lastHead: lastHead)
+        try refuseUnverified(clone, lastHead: lastHead)
         let environment = request.environment
         let (configuration, desired, environments) = try loadDesiredState(clone) { configuration in
             try ServiceEnvironments.resolve(configuration, environment: environment)
@@ -157,6 +164,15 @@ public struct Reconciler: Sendable {
         throw ReconcileError(.notDescendant,
             "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push, a downgrade, or another repository's history)",
             hint: "if that is intended, run again with --allow-non-descendant")
+    }
+
+    /// With `allowed_signers` set, throws the ``CommitRefusal`` of the first commit between
+    /// `lastHead` and the clone's head (only the head on a first run) that no allowed signer signed.
+    func refuseUnverified(_ clone: ConfigRepository, lastHead: String?) throws {
+        guard let policy = try CommitSignaturePolicy.load(path: request.settings.allowedSigners) else { return }
+        if let refusal = policy.firstRefusal(in: clone.repository, head: clone.head, lastApplied: lastHead.flatMap(CommitID.init)) {
+            throw refusal
+        }
     }
 
     /// Loads the config at the clone's head, resolves the environments with `resolve`, and reads

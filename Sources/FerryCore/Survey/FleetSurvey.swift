@@ -31,7 +31,8 @@ public struct FleetSurvey: Sendable {
 
     /// Runs the survey.
     /// - Throws: ``ReconcileError`` (settings, Git, invalid config, state directory, and with
-    ///   ``reconcileChecks`` a non-descendant commit or a secret that cannot be resolved),
+    ///   ``reconcileChecks`` a non-descendant commit, a commit no allowed signer signed, or a
+    ///   secret that cannot be resolved),
     ///   ``SurveyError`` for a filter naming nothing.
     public func run() async throws -> FleetSurveyReport {
         let steps = Reconciler(request: ReconcileRequest(
@@ -87,7 +88,14 @@ public struct FleetSurvey: Sendable {
     /// libgit2 reads, so it runs off the cooperative pool.
     private static func readCommit(_ clone: ConfigRepository, lastHead: String?, steps: Reconciler,
                                    checks: ReconcileChecks?) throws -> SurveyedCommit {
-        if checks != nil { try steps.refuseNonDescendant(clone, lastHead: lastHead) }
+        if checks != nil {
+            try steps.refuseNonDescendant(clone, lastHead: lastHead)
+            do {
+                try steps.refuseUnverified(clone, lastHead: lastHead)
+            } catch let refusal as CommitRefusal {
+                throw refusal.reconcileError
+            }
+        }
         // `plan` resolves secrets as the reconcile would; `drift` never reads them.
         let (configuration, desired, _) = try steps.loadDesiredState(clone) { configuration in
             if let checks { try ServiceEnvironments.resolve(configuration, environment: checks.environment) } else { ServiceEnvironments.literalsOnly(configuration) }
