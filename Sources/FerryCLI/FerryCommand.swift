@@ -36,6 +36,7 @@ public struct FerryCommand: AsyncParsableCommand {
             ShutdownCommand.self,
             UnlockCommand.self,
             ChangesCommand.self,
+            SecretCommand.self,
             VersionCommand.self,
         ]
     )

@@ -52,7 +52,6 @@ import Testing
         (8, "transient", "`lifecycle: transient`"), (8, "idle_timeout", "`idle_timeout`"), (8, "max_lifetime", "`max_lifetime`"),
         (9, "\"https", "the `{address}` placeholder"), (9, "unhealthy_threshold", "`unhealthy_threshold`"),
         (10, "connect", "`connect`"), (10, "idle", "`idle`"),
-        (11, "from_age", "`from_age`"),
         (12, "503", "an HTTP status code in `retry_on`"), (12, "404", "an HTTP status code in `fail_on`"), (14, "metrics", "`metrics`"),
         (15, "logging", "`logging`"), (16, "alerts", "`alerts`"), (17, "analysis", "`analysis`"),
         (22, "pipeline_bound", "`lifecycle: pipeline_bound`"), (22, "shutdown_on", "`shutdown_on`"),
@@ -97,21 +96,21 @@ import Testing
         let scratch = try Scratch(agentFile: "branch: main\nmetrics_file: /var/lib/node_exporter/ferry.prom\n")
         let minimal = Self.fixtures.appendingPathComponent("minimal").path
         let command = try ValidateCommand.parse([
-            minimal, "--agent-file", scratch.agentFile, "--age-identity", "/etc/ferry/age.key",
+            minimal, "--agent-file", scratch.agentFile, "--metrics-file", "/var/lib/node_exporter/ferry.prom",
         ])
-        let report = command.makeReport(environment: ["FERRY_AGE_IDENTITY": "/etc/ferry/age.key"])
+        let report = command.makeReport(environment: ["FERRY_METRICS_FILE": "/var/lib/node_exporter/ferry.prom"])
         #expect(report.repositoryDiagnostics.isEmpty)
         #expect(report.agentDiagnostics.map { "\($0.location): \($0.message)" } == [
             "\(scratch.agentFile):2:1: `metrics_file` is not supported by this version of Ferry",
-            "command-line flag --age-identity: `--age-identity` is not supported by this version of Ferry",
-            "environment variable FERRY_AGE_IDENTITY: `FERRY_AGE_IDENTITY` is not supported by this version of Ferry",
+            "command-line flag --metrics-file: `--metrics-file` is not supported by this version of Ferry",
+            "environment variable FERRY_METRICS_FILE: `FERRY_METRICS_FILE` is not supported by this version of Ferry",
         ])
         #expect(!report.isValid)
     }
 
     @Test func helpMarksTheRefusedFlags() {
         let help = ValidateCommand.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for flag in ["--metrics-file", "--age-identity"] {
+        for flag in ["--metrics-file"] {
             #expect(help.contains("\(flag) <path> Not supported by this version of Ferry (refused when given)."), "\(flag)")
         }
         #expect(help.contains("--state-dir <path> Where the agent keeps its state"))

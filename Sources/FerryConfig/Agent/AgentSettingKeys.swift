@@ -60,8 +60,8 @@ enum AgentSettingKeys {
         isNumber: true, defaultText: "`16`", doc: "How many hosts are worked on at once.", flagValue: \.parallelism)
     static let ageIdentity = Setting(
         key: "age_identity", environment: "FERRY_AGE_IDENTITY", flag: "--age-identity", value: .agentPath, isNumber: false,
-        defaultText: "none", doc: "The age identity file that decrypts `from_age` secrets.",
-        status: .notSupported(issue: 10, instead: "remove it: this version cannot decrypt `from_age` secrets"),
+        defaultText: "none",
+        doc: "The age identity file (`age-keygen` output: `AGE-SECRET-KEY-1…` lines) that decrypts `from_age` and `from_sops` secrets.",
         flagValue: \.ageIdentity)
     static let allowedSigners = Setting(
         key: "allowed_signers", environment: "FERRY_ALLOWED_SIGNERS", flag: "--allowed-signers", value: .agentPath, isNumber: false,

@@ -57,6 +57,23 @@ extension ValueSpec where Value == String {
         }
     }
 
+    /// A value in a SOPS file of the config repository: `secrets/app.yaml#db_password`, the
+    /// key path after `#` with `.` between nested keys (`#database.password`).
+    static var sopsValue: ValueSpec<String> {
+        .string("repository path#key.path", pattern: "^[^/#][^#]*#[^#.]+(\\.[^#.]+)*$") { text throws(ValueProblem) in
+            let parts = text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+            let hint = "write the file relative to the repository root, `#`, and the key, as in `secrets/app.yaml#db_password`"
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+                  !parts[1].split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                throw ValueProblem(.invalidValue, "`\(text)` does not name a file and a key", hint: hint)
+            }
+            try checkPathCharacters(String(parts[0]))
+            if parts[0].hasPrefix("/") || parts[0].split(separator: "/").contains("..") {
+                throw ValueProblem(.unsafeSourcePattern, "`\(parts[0])` leaves the repository", hint: hint)
+            }
+        }
+    }
+
     /// A health-check URL: a `url` in which `{address}` stands for each host's address.
     static var healthURL: ValueSpec<String> {
         .string("URL", pattern: "^https?://") { text throws(ValueProblem) in
@@ -275,17 +292,22 @@ extension ValueSpec where Value == TLSVersion {
 }
 
 extension ValueSpec where Value == SecretReference {
-    /// `{ from_env: NAME }`, `{ from_file: /path }` or `{ from_age: repo/path.age }`;
+    /// `{ from_env: NAME }`, `{ from_file: /path }`, `{ from_age: repo/path.age }` or
+    /// `{ from_sops: repo/file.yaml#key.path }`;
     /// a plain string in its place is an inline secret and refused.
     static var secretReference: ValueSpec<SecretReference> {
         let object = ValueSpec.object(SecretKeys.spec) { reader in
             if let name = reader.read(SecretKeys.fromEnvironment) { return .environment(name) }
             if let path = reader.read(SecretKeys.fromFile) { return .file(path) }
             if let path = reader.read(SecretKeys.fromAge) { return .age(path) }
+            if let value = reader.read(SecretKeys.fromSops) {
+                let parts = value.split(separator: "#", maxSplits: 1)
+                return .sops(file: String(parts[0]), key: String(parts[1]))
+            }
             return nil
         }
         var spec = object
-        spec.typeName = "secret reference ([from_env / from_file](#secretreference))"
+        spec.typeName = "secret reference ([from_env / from_file / from_age / from_sops](#secretreference))"
         spec.decode = { node, context in
             if node.pairs == nil, node.string != nil {
                 context.report(
@@ -309,13 +331,16 @@ enum SecretKeys {
         "from_file", .agentPath, doc: "A file on the agent's machine holding the secret.")
     static let fromAge = KeySpec<String>.optional(
         "from_age", .repositoryPath,
-        doc: "An age-encrypted file in the config repository, decrypted with the agent's age identity.")
-        .notSupported(issue: 10, instead: "use `from_env` or `from_file`")
+        doc: "An age-encrypted file in the config repository (armored or binary), decrypted with the agent's age identity.")
+    static let fromSops = KeySpec<String>.optional(
+        "from_sops", .sopsValue,
+        doc: "A value of a SOPS-encrypted YAML, JSON or dotenv file in the config repository (age recipients), "
+            + "`file#key.path`; the file's MAC is checked.")
 
     static let spec = ObjectSpec(
         id: "SecretReference", path: "secret", noun: "secret reference",
         doc: "Where a secret comes from; exactly one of the keys. Secrets are never written in the config itself.",
-        keys: [fromEnvironment.info, fromFile.info, fromAge.info],
-        exclusive: [ExclusiveGroup(keys: ["from_env", "from_file", "from_age"], isRequired: true)],
+        keys: [fromEnvironment.info, fromFile.info, fromAge.info, fromSops.info],
+        exclusive: [ExclusiveGroup(keys: ["from_env", "from_file", "from_age", "from_sops"], isRequired: true)],
         example: "API_TOKEN: { from_env: ML_API_TOKEN }")
 }

@@ -31,6 +31,10 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
     /// An age-encrypted file in the config repository, decrypted with the
     /// agent's age identity (`from_age: secrets/ml-token.age`).
     case age(String)
+    /// A value of a SOPS-encrypted file in the config repository, decrypted with the agent's
+    /// age identity (`from_sops: secrets/app.yaml#db_password`): the file and the key path,
+    /// nested keys joined with `.`.
+    case sops(file: String, key: String)
 
     /// The reference as written in YAML, e.g. `from_env: ML_API_TOKEN`; never a value.
     public var description: String {
@@ -38,6 +42,7 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         case .environment(let name): "from_env: \(name)"
         case .file(let path): "from_file: \(path)"
         case .age(let path): "from_age: \(path)"
+        case .sops(let file, let key): "from_sops: \(file)#\(key)"
         }
     }
 }

@@ -18,7 +18,7 @@ struct RevisionRelease: Sendable {
     /// - Throws: ``HostOperationError`` when the revision is unknown, its config invalid, or the
     ///   service absent from it; ``ReconcileError`` for a secret that cannot be resolved.
     static func load(_ revision: String, of current: Service, repository: GitRepository,
-                     environment: [String: String]) throws -> RevisionRelease {
+                     environment: [String: String], ageIdentity: String?) throws -> RevisionRelease {
         let commit: CommitID
         do {
             commit = try repository.resolve(revision)
@@ -36,7 +36,8 @@ struct RevisionRelease: Sendable {
         service.hosts = current.hosts
         var single = configuration
         single.services = [service]
-        let environments = try ServiceEnvironments.resolve(single, environment: environment)
+        let encrypted = EncryptedSecrets(repository: repository, commit: commit, identityFile: ageIdentity)
+        let environments = try ServiceEnvironments.resolve(single, environment: environment, encrypted: encrypted)
         let desired = try DesiredReleaseReader(repository: repository, commit: commit).release(of: service, environment: environments)
         return RevisionRelease(service: service, desired: desired, variables: environments.variables[service.name] ?? [:],
                                secretValues: environments.secretValues)

@@ -141,7 +141,8 @@ public struct ServiceRollback: Sendable {
         let skipped = rejected.isEmpty ? "" : " (skipped \(rejected.joined(separator: "; ")))"
         let fresh: RevisionRelease
         do {
-            fresh = try await BlockingWork.run { try RevisionRelease.load(revision, of: context.service, repository: context.run.repository, environment: environment) }
+            fresh = try await BlockingWork.run { try RevisionRelease.load(revision, of: context.service, repository: context.run.repository, environment: environment,
+                                                                  ageIdentity: context.run.ageIdentity) }
         } catch {
             return HostOperationResult(host: host.host, succeeded: false, message: "no release of \(revision) on \(host.host) can be trusted\(skipped), and none can be built from Git: \(error)")
         }

@@ -125,12 +125,13 @@ public struct Reconciler: Sendable {
         try refuseUnverified(clone, lastHead: lastHead)
         let environment = request.environment
         let (configuration, desired, environments) = try loadDesiredState(clone) { configuration in
-            try ServiceEnvironments.resolve(configuration, environment: environment)
+            try ServiceEnvironments.resolve(configuration, environment: environment, encrypted: encrypted)
         }
         return RunContext(
             configuration: configuration, repository: clone.repository, head: clone.head, lastHead: lastHead,
             changedServices: changedServices(configuration, repository: clone.repository, from: lastHead.flatMap(CommitID.init), to: clone.head),
-            desired: desired, environments: environments, connector: connector)
+        let encrypted = EncryptedSecrets(repository: clone.repository, commit: clone.head, identityFile: request.settings.ageIdentity)
+            desired: desired, environments: environments, connector: connector, ageIdentity: request.settings.ageIdentity)
     }
 
     /// The config repository's URL, which the settings must give.

@@ -19,4 +19,6 @@ struct RunContext: Sendable {
     var environments: ServiceEnvironments
     /// How hosts are reached.
     var connector: HostConnector
+    /// The agent's age identity file, for secrets encrypted in the repository.
+    var ageIdentity: String?
 }

@@ -11,8 +11,10 @@ struct ServiceEnvironments: Sendable {
     /// Per service, the secret variables left unresolved (``literalsOnly(_:)``).
     var unresolved: [String: Set<String>] = [:]
 
-    /// Resolves every service's environment; `environment` is the agent's, for `from_env`.
-    static func resolve(_ configuration: FerryConfiguration, environment: [String: String]) throws -> ServiceEnvironments {
+    /// Resolves every service's environment; `environment` is the agent's, for `from_env`;
+    /// `encrypted` reads `from_age` and `from_sops` secrets at the commit being reconciled.
+    static func resolve(_ configuration: FerryConfiguration, environment: [String: String],
+                        encrypted: EncryptedSecrets) throws -> ServiceEnvironments {
         var variables: [String: [String: String]] = [:]
         var secrets: [String] = []
         for service in configuration.services {
@@ -22,7 +24,8 @@ struct ServiceEnvironments: Sendable {
                 case .literal(let text):
                     resolved[name] = text
                 case .secret(let reference):
-                    let secret = try resolve(reference, variable: name, service: service.name, environment: environment)
+                    let secret = try resolve(reference, variable: name, service: service.name, environment: environment,
+                                             encrypted: encrypted)
                     resolved[name] = secret
                     secrets.append(secret)
                 }
@@ -48,7 +51,8 @@ struct ServiceEnvironments: Sendable {
         return ServiceEnvironments(variables: variables, secretValues: [], unresolved: unresolved)
     }
 
-    private static func resolve(_ reference: SecretReference, variable: String, service: String, environment: [String: String]) throws -> String {
+    private static func resolve(_ reference: SecretReference, variable: String, service: String, environment: [String: String],
+                                encrypted: EncryptedSecrets) throws -> String {
         switch reference {
         case .environment(let name):
             guard let value = environment[name] else {
@@ -63,8 +67,17 @@ struct ServiceEnvironments: Sendable {
             }
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         case .age(let path):
-            throw ReconcileError(.settings, "service \(service): \(variable) comes from the age-encrypted \(path), which this build of Ferry cannot decrypt",
-                                 hint: "use from_env or from_file for now")
+            do {
+                return try encrypted.age(path)
+            } catch {
+                throw ReconcileError(.settings, "service \(service): \(variable) comes from the age-encrypted \(error.message)", hint: error.hint)
+            }
+        case .sops(let file, let key):
+            do {
+                return try encrypted.sops(file, key: key)
+            } catch {
+                throw ReconcileError(.settings, "service \(service): \(variable) comes from the SOPS file \(error.message)", hint: error.hint)
+            }
         }
     }
 }

@@ -118,6 +118,7 @@ extension ReleaseSettings {
         case .secret(.environment): "from_env"
         case .secret(.file): "from_file"
         case .secret(.age): "from_age"
+        case .secret(.sops): "from_sops"
         }
     }
 

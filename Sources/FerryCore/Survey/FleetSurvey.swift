@@ -97,8 +97,13 @@ public struct FleetSurvey: Sendable {
             }
         }
         // `plan` resolves secrets as the reconcile would; `drift` never reads them.
+        let encrypted = EncryptedSecrets(repository: clone.repository, commit: clone.head, identityFile: steps.request.settings.ageIdentity)
         let (configuration, desired, _) = try steps.loadDesiredState(clone) { configuration in
-            if let checks { try ServiceEnvironments.resolve(configuration, environment: checks.environment) } else { ServiceEnvironments.literalsOnly(configuration) }
+            if let checks {
+                try ServiceEnvironments.resolve(configuration, environment: checks.environment, encrypted: encrypted)
+            } else {
+                ServiceEnvironments.literalsOnly(configuration)
+            }
         }
         return SurveyedCommit(
             configuration: configuration, desired: desired,
