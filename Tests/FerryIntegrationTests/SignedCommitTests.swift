@@ -180,6 +180,23 @@ import _FerryTestHosts
         #expect(report.converged, "\(report.text)")
     }
 
+    @Test func aMalformedAllowedSignersFileStopsTheRunBeforeAnyHost() async throws {
+        let signed = try await SignedWorld()
+        defer { signed.world.stop() }
+        let key = try signed.key("alice")
+        try signed.commit("alpha-v1", signedWith: key)
+        let file = signed.keys.appendingPathComponent("broken_signers")
+        try Data("# team\nalice@example.com ssh-ed25519\n".utf8).write(to: file)
+        do {
+            let report = try await signed.reconcile(allowedSigners: file.path)
+            Issue.record("the run went on: \(report.text)")
+        } catch let error as ReconcileError {
+            #expect(error.kind == .settings)
+            #expect(error.message.contains("\(file.path):2:"), "\(error)")
+        }
+        #expect(signed.world.releases("alpha", on: signed.world.fleet.hosts[0]).isEmpty)
+    }
+
     @Test func theBinaryExitsOneAndPlanAndValidateShowTheVerdict() async throws {
         let signed = try await SignedWorld()
         defer { signed.world.stop() }

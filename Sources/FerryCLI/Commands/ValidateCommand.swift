@@ -129,7 +129,8 @@ struct ValidateCommand: AsyncParsableCommand {
             ]
         }
         do {
-            _ = try AgentSettings.load(flags: agent.flags, environment: environment)
+            let settings = try AgentSettings.load(flags: agent.flags, environment: environment)
+            report.agentDiagnostics = AllowedSignersDiagnostics.check(settings.allowedSigners)
         } catch {
             report.agentDiagnostics = error.diagnostics
         }

@@ -8,8 +8,8 @@ import Foundation
 public struct AllowedSigners: Sendable {
     /// The entries, in file order.
     public let signers: [AllowedSigner]
-    /// Lines that were skipped, with why (cert-authority).
-    public let warnings: [String]
+    /// Lines that were skipped, with where and why (`cert-authority`): the file is still used.
+    public let warnings: [AllowedSignersError]
 
     /// Reads and parses the file at `path`.
     /// - Throws: ``AllowedSignersError`` when it cannot be read or a line is malformed.
@@ -27,7 +27,7 @@ public struct AllowedSigners: Sendable {
     /// - Throws: ``AllowedSignersError`` naming the first malformed line.
     public init(text: String, path: String, timeZone: TimeZone = .current) throws(AllowedSignersError) {
         var signers: [AllowedSigner] = []
-        var warnings: [String] = []
+        var warnings: [AllowedSignersError] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
@@ -35,7 +35,8 @@ public struct AllowedSigners: Sendable {
                 if let signer = try Self.entry(line, number: index + 1, timeZone: timeZone) {
                     signers.append(signer)
                 } else {
-                    warnings.append("\(path):\(index + 1): cert-authority entries are skipped (certificate signatures are not verified)")
+                    warnings.append(AllowedSignersError(path: path, line: index + 1,
+                                                        "cert-authority entries are skipped (certificate signatures are not verified)"))
                 }
             } catch {
                 throw AllowedSignersError(path: path, line: index + 1, error.description)
@@ -129,7 +130,8 @@ private enum Tokenizer {
     }
 }
 
-/// An allowed-signers file that cannot be used, with where and why.
+/// A problem with an allowed-signers file, with where and why: an error when the file cannot
+/// be used, a warning (``AllowedSigners/warnings``) for a line that is skipped.
 public struct AllowedSignersError: Error, Sendable, CustomStringConvertible {
     /// The file.
     public var path: String
