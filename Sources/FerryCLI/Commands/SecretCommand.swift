@@ -40,12 +40,6 @@ struct SecretEncryptCommand: ParsableCommand {
     }
 
     func run() throws {
-        let parsed: [AgeRecipient]
-        do {
-            parsed = try recipients.map { text throws(AgeError) in try AgeRecipient(text) }
-        } catch {
-            throw ValidationError(error.message)
-        }
         let plaintext: Data
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -55,6 +49,18 @@ struct SecretEncryptCommand: ParsableCommand {
         } else {
             plaintext = FileHandle.standardInput.readDataToEndOfFile()
         }
-        print(try AgeFile.encryptArmored(plaintext, to: parsed), terminator: "")
+        print(try armored(plaintext), terminator: "")
+    }
+
+    /// `plaintext` encrypted to the recipients given, armored.
+    /// - Throws: `ValidationError` naming a recipient that is not `age1…`.
+    func armored(_ plaintext: Data) throws -> String {
+        let parsed: [AgeRecipient]
+        do {
+            parsed = try recipients.map { text throws(AgeError) in try AgeRecipient(text) }
+        } catch {
+            throw ValidationError(error.message)
+        }
+        return try AgeFile.encryptArmored(plaintext, to: parsed)
     }
 }

@@ -81,9 +81,16 @@ public struct AgeRecipient: Sendable, Equatable, CustomStringConvertible {
     /// The recipient written as `age1…`.
     /// - Throws: ``AgeError`` (`invalidKey`) when it is not one.
     public init(_ text: String) throws(AgeError) {
-        let (hrp, data) = try Bech32.decode(text)
+        let expected = "`\(text)` is not an age X25519 recipient (expected age1… as age-keygen -y prints it)"
+        let decoded: (hrp: String, data: Data)
+        do {
+            decoded = try Bech32.decode(text)
+        } catch {
+            throw AgeError(.invalidKey, "\(expected): \(error.message)")
+        }
+        let (hrp, data) = decoded
         guard hrp == "age", data.count == 32, text == text.lowercased() else {
-            throw AgeError(.invalidKey, "`\(text)` is not an age X25519 recipient (expected age1… as age-keygen -y prints it)")
+            throw AgeError(.invalidKey, expected)
         }
         rawKey = data
     }
