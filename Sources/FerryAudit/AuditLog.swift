@@ -58,7 +58,7 @@ public final class AuditLog: @unchecked Sendable {
     private var needsNewline = false
     private var expectedSize = 0
     private var sequence = 0
-    private var redactor = AuditRedactor()
+    private var redactor = SecretRedactor()
     private let actor: String?
     private let clock: @Sendable () -> Date
     private let key: AuditKey?
@@ -132,6 +132,13 @@ public final class AuditLog: @unchecked Sendable {
                 self.redactor.add(secrets)
                 continuation.resume()
             }
+        }
+    }
+
+    /// The secrets added so far, as the redactor of everything the run prints.
+    public func redactor() async -> SecretRedactor {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.redactor) }
         }
     }
 

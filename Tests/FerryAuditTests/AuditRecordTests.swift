@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func redactsSecretsFromEveryStringField() {
-        var redactor = AuditRedactor()
+        var redactor = SecretRedactor()
         redactor.add(["hunter2", "hunter2-long", ""])
         let entry = redactor.redact(AuditEntry(
             kind: .deployFailed, service: "svc", host: "h", error: "auth hunter2-long failed with hunter2",

@@ -24,6 +24,17 @@ struct HostOperationSession: Sendable {
         let lock = try await steps.takeLocalLock(state)
         defer { lock.release() }
         let audit = try await steps.openAuditLog(state, lock: lock)
+        do {
+            // The report and any error are redacted with every secret the operation resolved.
+            return try await operate(operation, url: url, state: state, audit: audit).redacted(by: await audit.redactor())
+        } catch {
+            throw await audit.redactor().redact(error)
+        }
+    }
+
+    private func operate(_ operation: (HostOperationContext) async throws -> HostOperationReport, url: String,
+                         state: StateDirectory, audit: AuditLog) async throws -> HostOperationReport {
+        let steps = self.steps
         let run = try await steps.fetchAndLoad(url: url, state: state, audit: audit)
         await audit.addSecrets(run.environments.secretValues)
         let (service, hosts) = try Self.select(request, in: run.configuration, revision: run.head.short)

@@ -66,7 +66,9 @@ actor HostCircuits {
     }
 
     /// Counts a failed attempt at `host`; returns the breaker when this failure opened it.
+    /// The error is redacted first: it is kept in `circuits.json` and shown by later runs.
     func failed(_ host: String, error: String, policy: CircuitBreakerPolicy) async throws -> OpenCircuit? {
+        let error = await audit?.redactor().redact(error) ?? error
         var circuit = breakers.circuit(of: host)
         let transition = circuit.recordFailure(error, at: now(), policy: policy)
         breakers.set(circuit, for: host)

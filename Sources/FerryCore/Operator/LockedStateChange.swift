@@ -27,6 +27,7 @@ struct LockedStateChange: Sendable {
         defer { lock.release() }
         let audit: AuditLog
         do {
+            try PrivatePath.check(context.auditLogURL.path, what: "the audit log")
             audit = try await AuditLog.open(at: context.auditLogURL, actor: context.actor, key: try state.auditKey(creating: true))
             if let previous = lock.previousHolder {
                 try await audit.append(AuditEntry(kind: .lockTakenOver, detail: ["previous_holder": previous.description]))

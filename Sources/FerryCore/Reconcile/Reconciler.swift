@@ -24,12 +24,13 @@ public struct Reconciler: Sendable {
         defer { lock.release() }
         let audit = try await openAuditLog(state, lock: lock)
         do {
-            return try await reconcile(url: url, state: state, audit: audit)
+            // The report and any error are redacted with every secret the run resolved.
+            return try await reconcile(url: url, state: state, audit: audit).redacted(by: await audit.redactor())
         } catch {
             // A run that stops early still says so in the audit log, with the reason.
             _ = try? await audit.append(AuditEntry(kind: .reconcileFinished, outcome: .failed, error: "\(error)"))
             try? await audit.sync()
-            throw error
+            throw await audit.redactor().redact(error)
         }
     }
 
@@ -73,10 +74,13 @@ public struct Reconciler: Sendable {
         let state = StateDirectory(root: URL(fileURLWithPath: request.settings.stateDirectory, isDirectory: true))
         do {
             try state.prepare()
+        } catch let error as UnsafePermissionsError {
+            throw ReconcileError(error)
         } catch {
             throw ReconcileError(.state, "cannot prepare the state directory \(state.root.path): \(error)",
                                  hint: "run as a user who may write there, or set --state-dir")
         }
+        try refuseUnsafeKeys()
         return state
     }
 
@@ -89,7 +93,9 @@ public struct Reconciler: Sendable {
     }
 
     func openAuditLog(_ state: StateDirectory, lock: LocalLock) async throws -> AuditLog {
-        let audit = try await AuditLog.open(at: URL(fileURLWithPath: request.settings.auditLog), key: try state.auditKey(creating: true))
+        let url = URL(fileURLWithPath: request.settings.auditLog)
+        do { try PrivatePath.check(url.path, what: "the audit log") } catch { throw ReconcileError(error) }
+        let audit = try await AuditLog.open(at: url, key: try state.auditKey(creating: true))
         if let previous = lock.previousHolder {
             try await audit.append(AuditEntry(kind: .lockTakenOver, detail: ["previous_holder": previous.description]))
         }

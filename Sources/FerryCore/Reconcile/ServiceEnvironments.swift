@@ -61,6 +61,7 @@ struct ServiceEnvironments: Sendable {
             }
             return value
         case .file(let path):
+            do { try PrivatePath.check(path, what: "the secret file of \(service)'s \(variable)") } catch { throw ReconcileError(error) }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ReconcileError(.settings, "service \(service): \(variable) comes from \(path), which cannot be read",
                                      hint: "create the file, readable by the agent's user only (chmod 600)")

@@ -30,7 +30,8 @@ public struct StateDirectory: Sendable {
     }
 
     /// Creates the directory (and missing parents) and makes it private (0700).
-    /// - Throws: ``StateError`` (`directoryUnusable`).
+    /// - Throws: ``StateError`` (`directoryUnusable`); ``UnsafePermissionsError`` when it is
+    ///   group- or world-writable or owned by another user (it is never silently taken over).
     public func prepare() throws {
         let path = root.path
         do {
@@ -46,6 +47,7 @@ public struct StateDirectory: Sendable {
         guard status.st_mode & S_IFMT == S_IFDIR else {
             throw StateError(.directoryUnusable, path: path, message: "exists but is not a directory")
         }
+        try PrivatePath.check(path, what: "the state directory")
         if status.st_mode & 0o777 != 0o700 {
             try StateSystemCall.retrying("chmod", path: path, kind: .directoryUnusable) { chmod(path, 0o700) }
         }
