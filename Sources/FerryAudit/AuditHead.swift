@@ -22,11 +22,15 @@ import Darwin
 /// ``AuditVerifier/verify(_:head:)``.
 ///
 /// The file is one line of JSON: `{"last":"<sha256 of the last record's line>","records":1842}`.
+/// A keyed log's head also carries `mac` (``AuditKey``), so that without the key it cannot
+/// be rewritten to match a log cut at the end.
 public struct AuditHead: Sendable, Equatable, Codable {
     /// How many records the chain holds.
     public var records: Int
     /// The sha256 of the last record's line, or ``AuditRecord/genesis`` when there are none.
     public var last: String
+    /// In a keyed log: HMAC-SHA256 over `records` and `last` with the audit key.
+    public var mac: String?
 
     /// The head of a chain of `records` records ending in the line hashed `last`.
     public init(records: Int, last: String) {

@@ -74,6 +74,18 @@ public struct AuditKey: Sendable {
         return Self.hex(Array(hmac.finalize()))
     }
 
+    /// The `mac` of a head: over its record count and `last`, never its own `mac`.
+    func mac(of head: AuditHead) -> String {
+        mac(previous: nil, line: Array("ferry-audit-head \(head.records) \(head.last)".utf8))
+    }
+
+    /// `head` with its `mac`.
+    func keyed(_ head: AuditHead) -> AuditHead {
+        var keyed = head
+        keyed.mac = mac(of: head)
+        return keyed
+    }
+
     private static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }

@@ -192,14 +192,14 @@ public final class AuditLog: @unchecked Sendable {
         let reading = AuditHeadReading.read(at: headURL)
         let end = try AuditChainEnd.find(tail: tail, reading: reading, log: url, headURL: headURL)
         head = end.head
+        lastMAC = tail.lastRecordMAC
         needsNewline = tail.isTorn
         expectedSize = tail.size
         if let mismatch = end.mismatch {
             _ = try write(AuditEntry(kind: .auditHeadMismatch, error: mismatch, detail: ["head_file": headURL.path]), to: descriptor)
-        } else if reading.head != end.head {
-            try end.head.write(to: headURL)
+        } else if reading.head != key.map({ $0.keyed(end.head) }) ?? end.head {
+            try writeHead()
         }
-        lastMAC = tail.lastRecordMAC
         return (tail, end.mismatch)
     }
 
@@ -212,6 +212,9 @@ public final class AuditLog: @unchecked Sendable {
             actor: actor.map(redactor.redact), prev: head.last, entry: redactor.redact(entry))
         let line: [UInt8]
         do {
+            if let key {
+                record.mac = key.mac(previous: lastMAC, line: try record.jsonLine())
+            }
             line = try record.jsonLine()
         } catch {
             throw AuditError(.encodingFailed, path: path, message: "a \(entry.kind) record: \(error)")
@@ -219,20 +222,22 @@ public final class AuditLog: @unchecked Sendable {
         let bytes = (needsNewline ? [Self.newline] : []) + line + [Self.newline]
         try SystemCall.writeAll(descriptor, bytes, path: path, kind: .writeFailed)
         sequence += 1
-            if let key {
-                record.mac = key.mac(previous: lastMAC, line: try record.jsonLine())
-            }
         needsNewline = false
         expectedSize += bytes.count
         head = AuditHead(records: head.records + 1, last: AuditHash.of(line))
+        lastMAC = record.mac
         try SystemCall.retrying("fsync", path: path, kind: .syncFailed) { fsync(descriptor) }
-        try head.write(to: headURL)
+        try writeHead()
         return record
+    }
+
+    /// Replaces the head file with ``head``, with its `mac` in a keyed log.
+    private func writeHead() throws {
+        try (key.map { $0.keyed(head) } ?? head).write(to: headURL)
     }
 
     private func openDescriptor() throws -> Int32 {
         guard descriptor >= 0 else { throw AuditError(.closed, path: url.path, message: "") }
-        lastMAC = record.mac
         return descriptor
     }
 

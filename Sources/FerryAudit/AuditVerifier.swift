@@ -107,6 +107,11 @@ public enum AuditVerifier {
         }
         if let macs {
             verification.keyed = AuditKeyedChain(unkeyedRecords: macs.unkeyedRecords, lastUnkeyedLine: macs.lastUnkeyedLine, keyedRecords: macs.keyedRecords)
+            if macs.keyedRecords > 0, let head = reading.head, head.mac != macs.key.mac(of: head) {
+                verification.problems.append(AuditProblem(.headMismatch, line: lastLine + 1, message:
+                    "the head's mac \(head.mac == nil ? "is missing" : "does not match"): the head file \(headURL.path) of this keyed log "
+                    + "was rewritten by someone without the audit key (to hide records cut from the end, say)"))
+            }
         }
         return verification
     }

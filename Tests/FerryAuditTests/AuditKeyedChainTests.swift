@@ -94,8 +94,23 @@ import Testing
         try rehash(lines, log: url)
         #expect(try AuditVerifier.verify(url).isIntact)
         let verification = try AuditVerifier.verify(url, key: key)
-        #expect(verification.problems.map(\.line) == [2])
-        #expect(verification.firstProblem?.kind == .forgedRecord)
+        #expect(verification.problems.map(\.kind) == [.forgedRecord, .headMismatch])
+        #expect(verification.firstProblem?.line == 2)
+    }
+
+    @Test func aHeadRewrittenToHideRecordsCutFromTheEndFailsWithTheKey() async throws {
+        let directory = try TemporaryDirectory()
+        let key = try AuditKey.loadOrCreate(at: directory.file("audit.key"))
+        let url = directory.file("audit.jsonl")
+        try await append(5, to: url, key: key)
+        #expect(try AuditHead.read(at: AuditHead.url(forLog: url))?.mac == key.mac(of: AuditHead(records: 5, last: AuditHash.of(Array(try LogFile.lines(url)[4].utf8)))))
+        let kept = Array(try LogFile.lines(url).prefix(3))
+        try LogFile.write(kept, to: url)
+        try AuditHead(records: 3, last: AuditHash.of(Array(kept[2].utf8))).write(to: AuditHead.url(forLog: url))
+        #expect(try AuditVerifier.verify(url).isIntact)
+        let problem = try #require(try AuditVerifier.verify(url, key: key).firstProblem)
+        #expect(problem.kind == .headMismatch && problem.line == 4)
+        #expect(problem.message.contains("the head's mac is missing"))
     }
 
     @Test func aRecordWithItsMacRemovedIsForged() async throws {

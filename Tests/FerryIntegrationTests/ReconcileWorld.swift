@@ -21,8 +21,8 @@ final class ReconcileWorld: @unchecked Sendable {
         try HarnessCommand.runChecked(["git", "init", "-q", "-b", "main", work.path])
     }
 
-    static func start(hosts: Int) async throws -> ReconcileWorld {
-        try ReconcileWorld(fleet: try await TestFleet.start(hostCount: hosts))
+    static func start(hosts: Int, extraSSHDConfig: [String] = []) async throws -> ReconcileWorld {
+        try ReconcileWorld(fleet: try await TestFleet.start(hostCount: hosts, extraSSHDConfig: extraSSHDConfig))
     }
 
     func stop() { fleet.stop() }

@@ -98,14 +98,14 @@ actor HostCircuits {
         try file.save(breakers)
     }
 
-    private func record(_ event: HostEvent) async throws {
-        events.append(event)
     /// Records (and audits) that a connection recorded a host's key on first use.
     func accepted(_ acceptance: HostKeyAcceptance) async throws {
         acceptedHostKeys.append(acceptance)
         _ = try await audit?.append(acceptance.auditEntry)
     }
 
+    private func record(_ event: HostEvent) async throws {
+        events.append(event)
         _ = try await audit?.append(event.auditEntry)
     }
 }
