@@ -154,6 +154,11 @@ import Testing
         #expect(reason(verdict)?.contains("does not match its content") == true)
     }
 
+    @Test func theVerifiedRangeSaysHowManyAndWhoSignedTheHead() {
+        let verified = VerifiedCommits(count: 1, headSigner: CommitSigner(principal: "alice@example.com", fingerprint: "SHA256:abc"))
+        #expect(verified.summary == "1 commit verified, head signed by alice@example.com (SHA256:abc)")
+    }
+
     @Test func theRefusalIsAuditedWithTheCommitSignerAndReason() throws {
         let refusal = CommitRefusal(commit: Self.commit, fingerprint: "SHA256:abc", principal: "alice@example.com", reason: "it is not signed")
         let entry = refusal.auditEntry(head: Self.commit)

@@ -96,10 +96,17 @@ import _FerryTestHosts
         #expect(try signed.world.ask(signed.world.fleet.hosts[0], port: 8231).contains("alpha-v1"))
         try signed.commit("alpha-v2", signedWith: key)
         try signed.commit("alpha-v3", signedWith: key)
+        let fingerprint = try HarnessCommand.runChecked(["ssh-keygen", "-l", "-f", key.path + ".pub"]).stdout.split(separator: " ")[1]
+        let plan = try await signed.world.ferry(["plan", "--allowed-signers", allowed])
+        #expect(plan.exitCode == 0, "\(plan.errors)")
+        #expect(plan.output.contains("signatures: 2 commits verified, head signed by test@ferry.invalid (\(fingerprint))"), "\(plan.output)")
         let second = try await signed.reconcile(allowedSigners: allowed)
         #expect(second.converged, "\(second.text)")
         #expect(try signed.world.ask(signed.world.fleet.hosts[0], port: 8231).contains("alpha-v3"))
-        #expect(try !signed.world.lastRunRecords().contains { $0.kind == .commitRefused })
+        let records = try signed.world.lastRunRecords()
+        #expect(!records.contains { $0.kind == .commitRefused })
+        let started = records.first { $0.kind == .reconcileStarted }
+        #expect(started?.detail?["signatures"] == "2 commits verified, head signed by test@ferry.invalid (\(fingerprint))")
     }
 
     @Test func anUnsignedCommitIsRefused() async throws {

@@ -40,7 +40,8 @@ public struct Reconciler: Sendable {
         await audit.addSecrets(run.environments.secretValues)
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
-            detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]))
+            detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]
+                .merging(run.verifiedCommits.map { ["signatures": $0.summary] } ?? [:]) { $1 }))
 
         let circuits = try await hostCircuits { try HostCircuits.recording(state, audit: audit) }
         let observed = try await observeHosts(run.configuration, connector: run.connector, circuits: circuits)
@@ -128,16 +129,17 @@ public struct Reconciler: Sendable {
     /// desired releases, resolved environments. libgit2 reads, so it runs off the cooperative pool.
     func readCommit(_ clone: ConfigRepository, lastHead: String?, connector: HostConnector) throws -> RunContext {
         try refuseNonDescendant(clone, lastHead: lastHead)
-        try refuseUnverified(clone, lastHead: lastHead)
+        let verified = try refuseUnverified(clone, lastHead: lastHead)
         let environment = request.environment
+        let encrypted = EncryptedSecrets(repository: clone.repository, commit: clone.head, identityFile: request.settings.ageIdentity)
         let (configuration, desired, environments) = try loadDesiredState(clone) { configuration in
             try ServiceEnvironments.resolve(configuration, environment: environment, encrypted: encrypted)
         }
         return RunContext(
             configuration: configuration, repository: clone.repository, head: clone.head, lastHead: lastHead,
             changedServices: changedServices(configuration, repository: clone.repository, from: lastHead.flatMap(CommitID.init), to: clone.head),
-        let encrypted = EncryptedSecrets(repository: clone.repository, commit: clone.head, identityFile: request.settings.ageIdentity)
-            desired: desired, environments: environments, connector: connector, ageIdentity: request.settings.ageIdentity)
+            desired: desired, environments: environments, connector: connector, ageIdentity: request.settings.ageIdentity,
+            verifiedCommits: verified)
     }
 
     /// The config repository's URL, which the settings must give.
@@ -173,13 +175,14 @@ public struct Reconciler: Sendable {
             hint: "if that is intended, run again with --allow-non-descendant")
     }
 
-    /// With `allowed_signers` set, throws the ``CommitRefusal`` of the first commit between
-    /// `lastHead` and the clone's head (only the head on a first run) that no allowed signer signed.
-    func refuseUnverified(_ clone: ConfigRepository, lastHead: String?) throws {
-        guard let policy = try CommitSignaturePolicy.load(path: request.settings.allowedSigners) else { return }
-        if let refusal = policy.firstRefusal(in: clone.repository, head: clone.head, lastApplied: lastHead.flatMap(CommitID.init)) {
-            throw refusal
-        }
+    /// With `allowed_signers` set, verifies every commit between `lastHead` and the clone's head
+    /// (only the head on a first run) and says how many and who signed the head; nil without
+    /// the setting.
+    /// - Throws: the ``CommitRefusal`` of the first commit no allowed signer signed.
+    @discardableResult
+    func refuseUnverified(_ clone: ConfigRepository, lastHead: String?) throws -> VerifiedCommits? {
+        guard let policy = try CommitSignaturePolicy.load(path: request.settings.allowedSigners) else { return nil }
+        return try policy.verify(in: clone.repository, head: clone.head, lastApplied: lastHead.flatMap(CommitID.init))
     }
 
     /// Loads the config at the clone's head, resolves the environments with `resolve`, and reads

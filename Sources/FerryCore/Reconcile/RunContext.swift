@@ -21,4 +21,6 @@ struct RunContext: Sendable {
     var connector: HostConnector
     /// The agent's age identity file, for secrets encrypted in the repository.
     var ageIdentity: String?
+    /// With `allowed_signers`: the commits verified since `lastHead` and the head's signer.
+    var verifiedCommits: VerifiedCommits? = nil
 }

@@ -30,21 +30,31 @@ public struct CommitSignaturePolicy: Sendable {
         self.path = path
     }
 
-    /// The first commit between `lastApplied` and `head` that does not verify, oldest first,
-    /// or nil when all do. Every commit reachable from `head` and not from `lastApplied` is
-    /// checked (merges included); with no last applied commit, or one the clone does not hold
-    /// (first run, rewritten history), only `head` is. A libgit2 read: run it off the cooperative pool.
-    public func firstRefusal(in repository: GitRepository, head: CommitID, lastApplied: CommitID?) -> CommitRefusal? {
-        for commit in commitsToVerify(in: repository, head: head, lastApplied: lastApplied).reversed() {
-            if case .refused(let refusal) = verdict(for: commit, in: repository) { return refusal }
+    /// Verifies every commit between `lastApplied` and `head`, oldest first: every commit
+    /// reachable from `head` and not from `lastApplied` (merges included); with no last applied
+    /// commit, or one the clone does not hold (first run, rewritten history), only `head`.
+    /// A libgit2 read: run it off the cooperative pool.
+    /// - Throws: the ``CommitRefusal`` of the first commit that does not verify.
+    public func verify(in repository: GitRepository, head: CommitID, lastApplied: CommitID?) throws(CommitRefusal) -> VerifiedCommits {
+        let commits = commitsToVerify(in: repository, head: head, lastApplied: lastApplied)
+        var headSigner: CommitSigner?
+        for commit in commits.reversed() {
+            switch verdict(for: commit, in: repository) {
+            case .refused(let refusal): throw refusal
+            case .verified(let signer) where commit == head: headSigner = signer
+            case .verified: continue
+            }
         }
-        return nil
+        guard let headSigner else { throw CommitRefusal(commit: head, reason: "it was not among the commits verified") }
+        return VerifiedCommits(count: commits.count, headSigner: headSigner)
     }
 
-    /// The commits a run moving from `lastApplied` to `head` must verify, newest first.
+    /// The commits a run moving from `lastApplied` to `head` must verify, newest first; `head`
+    /// is always among them (also when it is an ancestor of `lastApplied`, a downgrade).
     func commitsToVerify(in repository: GitRepository, head: CommitID, lastApplied: CommitID?) -> [CommitID] {
         guard let lastApplied, lastApplied != head, (try? repository.committer(of: lastApplied)) != nil else { return [head] }
-        return (try? repository.commits(from: head, excluding: lastApplied)) ?? [head]
+        let range = (try? repository.commits(from: head, excluding: lastApplied)) ?? []
+        return range.contains(head) ? range : [head] + range
     }
 
     /// Whether `commit` is signed by an allowed signer.

@@ -25,6 +25,19 @@ public struct CommitSigner: Sendable, Hashable {
     public var fingerprint: String
 }
 
+/// The commits a run verified before applying them: how many, and who signed the head.
+public struct VerifiedCommits: Sendable, Hashable {
+    /// How many commits were verified (the head alone on a first run).
+    public var count: Int
+    /// The signer of the commit applied.
+    public var headSigner: CommitSigner
+
+    /// `3 commits verified, head signed by alice@example.com (SHA256:…)`.
+    public var summary: String {
+        "\(count) \(count == 1 ? "commit" : "commits") verified, head signed by \(headSigner.principal) (\(headSigner.fingerprint))"
+    }
+}
+
 /// A commit that must not be applied, and why.
 public struct CommitRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     /// The refused commit.

@@ -74,7 +74,7 @@ public struct FleetSurvey: Sendable {
                                             lockHolder: observed?.lockHolder)
                     pair.taintedReleases = observed?.taintedReleases ?? []
                     return pair
-                } + unreachable)
+                } + unreachable, verifiedCommits: commit.verifiedCommits)
         }
     }
 
@@ -88,10 +88,11 @@ public struct FleetSurvey: Sendable {
     /// libgit2 reads, so it runs off the cooperative pool.
     private static func readCommit(_ clone: ConfigRepository, lastHead: String?, steps: Reconciler,
                                    checks: ReconcileChecks?) throws -> SurveyedCommit {
+        var verified: VerifiedCommits?
         if checks != nil {
             try steps.refuseNonDescendant(clone, lastHead: lastHead)
             do {
-                try steps.refuseUnverified(clone, lastHead: lastHead)
+                verified = try steps.refuseUnverified(clone, lastHead: lastHead)
             } catch let refusal as CommitRefusal {
                 throw refusal.reconcileError
             }
@@ -108,7 +109,8 @@ public struct FleetSurvey: Sendable {
         return SurveyedCommit(
             configuration: configuration, desired: desired,
             changedServices: steps.changedServices(configuration, repository: clone.repository,
-                                                   from: lastHead.flatMap(CommitID.init), to: clone.head))
+                                                   from: lastHead.flatMap(CommitID.init), to: clone.head),
+            verifiedCommits: verified)
     }
 
     private func readingState<Value>(_ read: () throws -> Value) throws -> Value {
@@ -126,6 +128,7 @@ private struct SurveyedCommit: Sendable {
     var configuration: FerryConfiguration
     var desired: [String: DesiredRelease]
     var changedServices: [String]
+    var verifiedCommits: VerifiedCommits?
 }
 
 /// What a reconcile checks before it reaches any host, for a survey that must stop where the

@@ -14,15 +14,18 @@ public struct FleetSurveyReport: Sendable, Equatable {
     public var changedServices: [String]
     /// One entry per service and target host the filter kept, sorted by service then host.
     public var pairs: [SurveyedPair]
+    /// With `allowed_signers` (and the reconcile's checks): the commits verified and the head's signer.
+    public var verifiedCommits: VerifiedCommits?
 
     /// A report.
     public init(repository: String, branch: String, revision: CommitID, lastReconciled: String?,
-                changedServices: [String], pairs: [SurveyedPair]) {
+                changedServices: [String], pairs: [SurveyedPair], verifiedCommits: VerifiedCommits? = nil) {
         self.repository = repository
         self.branch = branch
         self.revision = revision
         self.lastReconciled = lastReconciled
         self.changedServices = changedServices
+        self.verifiedCommits = verifiedCommits
         self.pairs = pairs.sorted { ($0.service, $0.host) < ($1.service, $1.host) }
     }
 }

@@ -42,9 +42,10 @@ public struct ReconcilePlan: Sendable {
         return "plan for \(survey.revision.short) (\(survey.branch), \(last)): \(pairs): \(counts.isEmpty ? "nothing to do" : counts.joined(separator: ", "))"
     }
 
-    /// The plan for people: the summary line, then one row per service and host.
+    /// The plan for people: the summary line, the signatures verified (with `allowed_signers`),
+    /// then one row per service and host.
     public var text: String {
-        summary + "\n" + TextTable.render(
+        summary + "\n" + (survey.verifiedCommits.map { "signatures: \($0.summary)\n" } ?? "") + TextTable.render(
             headers: ["SERVICE", "HOST", "ACTION", "DETAIL"],
             rows: steps.map { [$0.service, $0.host, $0.kind.rawValue, $0.detail] })
     }
@@ -59,6 +60,13 @@ public struct ReconcilePlan: Sendable {
             ("revision", .string(survey.revision.hex)),
             ("last_applied", survey.lastReconciled.map(JSONValue.string) ?? .null),
             ("changed_services", .array(survey.changedServices.map(JSONValue.string))),
+            ("signatures", survey.verifiedCommits.map { verified in
+                .object([
+                    ("verified", .int(verified.count)),
+                    ("head_signer", .string(verified.headSigner.principal)),
+                    ("head_signer_key", .string(verified.headSigner.fingerprint)),
+                ])
+            } ?? .null),
             ("exit_code", .int(Int(exitCode))),
             ("summary", .object([("pairs", .int(steps.count))] + PlanStep.Kind.allCases.map { ($0.rawValue, .int(count($0))) })),
             ("steps", .array(steps.map(\.json))),
