@@ -108,4 +108,22 @@ struct SopsInteropTests {
         #expect(String(decoding: decrypted, as: UTF8.self) == "t0k3n")
         #expect(try open(encrypted, "app.yaml", [identity]).value(at: "token") == "t0k3n")
     }
+
+    @Test("sops decrypts a file whose data key Ferry re-encrypted with age to a new recipient")
+    func sopsReadsFerryAge() throws {
+        let (identity, directory) = try setUp()
+        let encrypted = String(decoding: try encrypt(#"{"token": "t0k3n", "n": {"x": "y"}}"#, as: "app.json", for: identity, in: directory),
+                               as: UTF8.self)
+        let metadata = try SopsMetadata(try SopsDocument.parse(Data(encrypted.utf8), format: .json, file: "app.json"), format: .json)
+        let dataKey = try metadata.dataKey([identity]).withUnsafeBytes { Data($0) }
+        let newcomer = AgeIdentity()
+        let rekeyed = try AgeFile.encryptArmored(dataKey, to: [newcomer.recipient])
+        let escaped = { (armored: String) in armored.replacingOccurrences(of: "\n", with: "\\n") }
+        #expect(encrypted.contains(escaped(metadata.ageKeys[0])))
+        let file = directory.appendingPathComponent("rekeyed.json")
+        try Data(encrypted.replacingOccurrences(of: escaped(metadata.ageKeys[0]), with: escaped(rekeyed)).utf8).write(to: file)
+        let decrypted = try sops.run(["--decrypt", "--extract", #"["token"]"#, file.path], environment: ["SOPS_AGE_KEY": newcomer.encoded()])
+        #expect(String(decoding: decrypted, as: UTF8.self) == "t0k3n")
+        #expect(try open(try Data(contentsOf: file), "app.json", [newcomer]).value(at: "n.x") == "y")
+    }
 }

@@ -22,7 +22,7 @@ struct AgeHeader: Sendable {
     /// Parses the header at the start of `data`; returns it and where the payload starts.
     /// - Throws: ``AgeError`` (`malformed`) naming what is wrong.
     static func parse(_ data: Data) throws(AgeError) -> (header: AgeHeader, payloadStart: Int) {
-        var reader = LineReader(data: data)
+        var reader = HeaderLineReader(data: data)
         guard try reader.line() == versionLine else {
             throw AgeError(.malformed, "not an age file: it does not start with \(versionLine)")
         }
@@ -34,7 +34,7 @@ struct AgeHeader: Sendable {
                 guard line.hasPrefix("--- "), let mac = Base64Unpadded.decode(String(line.dropFirst(4))), mac.count == 32 else {
                     throw AgeError(.malformed, "the age header's MAC line is malformed")
                 }
-                let authenticated = data[data.startIndex + 0 ..< data.startIndex + lineStart + 3]
+                let authenticated = data.prefix(lineStart + 3)
                 guard !stanzas.isEmpty else { throw AgeError(.malformed, "the age header has no recipient stanza") }
                 return (AgeHeader(stanzas: stanzas, mac: mac, authenticatedBytes: Data(authenticated)), reader.position)
             }
@@ -94,7 +94,7 @@ struct AgeHeader: Sendable {
 }
 
 /// Reads `\n`-terminated ASCII lines from the start of the header.
-private struct LineReader {
+private struct HeaderLineReader {
     let data: Data
     var position = 0
 
