@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "ferry-demo", targets: ["FerryDemo"]),
         .executable(name: "ferry-bench", targets: ["FerryBench"]),
         .executable(name: "ferry-crash-loop", targets: ["FerryCrashLoop"]),
+        .executable(name: "ferry-fuzz", targets: ["FerryFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,6 +85,14 @@ let package = Package(
             dependencies: ["_FerryTestHosts"]
         ),
         .target(
+            name: "FerryFuzzing",
+            dependencies: ["FerryConfig", "FerryCore", "FerryGit"]
+        ),
+        .executableTarget(
+            name: "FerryFuzz",
+            dependencies: ["FerryFuzzing"]
+        ),
+        .target(
             name: "_FerryTestHosts",
             path: "Sources/_FerryTestHosts"
         ),
@@ -92,6 +101,7 @@ let package = Package(
         .testTarget(name: "FerryConfigTests", dependencies: ["FerryConfig"], exclude: ["corpus"]),
         .testTarget(name: "FerryAuditTests", dependencies: ["FerryAudit"]),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        .testTarget(name: "FerryFuzzTests", dependencies: ["FerryFuzzing"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCLI", "_FerryTestHosts"]),
         .testTarget(
             name: "FerryIntegrationTests",

@@ -6,8 +6,16 @@ public enum ShellQuote {
     /// (no `$`, backticks, globs, backslashes or newlines); a single quote inside is
     /// written `'\''` (close the quotes, an escaped quote, reopen). A word starting
     /// with `-` is still an option to most commands: put `--` before it.
+    ///
+    /// The word is read scalar by scalar, never by `Character`: a quote followed by a
+    /// combining mark (`'\u{301}`) is one grapheme cluster that is not equal to `"'"`, and
+    /// leaving it unescaped would end the quoting early.
     public static func quote(_ word: String) -> String {
-        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        var quoted = "'"
+        for scalar in word.unicodeScalars {
+            if scalar == "'" { quoted += "'\\''" } else { quoted.unicodeScalars.append(scalar) }
+        }
+        return quoted + "'"
     }
 
     /// Each word quoted and joined by spaces: a command line the remote shell splits back into `words`.

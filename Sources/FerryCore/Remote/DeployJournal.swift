@@ -1,3 +1,4 @@
+import FerryGit
 import FerrySSH
 import Foundation
 
@@ -63,7 +64,7 @@ public struct DeployJournal: Sendable, Equatable {
         RemoteScript(text: RemoteShell.prologue + "rm -f -- \(ShellQuote.quote(layout.stateDirectory + "/journal"))\n")
     }
 
-    /// The journal `data` holds; nil when it is not one Ferry wrote.
+    /// The journal `data` holds; nil when it is not one Ferry wrote (its revision not a commit id included).
     public static func parse(_ data: Data) -> DeployJournal? {
         var values: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
@@ -71,7 +72,7 @@ public struct DeployJournal: Sendable, Equatable {
             values[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         guard let phase = values["phase"].flatMap(Phase.init(rawValue:)), let to = values["to"].flatMap(ReleaseName.init(rawValue:)),
-              let revision = values["revision"] else { return nil }
+              let revision = values["revision"], CommitID(revision) != nil else { return nil }
         return DeployJournal(phase: phase, from: values["from"].flatMap(ReleaseName.init(rawValue:)), to: to, revision: revision,
                              runID: values["run"] ?? "")
     }

@@ -41,12 +41,13 @@ public enum EnvironmentFile {
     }
 
     /// `value` in double quotes as systemd reads them: `\`, `"`, `` ` `` and `$` escaped,
-    /// newlines kept (systemd allows them inside quotes).
+    /// newlines kept (systemd allows them inside quotes). Read scalar by scalar, so a quote
+    /// followed by a combining mark is escaped too.
     static func systemdQuoted(_ value: String) -> String {
         var quoted = "\""
-        for character in value {
-            if "\\\"`$".contains(character) { quoted.append("\\") }
-            quoted.append(character)
+        for scalar in value.unicodeScalars {
+            if "\\\"`$".unicodeScalars.contains(scalar) { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(scalar)
         }
         return quoted + "\""
     }

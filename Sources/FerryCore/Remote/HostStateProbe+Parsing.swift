@@ -117,11 +117,15 @@ extension HostStateProbe {
         return files
     }
 
-    /// `./a/b` as `a/b`.
+    /// `./a/b` as `a/b`; a path that would leave the release (`./../x`, `.//x`) is malformed output.
     private static func relativePath(_ bytes: ArraySlice<UInt8>) throws -> String {
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
         guard bytes.count > 2, bytes.prefix(2).elementsEqual("./".utf8) else {
-            throw RemoteError(.malformedOutput, "the probe sent the path \"\(String(decoding: bytes, as: UTF8.self))\", which does not start with ./")
+            throw RemoteError(.malformedOutput, "the probe sent the path \"\(text)\", which does not start with ./")
         }
-        return String(decoding: bytes.dropFirst(2), as: UTF8.self)
+        guard let path = try? ReleasePath.validated(String(decoding: bytes.dropFirst(2), as: UTF8.self)) else {
+            throw RemoteError(.malformedOutput, "the probe sent the path \"\(text)\", which is not inside the release")
+        }
+        return path
     }
 }

@@ -1,4 +1,5 @@
 import FerryAudit
+import FerryGit
 import Foundation
 
 /// What Ferry deployed into one release of a service: Ferry's inventory on the host,
@@ -53,6 +54,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     /// The manifest `data` holds; `.malformedManifest` when it is not one.
+    ///
+    /// A manifest is read back from a host, so it is untrusted: one naming a file outside its
+    /// release (an absolute path, a `.` or `..` component, an empty one, a NUL byte) or a
+    /// revision that is not a commit id is refused here, before any caller can hash, link, compare or report by its paths.
     public static func decode(_ data: Data) throws -> Manifest {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -62,11 +67,19 @@ public struct Manifest: Codable, Sendable, Equatable {
             }
             return date
         }
+        let manifest: Manifest
         do {
-            return try decoder.decode(Manifest.self, from: data)
+            manifest = try decoder.decode(Manifest.self, from: data)
         } catch {
             throw RemoteError(.malformedManifest, "the manifest is not one Ferry wrote (\(error)); the next deploy replaces it")
         }
+        guard CommitID(manifest.revision) != nil else {
+            throw RemoteError(.malformedManifest, "the manifest's revision \"\(manifest.revision.prefix(80))\" is not a commit id; it is not followed")
+        }
+        for path in manifest.files.keys.sorted() where (try? ReleasePath.validated(path)) == nil {
+            throw RemoteError(.malformedManifest, "the manifest names \"\(path.prefix(120))\", which is not a file inside the release; it is not followed")
+        }
+        return manifest
     }
 
     private enum CodingKeys: String, CodingKey {

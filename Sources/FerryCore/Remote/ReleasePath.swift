@@ -2,18 +2,25 @@ import FerrySSH
 
 /// Paths of files inside a release directory, as the scripts take them: relative,
 /// `/`-separated, with no `.`, `..` or empty components (exactly Git's tree paths).
+///
+/// Paths are checked as the file system reads them, byte by byte: compared as `Character`s,
+/// `../\u{301}x` has no `..` component and `/\u{301}etc` no leading `/` (a combining mark
+/// joins the `/` before it into one grapheme cluster).
 enum ReleasePath {
     /// `path`, or `.invalidArgument` when it could leave the release directory or is not a file path.
     static func validated(_ path: String) throws -> String {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else {
+        let bytes = Array(path.utf8)
+        guard let first = bytes.first, first != slash, !bytes.contains(0) else {
             throw RemoteError(.invalidArgument, "\"\(path)\" is not a relative path inside a release")
         }
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+        let components = bytes.split(separator: slash, omittingEmptySubsequences: false)
+        guard !components.contains(where: { $0.isEmpty || $0.elementsEqual([dot]) || $0.elementsEqual([dot, dot]) }) else {
             throw RemoteError(.invalidArgument, "\"\(path)\" must not contain empty, . or .. components")
         }
         return path
     }
+
+    private static let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
 
     /// `./path` as one shell word: the `./` keeps a leading `-` from reading as an option.
     static func word(_ path: String) -> String { ShellQuote.quote("./" + path) }
@@ -22,9 +29,9 @@ enum ReleasePath {
     static func parentDirectories(of paths: [String]) -> [String] {
         var directories = Set<String>()
         for path in paths {
-            var components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            var components = path.utf8.split(separator: slash, omittingEmptySubsequences: false).dropLast()
             while !components.isEmpty {
-                directories.insert(components.joined(separator: "/"))
+                directories.insert(String(decoding: Array(components.joined(separator: [slash])), as: UTF8.self))
                 components = components.dropLast()
             }
         }

@@ -31,9 +31,14 @@ struct SSHRemoteURL: Sendable, Hashable {
     /// The command that serves a fetch: `git-upload-pack '<path>'`, quoted for the remote shell.
     var uploadPackCommand: String { "git-upload-pack \(Self.shellQuoted(path))" }
 
-    /// `text` as one single-quoted word of a POSIX shell, whatever it contains.
+    /// `text` as one single-quoted word of a POSIX shell, whatever it contains: FerrySSH's
+    /// `ShellQuote.quote`, scalar by scalar (a quote followed by a combining mark is escaped too).
     static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        var quoted = "'"
+        for scalar in text.unicodeScalars {
+            if scalar == "'" { quoted += "'\\''" } else { quoted.unicodeScalars.append(scalar) }
+        }
+        return quoted + "'"
     }
 
     private init(schemeRemainder rest: String, url: String) throws(GitError) {

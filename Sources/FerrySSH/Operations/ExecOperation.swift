@@ -26,6 +26,10 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
     private var resumeFirst: StreamCall?
     private var exit: (status: Int32?, signal: String?) = (nil, nil)
 
+    /// The most a command may print on stdout or on stderr (64 MiB each): a host's output is
+    /// untrusted, and one that answers without end fails the command instead of filling memory.
+    static let maximumOutput = 64 << 20
+
     init(command: String, input: Data?, timeout: Duration, cancellation: CancellationFlag?, completion: @escaping @Sendable (Result<CommandResult, SSHError>) -> Void) {
         self.command = command
         self.input = input ?? Data()
@@ -118,6 +122,10 @@ final class ExecOperation: ResultOperation<CommandResult>, @unchecked Sendable {
             switch try ChannelIO.read(channel, stream, into: loop.scratch, loop: loop) {
             case .bytes(let count):
                 data.append(contentsOf: UnsafeRawBufferPointer(rebasing: loop.scratch[..<count]))
+                guard data.count <= Self.maximumOutput else {
+                    throw SSHError(kind: .protocolError, message: "`\(command.prefix(40))…` printed more than \(Self.maximumOutput >> 20) MiB on \(stream); the host's answer is not read further",
+                                   endpoint: loop.endpoint.description)
+                }
                 noteProgress()
             case .end:
                 ended = true
