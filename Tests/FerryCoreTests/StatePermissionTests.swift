@@ -117,3 +117,20 @@ extension StatePermissionTests {
         }
     }
 }
+
+extension StatePermissionTests {
+    @Test func statusAndTheSurveyRefuseAGroupWritableStateDirectory() async throws {
+        let fixture = try OperatorFixture()
+        let root = fixture.state.root.path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        #expect(chmod(root, 0o730) == 0)
+        let status = try #require(await operatorError { _ = try StatusReader(settings: fixture.settings).read() })
+        #expect(status.hint?.contains("chmod 700 \(root)") == true, "\(status)")
+        do {
+            _ = try await FleetSurvey(settings: fixture.settings).run()
+            Issue.record("drift and plan read a group-writable state directory")
+        } catch let error as ReconcileError {
+            #expect(error.kind == .settings && error.hint?.contains("chmod 700 \(root)") == true, "\(error)")
+        }
+    }
+}

@@ -20,6 +20,9 @@ public struct StatusReader: Sendable {
     /// - Throws: ``OperatorError`` (`state`) when a state file is unreadable or corrupt.
     public func read() throws -> StatusReport {
         let state = StateDirectory(root: URL(fileURLWithPath: settings.stateDirectory, isDirectory: true))
+        do { try state.refuseUnsafePermissions() } catch {
+            throw OperatorError(.state, error.problem, hint: "Ferry refuses to trust it; fix: \(error.fix)")
+        }
         let files = try StateFiles(state)
         var warnings: [String] = []
         let lookup = AgentClone.lookup(in: state, branch: settings.branch)

@@ -45,6 +45,7 @@ public struct FleetSurvey: Sendable {
         let clone = try await steps.fetchConfigRepository(url: url, into: scratch.url.appendingPathComponent("repo"), connector: connector)
 
         let state = StateDirectory(root: URL(fileURLWithPath: settings.stateDirectory, isDirectory: true))
+        do { try state.refuseUnsafePermissions() } catch { throw ReconcileError(error) }
         let lastHead = try readingState { try state.appliedCommits.load().lastReconciled?.commit }
         let commit = try await BlockingWork.run { [reconcileChecks] in
             try Self.readCommit(clone, lastHead: lastHead, steps: steps, checks: reconcileChecks)
