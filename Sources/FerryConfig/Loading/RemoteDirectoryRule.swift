@@ -15,24 +15,33 @@ enum RemoteDirectoryRule {
     ]
 
     /// The problem with `path`, or nil when it is a safe remote directory.
+    ///
+    /// The path is split on its `/` bytes, as the host's file system reads it: split as
+    /// `Character`s, `/etc/\u{301}x` would have no `/` after `etc` (a combining mark joins the
+    /// `/` before it into one grapheme cluster) and pass as a directory outside `/etc`.
     static func problem(_ path: String) -> ValueProblem? {
         let hint = "deploy into a directory of its own, such as /opt/ferry/services/<name> or /srv/<name>"
-        guard path.hasPrefix("/") else {
+        guard path.utf8.first == UInt8(ascii: "/") else {
             return ValueProblem(.unsafeRemoteDirectory, "`remote_dir` must be absolute, not `\(path)`", hint: hint)
         }
-        let segments = path.split(separator: "/")
+        let segments = segments(of: path)
         if segments.contains(where: { $0 == ".." || $0 == "." }) {
             return ValueProblem(.unsafeRemoteDirectory, "`remote_dir` must not contain `.` or `..`", hint: hint)
         }
         let normalized = "/" + segments.joined(separator: "/")
-        if let tree = forbiddenTrees.first(where: { normalized == $0 || normalized.hasPrefix($0 + "/") }) {
+        if let tree = forbiddenTrees.first(where: { segments.starts(with: Self.segments(of: $0)) }) {
             return ValueProblem(.unsafeRemoteDirectory, "`\(normalized)` is a system directory (\(tree))", hint: hint)
         }
         let isHome = segments.count == 2 && segments[0] == "home"
-        if forbiddenExactly.contains(normalized) || isHome {
+        if forbiddenExactly.contains(where: { Self.segments(of: $0) == segments }) || isHome {
             return ValueProblem(.unsafeRemoteDirectory, "`\(normalized)` is a shared directory; Ferry would mix its releases with what lives there", hint: hint)
         }
         return nil
+    }
+
+    /// The non-empty components of `path` between its `/` bytes.
+    static func segments(of path: String) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -44,7 +53,7 @@ extension ValueSpec where Value == String {
                 throw ValueProblem(.unsafeRemoteDirectory, "`remote_dir` contains a control character or line break")
             }
             if let problem = RemoteDirectoryRule.problem(text) { throw problem }
-            return "/" + text.split(separator: "/").joined(separator: "/")
+            return "/" + RemoteDirectoryRule.segments(of: text).joined(separator: "/")
         }
     }
 }
