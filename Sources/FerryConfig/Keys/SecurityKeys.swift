@@ -81,9 +81,11 @@ enum SecurityKeys {
     private static func algorithm(_ names: [String]) -> ValueSpec<String> {
         ValueSpec<String>.string("algorithm") { text throws(ValueProblem) in
             guard names.contains(text) else {
+                let weak = ["sha1", "cbc", "md5", "arcfour", "ssh-rsa", "ssh-dss"].contains { text.lowercased().contains($0) }
                 throw ValueProblem(
-                    .invalidValue, "`\(ConfigNode.abbreviated(text))` is not an algorithm of this list",
-                    hint: Suggestion.hint(for: text, among: names) ?? "known: \(names.joined(separator: ", "))")
+                    .invalidValue, "`\(ConfigNode.abbreviated(text))` is not an algorithm of this list"
+                        + (weak ? ": Ferry never negotiates SHA-1, MD5, CBC or RC4 algorithms, nor SHA-1 RSA or DSA host keys" : ""),
+                    hint: (weak ? nil : Suggestion.hint(for: text, among: names)) ?? "known: \(names.joined(separator: ", "))")
             }
         }.schemaAdding([("enum", .array(names.map(JSONValue.string)))])
     }
