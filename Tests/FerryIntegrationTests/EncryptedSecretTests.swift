@@ -115,6 +115,12 @@ import _FerryTestHosts
         let error = await #expect(throws: ReconcileError.self) { try await reconcile(world, identity: keyPath) }
         #expect(error?.message.contains("not encrypted to the agent's age identity") == true, "\(String(describing: error))")
         #expect(world.releases("vault", on: world.fleet.hosts[0]).isEmpty)
+
+        // An identity file others can write is not trusted either.
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: keyPath)
+        let unsafe = await #expect(throws: ReconcileError.self) { try await reconcile(world, identity: keyPath) }
+        #expect(unsafe?.message.contains("\(keyPath) is writable by every user") == true, "\(String(describing: unsafe))")
+        #expect(unsafe?.hint?.contains("chmod 600 \(keyPath)") == true)
     }
 
     /// `name` on PATH, for the tests that run `sops` and `age` (scripts/lib/prepare-machine.sh installs them).
