@@ -20,18 +20,18 @@ import Foundation
 /// redactor.add(["s3cr3t-token"])
 /// redactor.redact("Authorization: Bearer s3cr3t-token")  // "Authorization: Bearer <redacted>"
 /// ```
-public struct SecretRedactor: Sendable, Equatable {
+public struct SecretRedactor: Sendable {
     /// What a secret is replaced with.
     public static let placeholder = "<redacted>"
     /// The shortest value redacted, in bytes of UTF-8.
     public static let minimumLength = 4
 
-    /// The secrets as given, for ``add(_:)-swift.method`` to merge.
+    /// The secrets as given, for ``add(_:)`` to merge.
     private var secrets: Set<String> = []
     /// Every form of every secret, longest first.
     private var forms: [String] = []
 
-    /// A redactor of `secrets` (see ``add(_:)-swift.method``).
+    /// A redactor of `secrets` (see ``add(_:)``).
     public init(secrets: some Sequence<String> = []) {
         add(secrets)
     }
@@ -44,11 +44,6 @@ public struct SecretRedactor: Sendable, Equatable {
         secrets.formUnion(newSecrets.filter { $0.utf8.count >= Self.minimumLength })
         let all = Set(secrets.flatMap(Self.forms(of:))).filter { $0.utf8.count >= Self.minimumLength }
         forms = all.sorted { ($0.utf8.count, $0) > ($1.utf8.count, $1) }
-    }
-
-    /// Adds the secrets of `other`.
-    public mutating func add(_ other: SecretRedactor) {
-        add(other.secrets)
     }
 
     /// `text` with every form of every secret replaced by ``placeholder``.

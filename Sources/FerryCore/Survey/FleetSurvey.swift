@@ -1,3 +1,4 @@
+import FerryAudit
 import FerryConfig
 import FerryGit
 import Foundation
@@ -62,7 +63,7 @@ public struct FleetSurvey: Sendable {
             let unreachable = surveyed.services.flatMap { service in
                 service.hosts.compactMap { host -> SurveyedPair? in
                     guard let error = observations[host]?.failure else { return nil }
-                    return SurveyedPair(service: service.name, host: host, state: .unreachable(error))
+                    return SurveyedPair(service: service.name, host: host, state: .unreachable(commit.redactor.redact(error)))
                 }
             }
             return FleetSurveyReport(
@@ -100,7 +101,7 @@ public struct FleetSurvey: Sendable {
         }
         // `plan` resolves secrets as the reconcile would; `drift` never reads them.
         let encrypted = EncryptedSecrets(repository: clone.repository, commit: clone.head, identityFile: steps.request.settings.ageIdentity)
-        let (configuration, desired, _) = try steps.loadDesiredState(clone) { configuration in
+        let (configuration, desired, environments) = try steps.loadDesiredState(clone) { configuration in
             if let checks {
                 try ServiceEnvironments.resolve(configuration, environment: checks.environment, encrypted: encrypted)
             } else {
@@ -111,7 +112,7 @@ public struct FleetSurvey: Sendable {
             configuration: configuration, desired: desired,
             changedServices: steps.changedServices(configuration, repository: clone.repository,
                                                    from: lastHead.flatMap(CommitID.init), to: clone.head),
-            verifiedCommits: verified)
+            verifiedCommits: verified, redactor: SecretRedactor(secrets: environments.secretValues))
     }
 
     private func readingState<Value>(_ read: () throws -> Value) throws -> Value {
@@ -130,6 +131,8 @@ private struct SurveyedCommit: Sendable {
     var desired: [String: DesiredRelease]
     var changedServices: [String]
     var verifiedCommits: VerifiedCommits?
+    /// The secrets `plan` resolved (none for `drift`), redacted from what the hosts said.
+    var redactor: SecretRedactor
 }
 
 /// What a reconcile checks before it reaches any host, for a survey that must stop where the
