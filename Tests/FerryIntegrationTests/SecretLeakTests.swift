@@ -4,7 +4,8 @@ import _FerryTestHosts
 
 /// Issue 10, item 3: no secret in any output. A full cycle with the real `ferry` binary — deploy,
 /// a health check that prints the secret to its stderr and fails, the automatic rollback (text
-/// and `--json` reports), drift, plan, status, changes, the audit log — then every byte written
+/// and `--json` reports), a failing `post_deploy` hook that prints it too, drift, plan, status,
+/// changes, the audit log — then every byte written
 /// to stdout, stderr, the state directory and the audit log is searched for the secret, plain,
 /// base64 and URL-encoded.
 @Suite struct SecretLeakTests {
@@ -33,7 +34,10 @@ import _FerryTestHosts
 
         """
 
-    private func config(_ world: ReconcileWorld, leaky: Bool) -> String {
+    /// A `post_deploy` hook that prints the secret like ``leakyCheck`` and fails.
+    private static let leakyHook = #"    hooks: { post_deploy: [ ". /srv/leaky/.ferry/env && python3 leaky/check.py" ] }"#
+
+    private func config(_ world: ReconcileWorld, leaky: Bool, extra: String = "") -> String {
         let check = leaky
             ? #"{ command: ". /srv/leaky/.ferry/env && python3 leaky/check.py", timeout: 5s, interval: 100ms, retries: 1 }"#
             : "{ http: /health, port: \(Self.port), timeout: 2s, interval: 200ms, retries: 15 }"
@@ -46,7 +50,7 @@ import _FerryTestHosts
                 run: { command: "python3 leaky/server.py \(Self.port)", port: \(Self.port), manager: process }
                 health_check: \(check)
                 env: { SECRET_TOKEN: { from_env: FERRY_LEAK_SECRET } }
-
+            \(extra)
             """
     }
 
@@ -78,6 +82,13 @@ import _FerryTestHosts
         #expect(json.status == 1)
         #expect(json.stdout.contains("rolled_back"), "\(json.stdout)\(json.stderr)")
         outputs.append(("reconcile --json", json))
+
+        try world.write("ferry.yaml", config(world, leaky: false, extra: Self.leakyHook))
+        try world.commit("leaky hook")
+        let hook = try world.runBinary(["reconcile", "--once"], environment: environment)
+        #expect(hook.status == 1)
+        #expect(hook.stdout.contains("post_deploy") && hook.stdout.contains("token <redacted>"), "\(hook.stdout)\(hook.stderr)")
+        outputs.append(("reconcile (failing hook)", hook))
 
         for command in [["drift"], ["drift", "--json"], ["plan"], ["plan", "--json"], ["status"], ["status", "--releases"],
                         ["changes", "leaky"]] {
