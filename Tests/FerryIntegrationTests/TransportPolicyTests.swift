@@ -1,4 +1,5 @@
 import FerryAudit
+@testable import FerryCLI
 import FerryCore
 import Foundation
 import Testing
@@ -63,6 +64,9 @@ import _FerryTestHosts
         #expect(report.exitCode == 0, "\(report.text)")
         #expect(report.acceptedHostKeys.map(\.host) == ["h0"])
         #expect(report.text.contains("h0: new host key accepted (--accept-new) and recorded in \(settings.knownHosts): ssh-ed25519 \(fingerprint)"), "\(report.text)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(ReconcileReportJSON.render(report).utf8)) as? [String: Any])
+        let listed = try #require(json["host_keys_accepted"] as? [[String: String]])
+        #expect(listed.map { $0["fingerprint"] } == [fingerprint] && listed.map { $0["host"] } == ["h0"])
         let accepted = try world.lastRunRecords().filter { $0.kind == .hostKeyAccepted }
         #expect(accepted.count == 1)
         #expect(accepted.first?.host == "h0")
