@@ -36,7 +36,13 @@ public struct CommitSignaturePolicy: Sendable {
     /// A libgit2 read: run it off the cooperative pool.
     /// - Throws: the ``CommitRefusal`` of the first commit that does not verify.
     public func verify(in repository: GitRepository, head: CommitID, lastApplied: CommitID?) throws(CommitRefusal) -> VerifiedCommits {
-        let commits = commitsToVerify(in: repository, head: head, lastApplied: lastApplied)
+        let commits: [CommitID]
+        do {
+            commits = try commitsToVerify(in: repository, head: head, lastApplied: lastApplied)
+        } catch {
+            // Fail closed: a range that cannot be listed is not a range that verified.
+            throw CommitRefusal(commit: head, reason: "the commits since the last applied one cannot be listed: \(error)")
+        }
         var headSigner: CommitSigner?
         for commit in commits.reversed() {
             switch verdict(for: commit, in: repository) {
@@ -51,9 +57,10 @@ public struct CommitSignaturePolicy: Sendable {
 
     /// The commits a run moving from `lastApplied` to `head` must verify, newest first; `head`
     /// is always among them (also when it is an ancestor of `lastApplied`, a downgrade).
-    func commitsToVerify(in repository: GitRepository, head: CommitID, lastApplied: CommitID?) -> [CommitID] {
+    /// - Throws: ``GitError`` when the revision walk fails.
+    func commitsToVerify(in repository: GitRepository, head: CommitID, lastApplied: CommitID?) throws(GitError) -> [CommitID] {
         guard let lastApplied, lastApplied != head, (try? repository.committer(of: lastApplied)) != nil else { return [head] }
-        let range = (try? repository.commits(from: head, excluding: lastApplied)) ?? []
+        let range = try repository.commits(from: head, excluding: lastApplied)
         return range.contains(head) ? range : [head] + range
     }
 
