@@ -134,3 +134,17 @@ extension StatePermissionTests {
         }
     }
 }
+
+extension StatePermissionTests {
+    @Test func aWorldWritableAuditKeyIsRefused() async throws {
+        let fixture = try OperatorFixture()
+        try fixture.state.prepare()
+        let key = fixture.state.auditKeyURL.path
+        #expect(FileManager.default.createFile(atPath: key, contents: Data(repeating: 7, count: 32)))
+        #expect(chmod(key, 0o606) == 0)
+        let error = try #require(await refusal(fixture))
+        #expect(error.kind == .settings)
+        #expect(error.message == "the audit key \(key) is writable by every user (mode 606)", "\(error)")
+        #expect(error.hint?.contains("chmod 600 \(key)") == true, "\(error)")
+    }
+}
