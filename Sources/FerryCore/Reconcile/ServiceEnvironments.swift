@@ -71,13 +71,13 @@ struct ServiceEnvironments: Sendable {
             do {
                 return try encrypted.age(path)
             } catch {
-                throw ReconcileError(.settings, "service \(service): \(variable) comes from the age-encrypted \(error.message)", hint: error.hint)
+                throw ReconcileError(.settings, "service \(service): \(variable): \(error.message)", hint: error.hint)
             }
         case .sops(let file, let key):
             do {
                 return try encrypted.sops(file, key: key)
             } catch {
-                throw ReconcileError(.settings, "service \(service): \(variable) comes from the SOPS file \(error.message)", hint: error.hint)
+                throw ReconcileError(.settings, "service \(service): \(variable): \(error.message)", hint: error.hint)
             }
         }
     }

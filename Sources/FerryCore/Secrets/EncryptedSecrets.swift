@@ -21,7 +21,7 @@ struct EncryptedSecrets: Sendable {
             let plaintext = try AgeFile.decrypt(file, with: identities)
             return String(decoding: plaintext, as: UTF8.self).trimmingCharacters(in: .newlines)
         } catch {
-            throw SecretResolutionError("\(path) at \(commit.short) cannot be decrypted: \(error.message)",
+            throw SecretResolutionError("the age-encrypted \(path) at \(commit.short) cannot be decrypted: \(error.message)",
                                         hint: Self.hint(for: error, path: path))
         }
     }
@@ -32,7 +32,7 @@ struct EncryptedSecrets: Sendable {
         do {
             data = try repository.readFile(path, at: commit)
         } catch {
-            throw SecretResolutionError("\(path) cannot be read at \(commit.short): \(error)")
+            throw SecretResolutionError("\(path) cannot be read from the config repository at \(commit.short): \(error)")
         }
         guard let data else {
             throw SecretResolutionError("\(path) is not in the config repository at \(commit.short)",
@@ -93,13 +93,13 @@ extension EncryptedSecrets {
             let document = try SopsDocument.parse(data, format: format, file: path)
             return try SopsFile(document, format: format, identities: identities).value(at: key)
         } catch let error as SopsDocumentError {
-            throw SecretResolutionError("\(path) at \(commit.short) cannot be read: \(error.message)",
+            throw SecretResolutionError("the SOPS file \(path) at \(commit.short) cannot be read: \(error.message)",
                                         hint: "write it with `sops --encrypt --age age1…`")
         } catch let error as SopsError {
-            throw SecretResolutionError("\(path)#\(key) at \(commit.short) cannot be decrypted: \(error.message)",
+            throw SecretResolutionError("the SOPS value \(path)#\(key) at \(commit.short) cannot be decrypted: \(error.message)",
                                         hint: "encrypt it again with `sops --encrypt --age <the agent's recipient>`, or `sops updatekeys`")
         } catch {
-            throw SecretResolutionError("\(path)#\(key) at \(commit.short): \(error)")
+            throw SecretResolutionError("the SOPS value \(path)#\(key) at \(commit.short) cannot be read: \(error)")
         }
     }
 }
