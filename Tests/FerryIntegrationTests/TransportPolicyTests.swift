@@ -85,6 +85,29 @@ import _FerryTestHosts
         #expect(second.acceptedHostKeys.isEmpty)
     }
 
+    @Test func aGitServerKeyAcceptedOnFirstUseIsReportedAndAuditedToo() async throws {
+        let world = try await ReconcileWorld.start(hosts: 2)
+        defer { world.stop() }
+        let (server, target) = (world.fleet.hosts[0], world.fleet.hosts[1])
+        try world.write("ferry.yaml", world.hostsYAML + "services:\n" + ReconcileWorld.serviceYAML("alpha", port: 8232, hosts: [target.name]))
+        try world.write("alpha/server.py", ReconcileWorld.serverScript(marker: "alpha-v1"))
+        try world.commit("first")
+        let bare = try server.createBareRepository(at: "/srv/git/config.git")
+        try world.git(["push", "-q", bare.path, "main"])
+        var settings = world.settings
+        settings.repository = "ssh://root@\(server.address)/srv/git/config.git"
+        settings.knownHosts = world.fleet.directory.appendingPathComponent("known_hosts-empty").path
+
+        let report = try await Reconciler(request: ReconcileRequest(settings: settings, acceptNewHostKeys: true)).runOnce()
+        #expect(report.exitCode == 0, "\(report.text)")
+        #expect(report.acceptedHostKeys.map(\.host) == [server.address, target.name])
+        #expect(report.text.contains("\(server.address): new Git server host key accepted (--accept-new)"), "\(report.text)")
+        let accepted = try world.lastRunRecords().filter { $0.kind == .hostKeyAccepted }
+        #expect(accepted.map(\.host) == [server.address, target.name])
+        #expect(accepted.first?.detail?["git_server"] == "true")
+        #expect(accepted.first?.detail?["fingerprint"] == (try fingerprint(of: server, in: world.fleet.directory)))
+    }
+
     /// The host key's fingerprint as `ssh-keygen -l` prints it (`SHA256:…`).
     private func fingerprint(of host: TestHost, in directory: URL) throws -> String {
         let file = directory.appendingPathComponent("\(host.name).pub")

@@ -9,6 +9,8 @@ public struct FerrySSHGitConnector: GitSSHConnector {
     private let hostKeyPolicy: HostKeyPolicy
     private let timeouts: SSHTimeouts
     private let algorithms: SSHAlgorithmPolicy
+    /// Where keys recorded on first use (`acceptNew`) are noted for the run's report and audit log.
+    var acceptances: HostKeyAcceptanceLog?
 
     /// A connector authenticating with `credentials` and checking keys per `hostKeyPolicy`.
     ///
@@ -27,6 +29,9 @@ public struct FerrySSHGitConnector: GitSSHConnector {
         let endpoint = SSHEndpoint(host: host, port: port, user: user ?? "git")
         let connection = try SSHConnection.connectBlocking(
             to: endpoint, credentials: credentials, hostKeyPolicy: hostKeyPolicy, algorithms: algorithms, timeouts: timeouts)
+        if let key = connection.acceptedHostKey {
+            acceptances?.record(HostKeyAcceptance(host: endpoint.host, key: key, isGitServer: true))
+        }
         do {
             return GitStream(connection: connection, stream: try connection.openCommandStream(command))
         } catch {

@@ -59,7 +59,7 @@ public struct Reconciler: Sendable {
                                    stateRebuilt: rebuilt)
             report.hostEvents = await circuits.events
             try saveState(report, plans: plans, run: run, state: state)
-            report.acceptedHostKeys = await circuits.acceptedHostKeys
+            report.acceptedHostKeys = run.acceptedHostKeys + (await circuits.acceptedHostKeys)
             try await audit.append(AuditEntry(
                 kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
                 error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
@@ -108,7 +108,9 @@ public struct Reconciler: Sendable {
     /// the config at the new commit, finds the changed services and reads every service's desired release.
     func fetchAndLoad(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunContext {
         let connector = hostConnector(pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
-        let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector)
+        let acceptances = HostKeyAcceptanceLog()
+        let clone = try await fetchConfigRepository(url: url, into: state.repositoryURL, connector: connector, acceptances: acceptances)
+        for acceptance in acceptances.all { try await audit.append(acceptance.auditEntry) }
         if let change = clone.change { try await audit.append(change.auditEntry) }
         let lastHead = try state.appliedCommits.load().lastReconciled?.commit
         let (run, overridden): (RunContext, CommitID?)
@@ -122,7 +124,9 @@ public struct Reconciler: Sendable {
             throw refusal.reconcileError
         }
         if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: request.settings.branch)) }
-        return run
+        var fetched = run
+        fetched.acceptedHostKeys = acceptances.all
+        return fetched
     }
 
     /// Everything the run needs from the fetched commit: ancestry, config, changed services,
@@ -151,13 +155,17 @@ public struct Reconciler: Sendable {
         return url
     }
 
-    /// Clones the config repository at `url` into `directory` the first time, fetches it every later time.
-    func fetchConfigRepository(url: String, into directory: URL, connector: HostConnector) async throws -> ConfigRepository {
-        let gitOptions = GitTransferOptions(sshConnector: FerrySSHGitConnector(
+    /// Clones the config repository at `url` into `directory` the first time, fetches it every later time;
+    /// a Git server key recorded on first use is noted in `acceptances`.
+    func fetchConfigRepository(url: String, into directory: URL, connector: HostConnector,
+                               acceptances: HostKeyAcceptanceLog? = nil) async throws -> ConfigRepository {
+        var sshConnector = FerrySSHGitConnector(
             credentials: connector.credentials(for: .init(address: "", port: 22, user: "git", useAgent: true, keyFile: nil,
                                                            connectTimeout: .seconds(10), hostKey: nil)),
             hostKeyPolicy: HostKeyPolicy(knownHostsPath: request.settings.knownHosts, acceptNew: request.acceptNewHostKeys),
-            timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(600))))
+            timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(600)))
+        sshConnector.acceptances = acceptances
+        let gitOptions = GitTransferOptions(sshConnector: sshConnector)
         do {
             return try await ConfigRepository.sync(url: url, branch: request.settings.branch, directory: directory, options: gitOptions)
         } catch let error as ReconcileError {

@@ -23,4 +23,6 @@ struct RunContext: Sendable {
     var ageIdentity: String?
     /// With `allowed_signers`: the commits verified since `lastHead` and the head's signer.
     var verifiedCommits: VerifiedCommits? = nil
+    /// The Git server's key, when fetching recorded it on first use (`--accept-new`).
+    var acceptedHostKeys: [HostKeyAcceptance] = []
 }
