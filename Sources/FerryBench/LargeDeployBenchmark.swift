@@ -4,51 +4,93 @@ import _FerryTestHosts
 /// The first deploy of a service of many small files to one real SSH host, against copying the
 /// same files to the same host with `tar -cf - DIR | ssh HOST tar -xf -` (with the key exchange
 /// libssh2 negotiates), measured in turns in the same run. Every run starts from an empty host
-/// and an empty state directory.
+/// and an empty state directory. Measured twice: on the host's disk, then with both targets on
+/// a tmpfs, where writing a file costs next to nothing and what is left is each tool's own work.
 struct LargeDeployBenchmark {
     let fileCount: Int
     let runs: Int
 
+    /// Wall-clock and CPU seconds of one measured command.
+    struct Sample {
+        var wall: Double
+        /// This machine's side: the command's processes (ferry; tar and ssh).
+        var agentCPU: Double
+        /// The host's side: sshd, its sessions and what they ran.
+        var hostCPU: Double
+        var totalCPU: Double { agentCPU + hostCPU }
+    }
+
+    /// Where the files land on the host.
+    enum Target: String, CaseIterable {
+        case disk = "the host's disk"
+        case tmpfs = "tmpfs"
+    }
+
     func run() async throws {
-        let ferry = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("ferry").path
         print("starting an SSH host…")
         let fleet = try await TestFleet.start(hostCount: 1)
         defer { fleet.stop() }
-        let host = fleet.hosts[0]
         let work = fleet.directory.appendingPathComponent("config")
         print("writing and committing \(fileCount) files…")
-        let bytes = try writeRepository(at: work, host: host)
+        let bytes = try writeRepository(at: work, host: fleet.hosts[0])
+        var summaries: [String] = []
+        for target in Target.allCases {
+            summaries.append(try measure(on: target, fleet: fleet, work: work, bytes: bytes))
+        }
+        print("\n" + summaries.joined(separator: "\n\n"))
+    }
 
-        var whole: [Double] = [], deployStep: [Double] = [], tar: [Double] = []
+    /// `runs` first deploys and as many `tar | ssh` copies, in turns; their medians as text.
+    private func measure(on target: Target, fleet: TestFleet, work: URL, bytes: Int) throws -> String {
+        let ferryBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("ferry").path
+        let host = fleet.hosts[0]
+        var ferry: [Sample] = [], deployStep: [Double] = [], tar: [Sample] = []
         for run in 0..<runs {
-            try reset(host)
-            let state = fleet.directory.appendingPathComponent("state-\(run)")
-            whole.append(try time {
-                try HarnessCommand.runChecked([ferry, "reconcile", "--once", "--repository", work.path, "--state-dir", state.path,
+            try reset(host, target)
+            let state = fleet.directory.appendingPathComponent("state-\(target)-\(run)")
+            ferry.append(try sample(host) {
+                try HarnessCommand.runChecked([ferryBinary, "reconcile", "--once", "--repository", work.path, "--state-dir", state.path,
                                                "--ssh-key", fleet.clientKey.path, "--known-hosts", fleet.knownHosts.path], timeout: 900)
             })
             deployStep.append(try deployDuration(inAuditLog: state.appendingPathComponent("audit.jsonl")))
             try expectFiles(under: "/srv/bulk/current/", on: host)
 
-            try reset(host)
-            tar.append(try time {
-                try HarnessCommand.runChecked(["sh", "-c", #"tar -cf - -C "$1" bulk | ssh -i "$2" -o UserKnownHostsFile="$3" -o StrictHostKeyChecking=yes -o BatchMode=yes -o KexAlgorithms=curve25519-sha256 "$4" 'mkdir -p /srv/tar && tar -xf - -C /srv/tar'"#,
+            try reset(host, target)
+            tar.append(try sample(host) {
+                try HarnessCommand.runChecked(["sh", "-c", #"tar -cf - -C "$1" bulk | ssh -i "$2" -o UserKnownHostsFile="$3" -o StrictHostKeyChecking=yes -o BatchMode=yes -o KexAlgorithms=curve25519-sha256 "$4" 'tar -xf - -C /srv/tar'"#,
                                                "sh", work.path, fleet.clientKey.path, fleet.knownHosts.path, "root@\(host.address)"], timeout: 900)
             })
             try expectFiles(under: "/srv/tar/", on: host)
-            print(String(format: "run %d: ferry %.2f s (deploy step %.2f s), tar | ssh %.2f s", run + 1, whole[run], deployStep[run], tar[run]))
+            print("\(target.rawValue), " + String(format: "run %d: ferry %.2f s (deploy step %.2f s; CPU %.2f s here + %.2f s on the host), tar | ssh %.2f s (CPU %.2f s + %.2f s)",
+                         run + 1, ferry[run].wall, deployStep[run], ferry[run].agentCPU, ferry[run].hostCPU,
+                         tar[run].wall, tar[run].agentCPU, tar[run].hostCPU) + "; load average \(loadAverage())")
         }
-        let (ferryMedian, stepMedian, tarMedian) = (median(whole), median(deployStep), median(tar))
-        print("""
+        try reset(host, .disk)
+        let ferryWall = median(ferry.map(\.wall)), stepWall = median(deployStep), tarWall = median(tar.map(\.wall))
+        let ferryCPU = median(ferry.map(\.totalCPU)), tarCPU = median(tar.map(\.totalCPU))
+        return """
+            first deploy of \(fileCount) files (\(bytes) bytes) to one host, onto \(target.rawValue), median of \(runs) runs:
+              ferry reconcile --once, whole process (clone, hash, connect, probe, deploy, audit): \(String(format: "%.2f s", ferryWall))
+              ferry's deploy step (lock, release, upload, manifest, start, prune; audit duration_ms): \(String(format: "%.2f s", stepWall))
+              tar -cf - | ssh -o KexAlgorithms=curve25519-sha256 HOST tar -xf -:                  \(String(format: "%.2f s", tarWall))
+              ratio whole process / tar | ssh: \(String(format: "%.2f", ferryWall / tarWall))
+              ratio deploy step / tar | ssh:   \(String(format: "%.2f", stepWall / tarWall))
+              CPU (user + system, agent side + host side): ferry \(String(format: "%.2f s", ferryCPU)), tar | ssh \(String(format: "%.2f s", tarCPU)), ratio \(String(format: "%.2f", ferryCPU / tarCPU))
+            """
+    }
 
-            first deploy of \(fileCount) files (\(bytes) bytes) to one host, median of \(runs) runs:
-              ferry reconcile --once, whole process (clone, hash, connect, probe, deploy, audit): \(String(format: "%.2f s", ferryMedian))
-              ferry's deploy step (lock, release, upload, manifest, start, prune; audit duration_ms): \(String(format: "%.2f s", stepMedian))
-              tar -cf - | ssh -o KexAlgorithms=curve25519-sha256 HOST tar -xf -:                  \(String(format: "%.2f s", tarMedian))
-              ratio whole process / tar | ssh: \(String(format: "%.2f", ferryMedian / tarMedian))
-              ratio deploy step / tar | ssh:   \(String(format: "%.2f", stepMedian / tarMedian))
-            """)
+    /// One measured command: its wall-clock time, and the CPU time it cost here and on the host.
+    private func sample(_ host: TestHost, _ body: () throws -> Void) throws -> Sample {
+        let (agentBefore, hostBefore) = (childrenCPU(), try hostCPU(host))
+        let wall = try time(body)
+        // The host's sshd counts a session's CPU once it has reaped it.
+        Thread.sleep(forTimeInterval: 0.5)
+        return Sample(wall: wall, agentCPU: childrenCPU() - agentBefore, hostCPU: try hostCPU(host) - hostBefore)
+    }
+
+    private func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(1).joined()
     }
 
     /// A config repository with one service, `bulk`: `fileCount` small files, 100 per directory
@@ -85,11 +127,14 @@ struct LargeDeployBenchmark {
         return Int(size.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
-    /// An empty host: the service stopped, its directory and the last copy removed, written back.
-    private func reset(_ host: TestHost) throws {
+    /// An empty host: the service stopped, its directory and the last copy removed (and written
+    /// back), both made again empty, on `target`.
+    private func reset(_ host: TestHost, _ target: Target) throws {
+        let mount = target == .tmpfs ? "mount -t tmpfs tmpfs /srv/bulk && mount -t tmpfs tmpfs /srv/tar" : ":"
         let script = """
             if [ -f /srv/bulk/.ferry/pid ]; then kill "$(cut -d' ' -f1 /srv/bulk/.ferry/pid)" 2>/dev/null; fi
-            rm -rf /srv/bulk /srv/tar && sync
+            umount -l /srv/bulk /srv/tar 2>/dev/null
+            rm -rf /srv/bulk /srv/tar && sync && mkdir /srv/bulk /srv/tar && \(mount)
             """
         let result = try host.runInside(["sh", "-c", script], timeout: 300)
         guard result.status == 0 else { throw HarnessError("cannot reset \(host.name): \(result.stderr)") }

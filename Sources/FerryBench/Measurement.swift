@@ -1,4 +1,5 @@
 import Foundation
+import _FerryTestHosts
 
 /// Seconds `body` took on the monotonic clock.
 func time(_ body: () throws -> Void) throws -> Double {
@@ -11,4 +12,25 @@ func time(_ body: () throws -> Void) throws -> Double {
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
+/// CPU seconds (user + system) of this process's children that have ended.
+func childrenCPU() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds (user + system, and those of their ended children) of the processes in `host`'s
+/// network namespace: its sshd, whose children are the sessions, and what they started.
+func hostCPU(_ host: TestHost) throws -> Double {
+    let pids = try HarnessCommand.runChecked(["ip", "netns", "pids", host.namespaceName]).stdout.split(separator: "\n")
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    return pids.reduce(0) { total, pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.range(of: ") ") else { return total }
+        // After the command name: state, ppid, … utime (12th), stime, cutime, cstime.
+        let fields = stat[end.upperBound...].split(separator: " ").dropFirst(11).prefix(4).compactMap { Double($0) }
+        return total + fields.reduce(0, +) / ticks
+    }
 }

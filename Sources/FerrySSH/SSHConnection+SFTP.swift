@@ -106,11 +106,11 @@ extension SSHConnection {
 enum RemotePath {
     /// `dir/.name.ferry-<random>`: a fresh name next to `path`, so a rename is atomic.
     static func temporarySibling(of path: String) throws(SSHError) -> String {
-        guard let name = path.split(separator: "/").last, !path.hasSuffix("/") else {
+        let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
+        guard !name.isEmpty else {
             throw SSHError(kind: .invalidArgument, message: "\(path.isEmpty ? "an empty path" : path) does not name a file")
         }
-        let directory = path.dropLast(name.count)
-        return "\(directory).\(name).ferry-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        return "\(path[..<name.startIndex]).\(name).ferry-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
     }
 
     /// `/a`, `/a/b`, `/a/b/c` for `/a/b/c` (and `a`, `a/b` for a relative `a/b`).

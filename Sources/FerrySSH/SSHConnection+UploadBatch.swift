@@ -2,7 +2,7 @@ import Foundation
 
 extension SSHConnection {
     /// How many files of a batch are open on the host at once (each holds a descriptor of the SFTP server).
-    static let uploadWindow = 128
+    static let uploadWindow = 256
     /// How many renames of a batch are in flight at once.
     static let renameWindow = 1024
 
@@ -147,10 +147,10 @@ extension RemotePath {
 
     /// The deepest directory holding every one of `paths` (`/` or `.` when they share none).
     static func commonDirectory(of paths: [String]) -> String {
-        let directories = paths.map { parent(of: $0) }
+        let directories = Set(paths.map { parent(of: $0) })
         guard let first = directories.first else { return "." }
         var common = first.split(separator: "/", omittingEmptySubsequences: false)
-        for directory in directories.dropFirst() where directory != first {
+        for directory in directories where directory != first {
             let components = directory.split(separator: "/", omittingEmptySubsequences: false)
             let shared = zip(common, components).prefix { $0 == $1 }.count
             common = Array(common.prefix(shared))

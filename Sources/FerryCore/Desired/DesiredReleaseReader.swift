@@ -1,4 +1,3 @@
-import Crypto
 import FerryConfig
 import FerryGit
 import Foundation
@@ -34,7 +33,7 @@ public final class DesiredReleaseReader: @unchecked Sendable {
 
     private func file(for entry: GitTreeEntry) throws -> DesiredFile {
         let content = try repository.readFile(entry.path, at: commit) ?? Data()
-        let sha256 = hashes[entry.blobID] ?? SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let sha256 = hashes[entry.blobID] ?? ManifestFile.sha256(content)
         hashes[entry.blobID] = sha256
         switch entry.mode {
         case .symlink:
