@@ -175,6 +175,7 @@ struct ServiceDeployer: Sendable {
                 return UploadFile(path: "\(directory)/\(file.path)", contents: content, mode: file.mode)
             }
         }
+        FailPoint.reach("upload")
         do {
             try await connection.upload(files)
         } catch let error as SSHError where error.kind == .noSpaceLeft {
