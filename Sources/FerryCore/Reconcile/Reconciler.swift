@@ -58,8 +58,8 @@ public struct Reconciler: Sendable {
                                    results: recovery.results + results + unreachableResults(run, observations: observations),
                                    stateRebuilt: rebuilt)
             report.hostEvents = await circuits.events
-            try saveState(report, plans: plans, run: run, state: state)
             report.acceptedHostKeys = run.acceptedHostKeys + (await circuits.acceptedHostKeys)
+            try saveState(report, plans: plans, run: run, state: state)
             try await audit.append(AuditEntry(
                 kind: .reconcileFinished, toRevision: run.head.hex, outcome: report.converged ? .ok : .failed,
                 error: report.converged ? nil : report.results.filter { $0.outcome.isFailure }.map { "\($0.service)@\($0.host)" }.joined(separator: ", "),
