@@ -199,6 +199,16 @@ import _FerryTestHosts
         #expect(report("af").entries[0].findings == [.notRunning], "a suspended service's findings are still listed")
     }
 
+    @Test func theJSONDocumentsNeverPrintARepositoryPassword() throws {
+        let revision = try #require(CommitID(String(repeating: "ab", count: 20)))
+        let survey = FleetSurveyReport(repository: "https://deploy:s3cr3t-token@git.example/ops/config.git", branch: "main",
+                                       revision: revision, lastReconciled: nil, changedServices: [], pairs: [])
+        for document in [DriftReport(survey: survey).json.serialized(), ReconcilePlan(survey: survey).json.serialized()] {
+            #expect(!document.contains("s3cr3t-token"), "\(document)")
+            #expect(document.contains("git.example/ops/config.git"))
+        }
+    }
+
     @Test func helpGivesAnExampleAndTheExitCodesAndThereIsNoAcceptNew() throws {
         let help = FerryCommand.helpMessage(for: DriftCommand.self)
         #expect(help.contains("Exit codes: 0 every pair in sync; 2 a host drifted; 3"))

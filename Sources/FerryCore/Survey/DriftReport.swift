@@ -64,7 +64,7 @@ public struct DriftReport: Sendable {
         .object([
             ("schema", .string(Self.schema)),
             ("generated_at", .string(RFC3339.string(from: generatedAt))),
-            ("repository", .string(survey.repository)),
+            ("repository", .string(RemoteLocation.redactingCredentials(survey.repository))),
             ("branch", .string(survey.branch)),
             ("revision", .string(survey.revision.hex)),
             ("exit_code", .int(Int(verdict.rawValue))),

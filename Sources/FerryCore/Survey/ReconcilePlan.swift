@@ -55,7 +55,7 @@ public struct ReconcilePlan: Sendable {
         .object([
             ("schema", .string(Self.schema)),
             ("generated_at", .string(RFC3339.string(from: generatedAt))),
-            ("repository", .string(survey.repository)),
+            ("repository", .string(RemoteLocation.redactingCredentials(survey.repository))),
             ("branch", .string(survey.branch)),
             ("revision", .string(survey.revision.hex)),
             ("last_applied", survey.lastReconciled.map(JSONValue.string) ?? .null),
