@@ -1,5 +1,6 @@
 import FerryAudit
 import FerryConfig
+import FerrySSH
 import Foundation
 
 /// Finishes or undoes what an interrupted run left on hosts, before the reconcile plans
@@ -34,11 +35,7 @@ struct InterruptedDeployRecovery: Sendable {
             for host in service.hosts {
                 guard case .reached(let connection, let services)? = observations[host], let observed = services[service.name],
                       let journal = observed.journal else { continue }
-                let plan = Planner(suspended: [], quarantined: [:], approved: [:])
-                    .plan(service: service, host: host, desired: desired, observed: observed)
-                work.append((service, host, ServiceDeployer(
-                    connection: connection, service: service, host: host, plan: plan, desired: desired, observed: observed,
-                    repository: run.repository, environment: run.environments.variables[service.name] ?? [:], audit: audit), journal))
+                work.append((service, host, deployer(service, on: host, connection: connection, desired: desired, observed: observed), journal))
             }
         }
         var outcome = Outcome()
@@ -61,14 +58,19 @@ struct InterruptedDeployRecovery: Sendable {
                       let holder = observed.lockHolder, LockOwnerLiveness.isProvablyDead(holder),
                       let layout = try? RemoteLayout(remoteDirectory: service.remoteDirectory),
                       let owner = try? RemoteLockOwner.current(runID: audit.runID) else { continue }
-                let plan = Planner(suspended: [], quarantined: [:], approved: [:])
-                    .plan(service: service, host: host, desired: desired, observed: observed)
-                let deployer = ServiceDeployer(connection: connection, service: service, host: host, plan: plan, desired: desired,
-                                               observed: observed, repository: run.repository, environment: [:], audit: audit)
+                let steps = deployer(service, on: host, connection: connection, desired: desired, observed: observed)
                 let lock = RemoteLock(layout: layout, owner: owner)
-                if (try? await deployer.acquire(lock)) != nil { await deployer.releaseLock(lock) }
+                if (try? await steps.acquire(lock)) != nil { await steps.releaseLock(lock) }
             }
         }
+    }
+
+    /// A deployer for `service` on `host` as the host was observed, to run recovery steps with.
+    private func deployer(_ service: Service, on host: String, connection: FerrySSH.SSHConnection, desired: DesiredRelease,
+                          observed: ObservedService) -> ServiceDeployer {
+        let plan = Planner(suspended: [], quarantined: [:], approved: [:]).plan(service: service, host: host, desired: desired, observed: observed)
+        return ServiceDeployer(connection: connection, service: service, host: host, plan: plan, desired: desired, observed: observed,
+                               repository: run.repository, environment: run.environments.variables[service.name] ?? [:], audit: audit)
     }
 
     /// Finishes or undoes one interrupted deploy.

@@ -70,12 +70,7 @@ struct HostObserver: Sendable {
         let connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
         do {
             if let key = connection.acceptedHostKey { try await circuits?.accepted(HostKeyAcceptance(host: host, key: key)) }
-            let probe = try HostStateProbe(services: try services.map(RemoteService.init(service:)))
-            let result = try await connection.run(probe.script.commandLine, stdin: probe.script.input)
-            guard result.succeeded else {
-                throw HostProbeError(host: host, end: result.endDescription, stderr: result.stderrText)
-            }
-            return (connection, try probe.parse(result.stdout))
+            return (connection, try await ServiceStateReader.read(services, on: connection, host: host))
         } catch {
             await connection.closeAndWait()
             throw error as? HostProbeError ?? HostProbeError(host: host, error: error)

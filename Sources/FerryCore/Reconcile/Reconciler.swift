@@ -258,7 +258,8 @@ public struct Reconciler: Sendable {
             guard case .reached(let connection, _)? = observations[host] else { continue }
             let services = run.configuration.services.filter { $0.hosts.contains(host) }
             do {
-                updated[host] = .reached(connection, try await ServiceStateReader.read(services, on: connection, host: host))
+                updated[host] = .reached(connection, try await ServiceStateReader.read(services, on: connection, host: host)
+                    .mapValues(ObservedService.init(actual:)))
             } catch {
                 updated[host] = .unreachable("reading \(host) again after recovering an interrupted deploy failed: \(error)")
             }
