@@ -11,7 +11,6 @@ import Testing
             #expect(throws: RemoteError.self, "\(path.debugDescription)") { try ReleasePath.validated(path) }
         }
         #expect(throws: Never.self) { try ReleasePath.validated("e\u{301}/x\u{301}") }
-        #expect(ReleasePath.parentDirectories(of: ["a/\u{301}b/c"]) == ["a", "a/\u{301}b"])
     }
 
     @Test func aSystemdEnvironmentValueKeepsAQuoteJoinedToACombiningMarkEscaped() throws {

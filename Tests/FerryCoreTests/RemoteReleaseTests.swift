@@ -25,12 +25,12 @@ import Testing
         let first = try releaseName(0), second = try releaseName(60)
         let one = layout.releaseDirectory(first), two = layout.releaseDirectory(second)
 
-        // First release: nothing current, so an empty directory plus the uploads' directories.
+        // First release: nothing current, so an empty directory, then every file in one tar stream.
         let files = ["keep me", "sub dir/-change 'me'", "gone/$(touch pwned)", "mode.sh"]
         _ = try await succeed(try scripts.prepare(first, removing: []), in: sandbox)
-        _ = try await succeed(try scripts.createDirectories(in: first, for: files), in: sandbox)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: one).sorted() == ["gone", "sub dir"])
-        for path in files { try uploadLikeSFTP(Data("v1 \(path)".utf8), to: one + "/" + path) }
+        let unpacked = try await succeed(try scripts.unpack(into: first, files: files.map { ($0, Data("v1 \($0)".utf8), 0o644) }), in: sandbox)
+        #expect(unpacked.stdoutText == "unpacked \(first)\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: one).sorted() == ["gone", "keep me", "mode.sh", "sub dir"])
         let firstManifest = manifest(first, files: Dictionary(uniqueKeysWithValues: files.map {
             ($0, ManifestFile(contents: Data("v1 \($0)".utf8), mode: 0o644))
         }))
@@ -47,14 +47,14 @@ import Testing
         // Second release: one file removed, one replaced, one mode changed, one new file.
         let prepared = try await succeed(try scripts.prepare(second, removing: ["gone/$(touch pwned)", "deep/-l"]), in: sandbox)
         #expect(prepared.stdoutText == "prepared \(second)\n")
-        _ = try await succeed(try scripts.createDirectories(in: second, for: ["sub dir/-change 'me'", "new/deep/file"]), in: sandbox)
         #expect(inode(one + "/keep me") == inode(two + "/keep me"))
         #expect(inode(one + "/sub dir/-change 'me'") == inode(two + "/sub dir/-change 'me'"))
         #expect(!FileManager.default.fileExists(atPath: two + "/gone") && !FileManager.default.fileExists(atPath: two + "/deep"),
                 "directories left empty are removed")
-        #expect(FileManager.default.fileExists(atPath: two + "/new/deep"))
-        try uploadLikeSFTP(Data("v2".utf8), to: two + "/sub dir/-change 'me'")
-        try uploadLikeSFTP(Data("new".utf8), to: two + "/new/deep/file")
+        _ = try await succeed(try scripts.unpack(into: second, files: [("sub dir/-change 'me'", Data("v2".utf8), 0o644),
+                                                                       ("new/deep/file", Data("new".utf8), 0o600)]), in: sandbox)
+        #expect(inode(one + "/keep me") == inode(two + "/keep me"), "an unchanged file stays a hard link")
+        #expect(mode(two + "/new/deep/file") == 0o600 && mode(two + "/new/deep") == 0o755)
         _ = try await succeed(try scripts.setModesAndLinks(in: second, modes: ["mode.sh": 0o755], symlinks: [:]), in: sandbox)
         _ = try await succeed(scripts.finish(second, manifest: manifest(second, files: [:])), in: sandbox)
 
@@ -153,7 +153,7 @@ import Testing
         let release = try releaseName(0)
         for path in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/", "a\0b"] {
             #expect(throws: RemoteError.self, "\(path.debugDescription)") { try scripts.prepare(release, removing: [path]) }
-            #expect(throws: RemoteError.self, "\(path.debugDescription)") { try scripts.createDirectories(in: release, for: [path]) }
+            #expect(throws: RemoteError.self, "\(path.debugDescription)") { try scripts.unpack(into: release, files: [(path, Data(), 0o644)]) }
             #expect(throws: RemoteError.self, "\(path.debugDescription)") {
                 try scripts.setModesAndLinks(in: release, modes: [path: 0o644], symlinks: [:])
             }
@@ -173,7 +173,8 @@ import Testing
         #expect(prepare.text.contains("\nd='/srv/it'\\''s'\n"))
         #expect(!prepare.text.contains("$(x)") && !prepare.text.contains("uote"))
         #expect(prepare.input == Data("./-rf\0./a b/$(x)\0./q'uote\0".utf8))
-        #expect(try scripts.createDirectories(in: release, for: ["`x`/f", "`x`/g/h"]).input == Data("./`x`\0./`x`/g\0".utf8))
+        let unpack = try scripts.unpack(into: release, files: [("`x`/$(f)", Data("body".utf8), 0o644)])
+        #expect(!unpack.text.contains("$(f)") && unpack.input?.count == 4 * TarArchive.blockSize)
         let adjust = try scripts.setModesAndLinks(in: release, modes: ["-x": 0o755], symlinks: ["l": "-> 'there'"])
         #expect(adjust.input == Data("m755/-x\0ll//-> 'there'\0".utf8))
         #expect(!adjust.text.contains("there"))
@@ -195,11 +196,9 @@ import Testing
         let links = Dictionary(uniqueKeysWithValues: paths.prefix(100).map { ("links/" + $0, "../" + $0) })
         let modes = Dictionary(uniqueKeysWithValues: paths.suffix(20).map { ($0, UInt32(0o600)) })
         _ = try await succeed(try scripts.prepare(first, removing: []), in: sandbox)
-        let directories = try scripts.createDirectories(in: first, for: paths)
-        #expect(directories.commandLine.utf8.count < 4096)
-        _ = try await succeed(directories, in: sandbox)
-        // The uploads, as empty files (Foundation would take seconds to create them one by one).
-        _ = try await succeed(RemoteScript(text: "cd \(one.shellQuoted) && xargs -0 touch --", input: Data(paths.map { $0 + "\0" }.joined().utf8)), in: sandbox)
+        let unpack = try scripts.unpack(into: first, files: paths.map { ($0, Data(), 0o644) })
+        #expect(unpack.commandLine.utf8.count < 4096)
+        _ = try await succeed(unpack, in: sandbox)
         _ = try await succeed(try scripts.setModesAndLinks(in: first, modes: modes, symlinks: links), in: sandbox)
         #expect(try FileManager.default.contentsOfDirectory(atPath: one + "/links/directory 0").count == 100)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: one + "/links/" + paths[7]) == "../" + paths[7])

@@ -179,14 +179,6 @@ func eventually(within seconds: TimeInterval = 10, _ condition: () -> Bool) asyn
     return condition()
 }
 
-/// Writes `data` to `path` as the SFTP upload does: a temporary sibling renamed over it.
-func uploadLikeSFTP(_ data: Data, to path: String, mode: Int = 0o644) throws {
-    let temporary = path + ".upload-\(UUID().uuidString)"
-    try data.write(to: URL(fileURLWithPath: temporary))
-    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary)
-    guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-}
-
 /// The inode of `path` (not following a final symbolic link).
 func inode(_ path: String) -> UInt64 {
     var info = stat()

@@ -157,32 +157,26 @@ struct ServiceDeployer: Sendable {
         try await run(journal(phase, to: release).writeScript(layout: layout), step: "journal")
     }
 
-    /// The new release: hard links of the current one, the changed files in one batch upload, then modes, links and manifest.
+    /// The new release: hard links of the current one, the changed files in one tar stream, then modes, links and manifest.
     private func build(_ release: ReleaseName, remote: RemoteService) async throws {
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
         try await run(try scripts.prepare(release, removing: plan.comparison.removals), step: "prepare")
-        if !uploads.isEmpty {
-            try await run(try scripts.createDirectories(in: release, for: uploads.map(\.path)), step: "prepare")
-        }
         let directory = remote.layout.releaseDirectory(release)
+        ProgressEvents.emit(.uploading(done: 0, total: uploads.count), host: host, service: service.name)
         let (repository, revision) = (self.repository, desired.revision)
-        let files = try await BlockingWork.run {
-            try uploads.map { file in
-                guard let content = try repository.readFile(file.path, at: revision) else {
-                    throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
-                }
-                return UploadFile(path: "\(directory)/\(file.path)", contents: content, mode: file.mode)
+        if !uploads.isEmpty {
+            let unpack = try await BlockingWork.run {
+                try scripts.unpack(into: release, files: try uploads.map { file in
+                    guard let content = try repository.readFile(file.path, at: revision) else {
+                        throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
+                    }
+                    return (file.path, content, file.mode)
+                })
             }
+            try await run(unpack, step: "upload", failurePath: directory)
         }
-        FailPoint.reach("upload")
-        do {
-            try await connection.upload(files)
-        } catch let error as SSHError where error.kind == .noSpaceLeft {
-            throw DeployStepError(step: "upload", message: "\(RemoteFailure(kind: .noSpaceLeft, host: host, path: directory))")
-        } catch {
-            throw DeployStepError(step: "upload", message: "\(error)")
-        }
+        ProgressEvents.emit(.uploading(done: uploads.count, total: uploads.count), host: host, service: service.name)
         let uploaded = Set(uploads.map(\.path))
         let modeChanges = desired.files.values.filter { file in
             file.symlinkTarget == nil && !uploaded.contains(file.path) && observed.modes[file.path].map { $0 & 0o7777 } != file.mode
@@ -208,6 +202,7 @@ struct ServiceDeployer: Sendable {
                        journal: DeployJournal? = nil, rollingBack: Bool = false) async throws {
         let layout = next.remote.layout
         let prefix = rollingBack ? "rollback " : ""
+        if !rollingBack { ProgressEvents.emit(.switching, host: host, service: service.name) }
         if previousRelease != nil, !rollingBack {
             try await runHooks(previous.preShutdown, step: "pre_shutdown", layout: layout)
         }
@@ -229,7 +224,10 @@ struct ServiceDeployer: Sendable {
     func checkHealth(_ runtime: ReleaseRuntime, rollingBack: Bool = false) async -> HealthChecker.Verdict {
         FailPoint.reach(rollingBack ? "rollback-health" : "health")
         guard let healthCheck = runtime.healthCheck else { return HealthChecker.Verdict(healthy: true, attempts: 0) }
-        return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: runtime.remote.layout.current)
+        let (host, service) = (self.host, self.service.name)
+        return await HealthChecker(connection: connection).check(healthCheck, releaseDirectory: runtime.remote.layout.current) { attempt, of in
+            ProgressEvents.emit(.healthCheck(attempt: attempt, of: of), host: host, service: service)
+        }
     }
 
     /// Back to the release that ran before, with its own settings: `rollback_started` made
@@ -246,6 +244,7 @@ struct ServiceDeployer: Sendable {
             if release != nil { _ = try? await run(DeployJournal.clearScript(layout: next.remote.layout), step: "journal") }
             return .failed(reason: "\(reason); not switched back to \(previousRelease.rawValue): \(problem)")
         }
+        ProgressEvents.emit(.rollingBack(reason: reason), host: host, service: service.name)
         do {
             try await recordDurably(.rollbackStarted, error: reason, detail: ["release": previousRelease.rawValue])
             try await renew(lock, for: RemoteLease.checking(previous.healthCheck))
@@ -284,7 +283,7 @@ struct ServiceDeployer: Sendable {
     }
 
     @discardableResult
-    func run(_ script: RemoteScript, step: String) async throws -> CommandResult {
+    func run(_ script: RemoteScript, step: String, failurePath: String? = nil) async throws -> CommandResult {
         FailPoint.reach(step)
         let result: CommandResult
         let retrier = Self.idempotentSteps.contains(step) ? Retrier(policy: service.errorPolicy) : Retrier.once
@@ -298,7 +297,7 @@ struct ServiceDeployer: Sendable {
         }
         guard result.succeeded else {
             let stderr = result.stderrText
-            let message = RemoteFailure(output: stderr, host: host, fallbackPath: service.remoteDirectory).map { "\($0)" }
+            let message = RemoteFailure(output: stderr, host: host, fallbackPath: failurePath ?? service.remoteDirectory).map { "\($0)" }
                 ?? "\(result.endDescription): \(String(stderr.suffix(300)).trimmingCharacters(in: .whitespacesAndNewlines))"
             throw DeployStepError(step: step, message: message)
         }

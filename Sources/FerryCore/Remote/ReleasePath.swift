@@ -24,17 +24,4 @@ enum ReleasePath {
 
     /// `./path` as one shell word: the `./` keeps a leading `-` from reading as an option.
     static func word(_ path: String) -> String { ShellQuote.quote("./" + path) }
-
-    /// The directories that must exist for `paths` to be created, parents first, each once.
-    static func parentDirectories(of paths: [String]) -> [String] {
-        var directories = Set<String>()
-        for path in paths {
-            var components = path.utf8.split(separator: slash, omittingEmptySubsequences: false).dropLast()
-            while !components.isEmpty {
-                directories.insert(String(decoding: Array(components.joined(separator: [slash])), as: UTF8.self))
-                components = components.dropLast()
-            }
-        }
-        return directories.sorted()
-    }
 }

@@ -6,14 +6,13 @@ import Foundation
 /// A deploy runs them in this order:
 /// 1. ``prepare(_:removing:)``: the new release directory, hard links to every file of the
 ///    current release (`cp -al`), minus the paths that no longer belong;
-/// 2. ``createDirectories(in:for:)``: the directories the uploads go into;
-/// 3. one batch upload of the changed files into it (`SSHConnection.upload(_:timeout:)`), each
-///    written to a temporary name and renamed over the old one, which breaks the hard link,
-///    so older releases keep their bytes;
-/// 4. ``setModesAndLinks(in:modes:symlinks:)``: permission changes, symbolic links;
-/// 5. ``finish(_:manifest:)``: the manifest and the quick-check listing;
-/// 6. ``switchCurrent(to:)``: `current` now points at the release, atomically;
-/// 7. ``prune(keep:protecting:)``: old releases beyond the count to keep.
+/// 2. ``unpack(into:files:)``: the changed files, as one tar stream into one `tar -x`, which
+///    replaces a path by unlinking it first (breaking the hard link, so older releases keep
+///    their bytes), then one flush to disk;
+/// 3. ``setModesAndLinks(in:modes:symlinks:)``: permission changes, symbolic links;
+/// 4. ``finish(_:manifest:)``: the manifest and the quick-check listing;
+/// 5. ``switchCurrent(to:)``: `current` now points at the release, atomically;
+/// 6. ``prune(keep:protecting:)``: old releases beyond the count to keep.
 ///
 /// Rolling back is ``switchCurrent(to:)`` with the previous release.
 ///
@@ -64,21 +63,30 @@ public struct ReleaseScripts: Sendable {
         return RemoteScript(text: text, input: removals.isEmpty ? nil : Self.list(removals.map { "./" + $0 }))
     }
 
-    /// Creates in `release` the directories that files at `paths` (relative to the release) go into.
-    public func createDirectories(in release: ReleaseName, for paths: [String]) throws -> RemoteScript {
-        let directories = ReleasePath.parentDirectories(of: try paths.map(ReleasePath.validated))
-        var text = RemoteShell.prologue + """
-        umask 022
-        d=\(ShellQuote.quote(layout.root))
-        r=\(release.rawValue)
-        cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
-
-        """
-        if !directories.isEmpty {
-            text += "xargs -0 mkdir -p -- || ferry_fail \"cannot create directories in release $r\"\n"
+    /// Writes `files` (path relative to the release → bytes and permission bits) into `release`
+    /// as one stream: an in-process ``TarArchive`` on standard input, read by one `tar -x`,
+    /// which creates the directories they need. `tar` unlinks a path before writing it, so a hard
+    /// link shared with an older release keeps the older release's bytes. Then one flush of the
+    /// file system (`sync -f`, plain `sync` where `sync` has no `-f`), so no later switch can
+    /// point at bytes still in memory: one flush per release, not one per file.
+    public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)]) throws -> RemoteScript {
+        var archive = TarArchive()
+        for file in files {
+            archive.addFile(try ReleasePath.validated(file.path), contents: file.contents, mode: file.mode & 0o7777)
         }
-        text += "printf 'created %s\\n' \"$r\"\n"
-        return RemoteScript(text: text, input: directories.isEmpty ? nil : Self.list(directories.map { "./" + $0 }))
+        let text = RemoteShell.prologue + #"""
+        umask 022
+        d=\#(ShellQuote.quote(layout.root))
+        r=\#(release.rawValue)
+        cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
+        tar -x -o -p -m -f - || ferry_fail "cannot write the new files into $d/releases/$r"
+        if ! e=$(sync -f -- . 2>&1); then
+          case $e in *"invalid option"*|*"unrecognized option"*) sync ;; *) ferry_fail "cannot flush $d/releases/$r to disk: $e" ;; esac
+        fi
+        printf 'unpacked %s\n' "$r"
+
+        """#
+        return RemoteScript(text: text, input: archive.data)
     }
 
     /// Gives each path of `modes` its permission bits and creates each symbolic link of
