@@ -16,8 +16,10 @@ struct AuditCommand: ParsableCommand {
             --since and --until take an RFC 3339 time (2024-05-01T12:00:00Z, or a date \
             2024-05-01) or an age: 30m, 1h, 7d, 2w.
 
-            The log is --file, else $FERRY_AUDIT_LOG, else $FERRY_STATE_DIR/audit.jsonl, \
-            else /var/lib/ferry/audit.jsonl.
+            The log is --file, else the agent settings' audit log as every command finds \
+            it: --audit-log, $FERRY_AUDIT_LOG or audit_log: in the agent file, else \
+            audit.jsonl in --state-dir, $FERRY_STATE_DIR or state_dir:, else \
+            /var/lib/ferry/audit.jsonl.
 
             Examples:
               ferry audit --since 1h
@@ -83,7 +85,7 @@ struct AuditCommand: ParsableCommand {
             }
         } catch let error as AuditError {
             output.writeError("ferry audit: \(error)\(error.kind == .openFailed ? AuditLogOption.hint : "")\n")
-            throw ExitCode.failure
+            throw FerryExitCode.failure.exit
         }
         guard !format.json else { return }
         output.write(records.isEmpty ? "No audit records match.\n" : AuditTable.render(records))
@@ -159,7 +161,7 @@ extension AuditCommand {
             try execute(environment: ProcessInfo.processInfo.environment, output: .standard)
         }
 
-        /// Verifies the log; throws `ExitCode.failure` when it is not intact.
+        /// Verifies the log; throws `FerryExitCode.failure` when it is not intact.
         func execute(environment: [String: String], output: Output) throws {
             let url = log.url(environment: environment)
             let headURL = head.map { URL(fileURLWithPath: $0) } ?? AuditHead.url(forLog: url)
@@ -169,7 +171,7 @@ extension AuditCommand {
                 verification = try AuditVerifier.verify(url, head: headURL, key: auditKey)
             } catch let error as AuditError {
                 output.writeError("ferry audit verify: \(error)\(error.kind == .openFailed ? AuditLogOption.hint : "")\n")
-                throw ExitCode.failure
+                throw FerryExitCode.failure.exit
             }
             if verification.head == .missing, !format.json {
                 output.writeError("warning: no head file \(headURL.path): records removed from the end of the log "
@@ -190,7 +192,7 @@ extension AuditCommand {
                 let counted = verification.head == .notChecked ? "verified before the first break" : "in the chain"
                 output.write("\(url.path): NOT intact: \(verification.recordCount) records \(counted)\n")
             }
-            if !verification.isIntact { throw ExitCode.failure }
+            if !verification.isIntact { throw FerryExitCode.failure.exit }
         }
     }
 
@@ -210,28 +212,35 @@ extension AuditCommand {
     /// The audit log path when `--file` is not given: the agent settings' `audit_log`
     /// (`$FERRY_AUDIT_LOG`, else the agent file's, else `<state_dir>/audit.jsonl`, the state
     /// directory itself from `$FERRY_STATE_DIR` or the agent file), else `/var/lib/ferry/audit.jsonl`.
-    static func defaultLogURL(environment: [String: String]) -> URL {
-        if let settings = try? AgentSettings.load(flags: AgentSettingsFlags(), environment: environment) {
+    ///
+    /// `flags` are the agent settings flags every command takes (`--audit-log`, `--state-dir`,
+    /// `--agent-file`, …): they come first, as everywhere.
+    static func defaultLogURL(flags: AgentSettingsFlags = AgentSettingsFlags(), environment: [String: String]) -> URL {
+        if let settings = try? AgentSettings.load(flags: flags, environment: environment) {
             return URL(fileURLWithPath: settings.auditLog)
         }
-        if let path = environment["FERRY_AUDIT_LOG"], !path.isEmpty {
+        if let path = flags.auditLog ?? environment["FERRY_AUDIT_LOG"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        let root = environment["FERRY_STATE_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+        let root = (flags.stateDirectory ?? environment["FERRY_STATE_DIR"])
+            .flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
         return StateDirectory(root: root ?? StateDirectory.defaultRoot).auditLogURL
     }
 }
 
-/// `--file PATH`, shared by `ferry audit` and `ferry audit verify`.
+/// `--file PATH` and the agent settings flags, shared by `ferry audit` and `ferry audit verify`.
 struct AuditLogOption: ParsableArguments {
-    static let hint = " (pass --file, set FERRY_AUDIT_LOG or FERRY_STATE_DIR, or audit_log: in the agent file)"
+    static let hint = " (pass --file or --audit-log or --state-dir, set FERRY_AUDIT_LOG or FERRY_STATE_DIR, or audit_log: in the agent file)"
 
-    @Option(help: ArgumentHelp("The audit log (default: the agent settings' audit_log: $FERRY_AUDIT_LOG, the agent file, or <state_dir>/audit.jsonl).", valueName: "path"))
+    @Option(help: ArgumentHelp("The audit log (default: the agent settings' audit_log: --audit-log, $FERRY_AUDIT_LOG, the agent file, or <state_dir>/audit.jsonl).", valueName: "path"))
     var file: String?
 
-    /// `--file`, or the default location.
+    @OptionGroup(title: "Agent settings")
+    var agent: AgentOptions
+
+    /// `--file`, or the agent settings' audit log.
     func url(environment: [String: String]) -> URL {
-        file.map { URL(fileURLWithPath: $0) } ?? AuditCommand.defaultLogURL(environment: environment)
+        file.map { URL(fileURLWithPath: $0) } ?? AuditCommand.defaultLogURL(flags: agent.flags, environment: environment)
     }
 }
 

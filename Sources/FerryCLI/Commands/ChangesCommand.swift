@@ -52,6 +52,6 @@ struct ChangesCommand: AsyncParsableCommand {
         } catch {
             throw HostOperationCommand.fail("changes", error, output: output)
         }
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        if report.exitCode != 0 { throw FerryExitCode.failure.exit }
     }
 }

@@ -60,14 +60,14 @@ struct DriftCommand: AsyncParsableCommand {
     /// Surveys the fleet, prints the report, records the drift; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
         let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "drift", output: output,
-                                                           exitCode: DriftVerdict.error.rawValue)
+                                                           exitCode: .failure)
         let report: DriftReport
         do {
             let survey = try await FleetSurvey(settings: settings, filter: SurveyFilter(service: service, host: host)).run()
             report = DriftReport(survey: survey, ignoringUnreachable: ignoreUnreachable)
         } catch {
             output.writeError("ferry drift: \(error)\n")
-            throw ExitCode(DriftVerdict.error.rawValue)
+            throw FerryExitCode.failure.exit
         }
         output.write(json ? report.json.serialized() + "\n" : report.text)
         do {
@@ -75,8 +75,8 @@ struct DriftCommand: AsyncParsableCommand {
             try await report.recordDrift(inAuditLogAt: URL(fileURLWithPath: settings.auditLog), key: try state.auditKey(creating: false))
         } catch {
             output.writeError("ferry drift: the drift found could not be recorded in the audit log: \(error)\n")
-            throw ExitCode(DriftVerdict.error.rawValue)
+            throw FerryExitCode.failure.exit
         }
-        if report.verdict != .inSync { throw ExitCode(report.verdict.rawValue) }
+        if report.verdict != .inSync { throw FerryExitCode(report.verdict).exit }
     }
 }

@@ -6,19 +6,14 @@ import Foundation
 /// What the commands share: loading the agent settings, the exit codes, how warnings and
 /// errors are printed.
 enum OperatorCommandSupport {
-    /// Exit code when another run holds the lock (as `ferry reconcile`).
-    static let lockedExitCode: Int32 = 75
-    /// Exit code when the agent settings are invalid (as `ferry reconcile`).
-    static let invalidSettingsExitCode: Int32 = 78
-
     /// The agent settings, or `exitCode` (78 unless the command says otherwise) after printing every problem.
     static func settings(_ agent: AgentOptions, environment: [String: String], command: String,
-                         output: AuditCommand.Output, exitCode: Int32 = invalidSettingsExitCode) throws -> AgentSettings {
+                         output: AuditCommand.Output, exitCode: FerryExitCode = .invalidSettings) throws -> AgentSettings {
         do {
             return try AgentSettings.load(flags: agent.flags, environment: environment)
         } catch {
             output.writeError("ferry \(command): invalid agent settings:\n\(error.diagnostics.map { "  \($0)" }.joined(separator: "\n"))\n")
-            throw ExitCode(exitCode)
+            throw exitCode.exit
         }
     }
 
@@ -46,10 +41,11 @@ enum OperatorCommandSupport {
         for warning in warnings { output.writeError("warning: \(warning)\n") }
     }
 
-    /// Prints `error` and turns it into the command's exit code: 75 locked, 1 otherwise.
+    /// Prints `error` and turns it into the command's exit code: 75 locked, 77 permission denied,
+    /// 1 otherwise.
     static func fail(_ error: OperatorError, command: String, output: AuditCommand.Output) -> ExitCode {
         output.writeError("ferry \(command): \(error)\n")
-        return error.kind == .locked ? ExitCode(lockedExitCode) : ExitCode.failure
+        return FerryExitCode(error).exit
     }
 }
 

@@ -24,9 +24,11 @@ struct PlanCommand: AsyncParsableCommand {
             Prints a summary line and a table; --json prints the ferry.plan/v1 document \
             described in docs/drift-report.md.
 
-            Exit codes: 0 the plan covers every host; 1 a host is unreachable, or an error \
-            (Git, state directory, a non-descendant commit); 78 the settings or the config \
-            are invalid.
+            Exit codes (docs/operations.md): 0 the plan covers every host; 1 a host is \
+            unreachable, or an error (Git, state directory, a non-descendant commit); 77 \
+            permission denied on the state directory; 78 the settings or the config are \
+            invalid. With --detailed-exitcode, as `terraform plan -detailed-exitcode`: 0 \
+            nothing to do, 2 changes pending (a step deploys or corrects drift), 1 an error.
 
             Example:
               $ ferry plan
@@ -40,6 +42,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the ferry.plan/v1 JSON document instead of the table.")
     var json = false
+
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when the plan changes a host (deploy or correct_drift), 0 when there is nothing to do.")
+    var detailedExitCode = false
 
     @Flag(name: .customLong("allow-non-descendant"), help: "Plan for a commit that does not descend from the last applied one, as `reconcile --allow-non-descendant` would apply it.")
     var allowNonDescendant = false
@@ -58,14 +63,12 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             let checks = ReconcileChecks(allowNonDescendant: allowNonDescendant, environment: environment)
             plan = ReconcilePlan(survey: try await FleetSurvey(settings: settings, reconcileChecks: checks).run())
-        } catch let error as ReconcileError {
-            output.writeError("ferry plan: \(error)\n")
-            throw ExitCode(error.kind == .settings || error.kind == .invalidConfig ? 78 : 1)
         } catch {
             output.writeError("ferry plan: \(error)\n")
-            throw ExitCode.failure
+            throw FerryExitCode(error).exit
         }
         output.write(json ? plan.json.serialized() + "\n" : plan.text)
-        if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }
+        let code = FerryExitCode(plan, detailed: detailedExitCode)
+        if code != .ok { throw code.exit }
     }
 }

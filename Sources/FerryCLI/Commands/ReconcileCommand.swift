@@ -20,9 +20,12 @@ struct ReconcileCommand: AsyncParsableCommand {
             not contacted until its half_open_timeout has passed. With --json, "host_events" \
             lists the retries and breaker changes ({"host", "event", "detail"}).
 
-            Exit codes: 0 every service converged; 1 a service failed, rolled back or a host \
-            was unreachable or skipped by its open circuit breaker (the report names them); \
-            75 another run holds the lock; 78 the settings or the config are invalid.
+            Exit codes (docs/operations.md): 0 every service converged; 1 a service failed, \
+            rolled back or a host was unreachable or skipped by its open circuit breaker (the \
+            report names them); 4 nothing failed, but a service's newest commit is quarantined \
+            (it failed its health check earlier; a newer commit clears it); 75 another run holds \
+            the lock; 77 permission denied on the state directory; 78 the settings or the \
+            config are invalid.
 
             Example (from cron, every minute):
               * * * * * root ferry reconcile --once --repository ssh://git@git.example.com/ops/config.git
@@ -66,14 +69,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         do {
             let report = try await Reconciler(request: request).runOnce()
             print(json ? ReconcileReportJSON.render(report) : report.text)
-            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            let code = FerryExitCode(report)
+            if code != .ok { throw code.exit }
         } catch let error as ReconcileError {
             FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
-            switch error.kind {
-            case .locked: throw ExitCode(75)
-            case .settings, .invalidConfig: throw ExitCode(78)
-            case .configRepository, .notDescendant, .unverifiedCommit, .state: throw ExitCode(1)
-            }
+            throw FerryExitCode(error).exit
         }
     }
 }

@@ -61,7 +61,8 @@ enum HostOperationCommand {
     }
 
     /// Loads the settings, runs `operation`, prints its report; exit codes: 0 success,
-    /// 1 a host failed or the request names nothing, 75 locked, 78 invalid settings or config.
+    /// 1 a host failed or the request names nothing, 75 locked, 77 permission denied, 78 invalid
+    /// settings or config (``FerryExitCode``).
     static func run(_ name: String, agent: AgentOptions, environment: [String: String], output: AuditCommand.Output,
                     _ operation: (AgentSettings) async throws -> HostOperationReport) async throws {
         let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: name, output: output)
@@ -72,17 +73,12 @@ enum HostOperationCommand {
             throw fail(name, error, output: output)
         }
         output.write(report.text)
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        if !report.succeeded { throw FerryExitCode.failure.exit }
     }
 
     /// Prints `error` and returns the exit code it maps to.
     static func fail(_ name: String, _ error: any Error, output: AuditCommand.Output) -> ExitCode {
         output.writeError("ferry \(name): \(error)\n")
-        guard let error = error as? ReconcileError else { return ExitCode(1) }
-        switch error.kind {
-        case .locked: return ExitCode(75)
-        case .settings, .invalidConfig: return ExitCode(78)
-        case .configRepository, .notDescendant, .unverifiedCommit, .state: return ExitCode(1)
-        }
+        return FerryExitCode(error).exit
     }
 }

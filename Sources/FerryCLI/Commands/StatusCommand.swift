@@ -85,11 +85,11 @@ struct StatusCommand: AsyncParsableCommand {
             survey = try await FleetSurvey(settings: settings).run()
         } catch {
             output.writeError("ferry status: \(error)\n")
-            throw ExitCode(1)
+            throw FerryExitCode.failure.exit
         }
         let listing = ReleaseListing(survey: survey)
         output.write(json ? listing.json.serialized() + "\n" : listing.text)
-        if survey.pairs.contains(where: { if case .unreachable = $0.state { true } else { false } }) { throw ExitCode(1) }
+        if survey.pairs.contains(where: { if case .unreachable = $0.state { true } else { false } }) { throw FerryExitCode.failure.exit }
     }
 
     /// Prints the status with the environment and output given.

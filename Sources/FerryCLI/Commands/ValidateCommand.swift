@@ -63,7 +63,7 @@ struct ValidateCommand: AsyncParsableCommand {
             report = makeReport(environment: environment)
         }
         print(json ? report.json().serialized() : report.text(), terminator: json ? "\n" : "")
-        if !report.isValid { throw ExitCode(1) }
+        if !report.isValid { throw FerryExitCode.failure.exit }
     }
 
     /// Whether PATH names a Git repository to clone rather than a directory to read.

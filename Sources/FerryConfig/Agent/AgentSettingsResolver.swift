@@ -15,7 +15,15 @@ extension AgentSettings {
     public static func resolve(
         flags: AgentSettingsFlags, environment: [String: String], agentFile: AgentFile?
     ) throws(ConfigError) -> AgentSettings {
-        let context = DecodingContext()
+        try resolveWithOrigins(flags: flags, environment: environment, agentFile: agentFile, context: DecodingContext()).settings
+    }
+
+    /// ``resolve(flags:environment:agentFile:)``, also telling where each chosen value came
+    /// from (by key), so a check made later (the SSH key file) can point at it.
+    static func resolveWithOrigins(
+        flags: AgentSettingsFlags, environment: [String: String], agentFile: AgentFile?, context: DecodingContext
+    ) throws(ConfigError) -> (settings: AgentSettings, origins: [String: SourceLocation]) {
+        var origins: [String: SourceLocation] = [:]
         var fileValues: [String: ConfigNode] = [:]
         if let agentFile {
             var diagnostics: [ConfigDiagnostic] = []
@@ -40,7 +48,10 @@ extension AgentSettings {
             for candidate in candidates.compactMap({ $0 }) {
                 guard let decoded = setting.value.decode(candidate, context) else { continue }
                 let expanded = expandHome(decoded, setting: setting, home: home, at: candidate.location, context: context)
-                if chosen == nil { chosen = expanded }
+                if chosen == nil {
+                    chosen = expanded
+                    origins[setting.key] = candidate.location
+                }
             }
             return chosen
         }
@@ -61,34 +72,54 @@ extension AgentSettings {
         guard !context.hasErrors else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics)
         }
-        return settings
+        return (settings, origins)
     }
 
     /// Resolves the settings, reading the agent file from disk: a missing
     /// default file is fine, a missing named one is an error.
     public static func load(flags: AgentSettingsFlags, environment: [String: String]) throws(ConfigError) -> AgentSettings {
         let (path, isExplicit) = agentFilePath(flags: flags, environment: environment)
-        let files = FileManager.default
-        guard files.fileExists(atPath: path) else {
+        let agentFile: AgentFile?
+        switch LocalFile.presence(path) {
+        case .missing:
             guard !isExplicit else {
+    ///
+    /// The agent file is an error naming it when it exists but cannot be read (or when a
+    /// directory on its way cannot be searched), default or not; the SSH key file is checked
+    /// too (``SSHKeyFileCheck``).
                 throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
                     ConfigDiagnostic(
                         .missingFile, "the agent file does not exist", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
                         at: SourceLocation(file: path)),
                 ])
             }
-            return try resolve(flags: flags, environment: environment, agentFile: nil)
-        }
-        guard let text = readSmallTextFile(path) else {
+            agentFile = nil
+        case .inaccessible(let reason):
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
                 ConfigDiagnostic(
-                    .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
+                    .unreadableFile, "cannot read the agent file: \(reason)",
+                    hint: "run as the user the agent runs as (the file is usually root's, mode 0600), or name another with --agent-file",
+                    at: SourceLocation(file: path)),
             ])
         }
-        return try resolve(flags: flags, environment: environment, agentFile: AgentFile(path: path, contents: text))
+        let context = DecodingContext()
+        let (settings, origins) = try resolveWithOrigins(flags: flags, environment: environment, agentFile: agentFile, context: context)
+        if let key = settings.sshKey,
+           let problem = SSHKeyFileCheck.problem(key, at: origins[AgentSettingKeys.sshKey.key] ?? SourceLocation(file: path)) {
+            throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics + [problem])
+        }
+        return settings
     }
 
     /// The file's text when it is UTF-8 of at most `maximumFileSize` bytes
+        case .present:
+            guard let text = readSmallTextFile(path) else {
+                throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
+                    ConfigDiagnostic(
+                        .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
+                ])
+            }
+            agentFile = AgentFile(path: path, contents: text)
     /// (read with a bound, so `/dev/null` and pipes work and huge files do not).
     private static func readSmallTextFile(_ path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }

@@ -49,7 +49,8 @@ enum HostKeys {
         example: """
             defaults:
               ssh: { user: deploy, agent: true, key_file: ~/.ssh/deploy_key, connect_timeout: 5s }
-            """)
+            """,
+        documenting: ["user": ("none", "Remote user every host logs in as unless it sets its own `user`.")])
 
     /// The host value: decodes one host's node (already merged with `defaults.ssh`).
     static let value = ValueSpec<HostDraft>.object(spec) { reader in

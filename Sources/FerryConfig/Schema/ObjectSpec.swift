@@ -78,6 +78,12 @@ struct KeyInfo: Sendable {
 
     /// The same key, not required.
     var asOptional: KeyInfo {
+        documented(defaultText: defaultText, doc: doc)
+    }
+
+    /// The key, optional, with another default text and description (a copied key whose
+    /// default differs where it is copied to).
+    func documented(defaultText: String?, doc: String) -> KeyInfo {
         KeyInfo(
             name: name, typeName: typeName, isRequired: false, defaultText: defaultText, doc: doc, status: status,
             unsupportedValues: unsupportedValues, schema: schema, objects: objects, merge: merge, validate: validate)
@@ -131,11 +137,14 @@ struct ObjectSpec: Sendable {
 
     /// A copy restricted to the keys named, none of them required, for
     /// `defaults` (which accepts the inheritable keys of a service).
-    func restricted(to names: [String], id: String, path: String, doc: String, example: String, adding extra: [KeyInfo] = []) -> ObjectSpec {
+    /// `documenting` gives a copied key another default text and description, by name.
+    func restricted(to names: [String], id: String, path: String, doc: String, example: String, adding extra: [KeyInfo] = [],
+                    documenting: [String: (defaultText: String, doc: String)] = [:]) -> ObjectSpec {
         let copied = keys.filter { names.contains($0.name) }
         return ObjectSpec(
             id: id, path: path, noun: "`\(path)`", doc: doc,
-            keys: copied.map(\.asOptional) + extra,
+            keys: copied.map { key in documenting[key.name].map { key.documented(defaultText: $0.defaultText, doc: $0.doc) } ?? key.asOptional }
+                + extra,
             exclusive: exclusiveGroups.filter { $0.keys.allSatisfy(names.contains) }.map { ExclusiveGroup(keys: $0.keys, isRequired: false) },
             example: example, copiedKeyNames: Set(copied.map(\.name)))
     }

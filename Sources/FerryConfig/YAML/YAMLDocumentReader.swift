@@ -63,7 +63,7 @@ struct YAMLDocumentReader {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            diagnostics.append(Self.diagnostic(for: error, file: file))
+            diagnostics.append(Self.diagnostic(for: error, file: file, text: text))
             return nil
         } catch {
             diagnostics.append(ConfigDiagnostic(.yamlSyntax, "cannot parse the file: \(error)", at: start))
@@ -79,7 +79,7 @@ struct YAMLDocumentReader {
         }
     }
 
-    private static func diagnostic(for error: YamlError, file: String) -> ConfigDiagnostic {
+    private static func diagnostic(for error: YamlError, file: String, text: String) -> ConfigDiagnostic {
         func location(_ mark: Mark) -> SourceLocation {
             SourceLocation(file: file, line: max(mark.line, 1), column: max(mark.column, 1))
         }
@@ -92,7 +92,8 @@ struct YAMLDocumentReader {
                 return ConfigDiagnostic(
                     .tooManyNodes, "the document nests deeper than 1000 levels", at: location(mark))
             }
-            return ConfigDiagnostic(.yamlSyntax, "\(problem)\(detail)", at: location(mark))
+            return ConfigDiagnostic(.yamlSyntax, "\(problem)\(detail)",
+                                    hint: YAMLSyntaxHint.hint(problem: problem, line: mark.line, text: text), at: location(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "`\($0)`" }.joined(separator: ", ")
             return ConfigDiagnostic(

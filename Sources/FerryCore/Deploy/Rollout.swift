@@ -17,7 +17,9 @@ struct Rollout: Sendable {
         for plan in plans {
             switch plan.action {
             case .deploy: deploys.append(plan)
-            case .reportDrift: results.append(HostResult(service: service.name, host: plan.host, outcome: .driftReported(plan.comparison.drift)))
+            case .reportDrift:
+                results.append(HostResult(service: service.name, host: plan.host, outcome: .driftReported(plan.comparison.drift),
+                                          driftHeldByQuarantine: plan.isDriftHeldByQuarantine))
             case .skip(let reason): results.append(HostResult(service: service.name, host: plan.host, outcome: .skipped(reason)))
             }
         }

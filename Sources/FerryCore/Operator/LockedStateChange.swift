@@ -9,20 +9,26 @@ struct LockedStateChange: Sendable {
 
     /// Prepares the state directory, takes its lock, opens the audit log, runs `body`,
     /// syncs the log and releases the lock.
-    /// - Throws: ``OperatorError`` (`locked`, `state`), or whatever `body` throws.
+    /// - Throws: ``OperatorError`` (`locked`, `permissionDenied`, `state`), or whatever `body` throws.
     func perform<Value: Sendable>(_ body: @Sendable (StateDirectory, AuditLog) async throws -> Value) async throws -> Value {
         let state = context.stateDirectory
         do {
             try await BlockingWork.run { try state.prepare() }
         } catch {
-            throw OperatorError(.state, "cannot prepare the state directory \(state.root.path): \(error)",
+            let denied = (error as? StateError)?.isPermissionDenied ?? false
+            throw OperatorError(denied ? .permissionDenied : .state, "cannot prepare the state directory \(state.root.path): \(error)",
                                 hint: "run as the user the agent runs as, or set --state-dir")
         }
         let lock: LocalLock
         do {
             lock = try await state.acquireLock(as: LockHolder.current(command: context.command), waitingUpTo: context.lockWait)
         } catch let error as LocalLockError {
-            throw OperatorError(error.kind == .failed ? .state : .locked, error.message)
+            switch error.kind {
+            case .busy, .timedOut: throw OperatorError(.locked, error.message)
+            case .failed:
+                throw OperatorError(error.isPermissionDenied ? .permissionDenied : .state, error.message,
+                                    hint: "run as the user the agent runs as, or set --state-dir")
+            }
         }
         defer { lock.release() }
         let audit: AuditLog

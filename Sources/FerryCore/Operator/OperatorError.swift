@@ -15,6 +15,8 @@ public struct OperatorError: Error, Sendable, CustomStringConvertible {
         case locked
         /// The state directory, one of its files or the audit log could not be read or written.
         case state
+        /// The OS refused access to the state directory or its lock (EACCES, EPERM).
+        case permissionDenied
     }
 
     /// What went wrong.

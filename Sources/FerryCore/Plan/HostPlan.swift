@@ -25,13 +25,20 @@ public struct HostPlan: Sendable, Equatable {
         self.fromRevision = fromRevision
         self.toRevision = toRevision
     }
+
+    /// Drift left as is because Git's revision is quarantined (the planner reports drift while
+    /// Git is ahead only then), whatever the service's `drift` policy.
+    public var isDriftHeldByQuarantine: Bool {
+        action == .reportDrift && (comparison.gitIsAhead || comparison.neverDeployed)
+    }
 }
 
 /// What happens to one service on one host.
 public enum PlannedAction: Sendable, Equatable {
     /// A new release goes out.
     case deploy(DeployReason)
-    /// The host drifted and the service's policy is `drift: report`: recorded, not touched.
+    /// The host drifted and the service's policy is `drift: report`, or Git's revision is
+    /// quarantined: recorded, not touched.
     case reportDrift
     /// Nothing happens.
     case skip(SkipReason)

@@ -14,6 +14,8 @@ public struct ReconcileError: Error, Sendable, CustomStringConvertible {
         case notDescendant
         /// The state directory could not be read or written.
         case state
+        /// The OS refused access to the state directory or its lock (EACCES, EPERM).
+        case permissionDenied
         /// A commit to apply is not signed by an allowed signer (`allowed_signers`).
         case unverifiedCommit
     }

@@ -78,7 +78,8 @@ public struct Reconciler: Sendable {
         } catch let error as UnsafePermissionsError {
             throw ReconcileError(error)
         } catch {
-            throw ReconcileError(.state, "cannot prepare the state directory \(state.root.path): \(error)",
+            let denied = (error as? StateError)?.isPermissionDenied ?? false
+            throw ReconcileError(denied ? .permissionDenied : .state, "cannot prepare the state directory \(state.root.path): \(error)",
                                  hint: "run as a user who may write there, or set --state-dir")
         }
         try refuseUnsafeKeys()
@@ -89,7 +90,12 @@ public struct Reconciler: Sendable {
         do {
             return try await state.acquireLock(as: LockHolder.current(command: request.command), waitingUpTo: request.lockWait)
         } catch let error as LocalLockError {
-            throw ReconcileError(.locked, "\(error)")
+            switch error.kind {
+            case .busy, .timedOut: throw ReconcileError(.locked, "\(error)")
+            case .failed:
+                throw ReconcileError(error.isPermissionDenied ? .permissionDenied : .state, "\(error)",
+                                     hint: "run as the user the agent runs as, or set --state-dir")
+            }
         }
     }
 

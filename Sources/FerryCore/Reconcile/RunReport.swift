@@ -30,8 +30,19 @@ public struct RunReport: Sendable {
     /// Whether every service converged: nothing failed, rolled back or was unreachable.
     public var converged: Bool { results.allSatisfy { !$0.outcome.isFailure } }
 
-    /// 0 when every service converged, 1 otherwise (the failures are in `results`).
+    /// 0 when every service converged, 1 otherwise (the failures are in `results`); the command
+    /// line's `FerryExitCode` adds 4 for a converged run with a quarantined commit still pending.
     public var exitCode: Int32 { converged ? 0 : 1 }
+
+    /// The services whose newest commit is quarantined (it failed its health check before):
+    /// they stay on their older release until a newer commit arrives.
+    public var quarantinedServices: [String] {
+        var services: [String] = []
+        for result in results where result.isHeldByQuarantine && !services.contains(result.service) {
+            services.append(result.service)
+        }
+        return services
+    }
 
     /// The report for people: a summary line, then one line per service and host that did something.
     public var text: String {
@@ -48,7 +59,7 @@ public struct RunReport: Sendable {
             lines.append("  \(event.host): \(event)")
         }
         for result in results where result.outcome.changedHost || result.outcome.isFailure || result.outcome.isNotable {
-            lines.append("  \(result.service) on \(result.host): \(result.outcome)")
+            lines.append("  \(result.service) on \(result.host): \(result.summary)")
         }
         return lines.joined(separator: "\n")
     }
@@ -62,12 +73,29 @@ public struct HostResult: Sendable {
     public var host: String
     /// What happened.
     public var outcome: HostOutcome
+    /// Drift was left as is because Git's revision for the service is quarantined, whatever
+    /// its `drift` policy (a newer commit deploys and so corrects it).
+    public var driftHeldByQuarantine: Bool
 
     /// A result.
-    public init(service: String, host: String, outcome: HostOutcome) {
+    public init(service: String, host: String, outcome: HostOutcome, driftHeldByQuarantine: Bool = false) {
         self.service = service
         self.host = host
         self.outcome = outcome
+        self.driftHeldByQuarantine = driftHeldByQuarantine
+    }
+
+    /// Whether Git's revision for the service is quarantined here: skipped, or drift left as is.
+    public var isHeldByQuarantine: Bool {
+        if case .skipped(.quarantined) = outcome { return true }
+        return driftHeldByQuarantine
+    }
+
+    /// The outcome for people; drift held back by a quarantined commit says so, not `drift: report`.
+    public var summary: String {
+        guard driftHeldByQuarantine, case .driftReported(let findings) = outcome else { return outcome.description }
+        return "drifted, left as is (Git's revision is quarantined; a newer commit corrects it): "
+            + findings.map(\.description).joined(separator: "; ")
     }
 }
 

@@ -6,7 +6,8 @@ extension RunReport {
     func redacted(by redactor: SecretRedactor) -> RunReport {
         guard !redactor.isEmpty else { return self }
         var report = self
-        report.results = results.map { HostResult(service: $0.service, host: $0.host, outcome: $0.outcome.redacted(by: redactor)) }
+        report.results = results.map { HostResult(service: $0.service, host: $0.host, outcome: $0.outcome.redacted(by: redactor),
+                                                   driftHeldByQuarantine: $0.driftHeldByQuarantine) }
         report.hostEvents = hostEvents.map { $0.redacted(by: redactor) }
         return report
     }

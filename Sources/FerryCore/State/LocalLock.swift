@@ -89,7 +89,7 @@ public final class LocalLock: @unchecked Sendable {
             case EWOULDBLOCK: return false
             case let code:
                 throw LocalLockError(.failed, path: path, holder: nil, message:
-                    "cannot lock \(path): flock failed: \(StateSystemCall.describe(code))")
+                    "cannot lock \(path): flock failed: \(StateSystemCall.describe(code))", errorNumber: code)
             }
         }
     }
@@ -142,7 +142,8 @@ public final class LocalLock: @unchecked Sendable {
         do {
             return try StateSystemCall.retrying(function, path: path, kind: .writeFailed, body)
         } catch let error as StateError {
-            throw LocalLockError(.failed, path: path, holder: nil, message: "cannot take the lock \(path): \(error.message)")
+            throw LocalLockError(.failed, path: path, holder: nil, message: "cannot take the lock \(path): \(error.message)",
+                                 errorNumber: error.errorNumber)
         }
     }
 }

@@ -18,14 +18,20 @@ public struct LocalLockError: Error, Sendable, CustomStringConvertible {
     public let holder: LockHolder?
     /// What happened and what to do, for a person.
     public let message: String
+    /// The failed system call's `errno` (`failed` only).
+    public let errorNumber: Int32?
 
-    /// Creates an error.
-    public init(_ kind: Kind, path: String, holder: LockHolder?, message: String) {
+    /// Creates an error; `errorNumber` is the failed call's `errno`.
+    public init(_ kind: Kind, path: String, holder: LockHolder?, message: String, errorNumber: Int32? = nil) {
         self.kind = kind
         self.path = path
         self.holder = holder
         self.message = message
+        self.errorNumber = errorNumber
     }
+
+    /// Whether the OS refused access to the lock file (EACCES, EPERM).
+    public var isPermissionDenied: Bool { errorNumber.map(StateSystemCall.isPermissionDenied) ?? false }
 
     /// The message.
     public var description: String { message }

@@ -37,10 +37,14 @@ public struct StateDirectory: Sendable {
         do {
             try FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw StateError(.directoryUnusable, path: path, message: "cannot create its parent directory: \(error.localizedDescription)")
+            let denied = (error as? CocoaError)?.code == .fileWriteNoPermission
+            throw StateError(.directoryUnusable, path: path, message: "cannot create its parent directory: \(error.localizedDescription)",
+                             errorNumber: denied ? EACCES : nil)
         }
         if mkdir(path, 0o700) != 0, errno != EEXIST {
-            throw StateError(.directoryUnusable, path: path, message: "cannot create the state directory: \(StateSystemCall.describe(errno))")
+            let code = errno
+            throw StateError(.directoryUnusable, path: path, message: "cannot create the state directory: \(StateSystemCall.describe(code))",
+                             errorNumber: code)
         }
         var status = stat()
         try StateSystemCall.retrying("stat", path: path, kind: .directoryUnusable) { stat(path, &status) }

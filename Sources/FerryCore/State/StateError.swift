@@ -22,13 +22,19 @@ public struct StateError: Error, Sendable, CustomStringConvertible {
     public let path: String
     /// What went wrong, for a person.
     public let message: String
+    /// The C library's `errno`, when a system call failed.
+    public let errorNumber: Int32?
 
-    /// Creates an error of `kind` about `path`.
-    public init(_ kind: Kind, path: String, message: String) {
+    /// Creates an error of `kind` about `path`; `errorNumber` is the failed call's `errno`.
+    public init(_ kind: Kind, path: String, message: String, errorNumber: Int32? = nil) {
         self.kind = kind
         self.path = path
         self.message = message
+        self.errorNumber = errorNumber
     }
+
+    /// Whether the OS refused access (EACCES, EPERM): the command runs as the wrong user.
+    public var isPermissionDenied: Bool { errorNumber.map(StateSystemCall.isPermissionDenied) ?? false }
 
     /// `path: message`.
     public var description: String { "\(path): \(message)" }

@@ -17,9 +17,12 @@ enum StateSystemCall {
             if result >= 0 { return result }
             let code = errno
             if code == EINTR { continue }
-            throw StateError(kind, path: path, message: "\(function) failed: \(describe(code))")
+            throw StateError(kind, path: path, message: "\(function) failed: \(describe(code))", errorNumber: code)
         }
     }
+
+    /// Whether `code` is the OS refusing access (EACCES, EPERM).
+    static func isPermissionDenied(_ code: Int32) -> Bool { code == EACCES || code == EPERM }
 
     /// The C library's text for an `errno` value, with the value itself.
     static func describe(_ code: Int32) -> String {

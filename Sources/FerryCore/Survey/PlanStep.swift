@@ -50,6 +50,8 @@ public struct PlanStep: Sendable, Equatable {
     public var settingsChanges: [String] = []
     /// Why the host could not be read.
     public var error: String?
+    /// Drift is left as is because Git's revision is quarantined, whatever the `drift` policy.
+    public var driftHeldByQuarantine = false
 
     init(pair: SurveyedPair) {
         service = pair.service
@@ -68,6 +70,7 @@ public struct PlanStep: Sendable, Equatable {
             removals = deploys ? plan.comparison.removals : []
             findings = plan.comparison.drift
             settingsChanges = plan.comparison.settingsChanges
+            driftHeldByQuarantine = plan.isDriftHeldByQuarantine
         case .unreachable(let message):
             action = .unreachable
             uploads = []
@@ -112,6 +115,8 @@ public struct PlanStep: Sendable, Equatable {
         case .deploy(.correctDrift): return "restore \(to): \(transfer); \(findingsText)"
         case .deploy(.redeploy): return "fresh release of \(to): \(transfer)"
         case .deploy(.rollback): return "fresh release of \(to) for a rollback: \(transfer)"
+        case .reportDrift where driftHeldByQuarantine:
+            return "drift recorded, host left as is: \(to) is quarantined (runs \(from)); \(findingsText)"
         case .reportDrift: return "drift recorded, host left as is: \(findingsText)"
         case .skip(.inSync): return "in sync at \(to)"
         case .skip(.suspended): return "suspended (runs \(from), Git has \(to))"

@@ -27,6 +27,12 @@ public struct ReconcilePlan: Sendable {
     /// 0 when every host was read, 1 when one was not (a reconcile would fail there too).
     public var exitCode: Int32 { steps.contains { $0.action == .unreachable } ? 1 : 0 }
 
+    /// Whether a reconcile now would change a host: a step deploys (a first deploy, a new
+    /// revision, a drift correction).
+    public var hasChanges: Bool {
+        steps.contains { if case .deploy = $0.action { true } else { false } }
+    }
+
     /// How many steps are of `kind`.
     public func count(_ kind: PlanStep.Kind) -> Int {
         steps.filter { $0.kind == kind }.count
