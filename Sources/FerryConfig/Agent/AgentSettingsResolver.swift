@@ -77,16 +77,16 @@ extension AgentSettings {
 
     /// Resolves the settings, reading the agent file from disk: a missing
     /// default file is fine, a missing named one is an error.
+    ///
+    /// The agent file is an error naming it when it exists but cannot be read (or when a
+    /// directory on its way cannot be searched), default or not; the SSH key file is checked
+    /// too (``SSHKeyFileCheck``).
     public static func load(flags: AgentSettingsFlags, environment: [String: String]) throws(ConfigError) -> AgentSettings {
         let (path, isExplicit) = agentFilePath(flags: flags, environment: environment)
         let agentFile: AgentFile?
         switch LocalFile.presence(path) {
         case .missing:
             guard !isExplicit else {
-    ///
-    /// The agent file is an error naming it when it exists but cannot be read (or when a
-    /// directory on its way cannot be searched), default or not; the SSH key file is checked
-    /// too (``SSHKeyFileCheck``).
                 throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
                     ConfigDiagnostic(
                         .missingFile, "the agent file does not exist", hint: "check the path given by --agent-file or FERRY_AGENT_FILE",
@@ -101,6 +101,14 @@ extension AgentSettings {
                     hint: "run as the user the agent runs as (the file is usually root's, mode 0600), or name another with --agent-file",
                     at: SourceLocation(file: path)),
             ])
+        case .present:
+            guard let text = readSmallTextFile(path) else {
+                throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
+                    ConfigDiagnostic(
+                        .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
+                ])
+            }
+            agentFile = AgentFile(path: path, contents: text)
         }
         let context = DecodingContext()
         let (settings, origins) = try resolveWithOrigins(flags: flags, environment: environment, agentFile: agentFile, context: context)
@@ -112,14 +120,6 @@ extension AgentSettings {
     }
 
     /// The file's text when it is UTF-8 of at most `maximumFileSize` bytes
-        case .present:
-            guard let text = readSmallTextFile(path) else {
-                throw ConfigError(kind: .invalidAgentSettings, diagnostics: [
-                    ConfigDiagnostic(
-                        .unreadableFile, "cannot read the agent file as UTF-8 text of at most 4 MiB", at: SourceLocation(file: path)),
-                ])
-            }
-            agentFile = AgentFile(path: path, contents: text)
     /// (read with a bound, so `/dev/null` and pipes work and huge files do not).
     private static func readSmallTextFile(_ path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
