@@ -1,15 +1,19 @@
 import Foundation
 
-/// One of the 128 network slots the harness may use: a /31 inside 10.213.0.0/24,
-/// a network namespace and a veth pair, all named after the slot number.
+/// One of the 2,048 network slots the harness may use: a /31 inside 10.213.0.0/20,
+/// a network namespace and a veth pair, all named after the slot number. Slots are taken
+/// lowest first, so a fleet of up to 128 hosts stays inside 10.213.0.0/24.
 ///
 /// A slot is held with `flock` on a file under `/run/ferry-testhosts`, so parallel
 /// test processes never share one, and a slot left behind by a killed process is
 /// cleaned (its processes killed, its namespace and veth removed) before reuse.
 final class HostSlot: @unchecked Sendable {
-    /// The harness's only network: addresses outside it are never assigned or touched.
-    static let network = "10.213.0"
-    static let count = 128
+    /// The harness's only network, 10.213.0.0/20: addresses outside it are never assigned or touched.
+    static let network = "10.213"
+    /// The third octets of the network (a /20).
+    static let thirdOctets = 0..<16
+    /// Enough for the 500-host scale benchmark (scripts/bench-scale.sh).
+    static let count = 2048
     static let lockDirectory = "/run/ferry-testhosts"
 
     let index: Int
@@ -29,9 +33,14 @@ final class HostSlot: @unchecked Sendable {
     /// The veth end inside the host's namespace.
     var innerLink: String { "fs\(index)b" }
     /// The test process's side of the /31.
-    var outerAddress: String { "\(Self.network).\(2 * index)" }
+    var outerAddress: String { Self.address(2 * index) }
     /// The host's address, reachable from the test process.
-    var hostAddress: String { "\(Self.network).\(2 * index + 1)" }
+    var hostAddress: String { Self.address(2 * index + 1) }
+
+    /// The address `offset` places into the network.
+    private static func address(_ offset: Int) -> String {
+        "\(network).\(thirdOctets.lowerBound + offset / 256).\(offset % 256)"
+    }
 
     /// Takes the first free slot, cleaning whatever a dead holder left in it.
     static func acquire() throws -> HostSlot {
@@ -72,9 +81,10 @@ final class HostSlot: @unchecked Sendable {
         try HarnessCommand.runChecked(["ip", "-n", namespace, "link", "set", "lo", "up"])
     }
 
-    /// True only for addresses of the harness's own /24.
+    /// True only for addresses of the harness's own /20.
     static func isHarnessAddress(_ address: String) -> Bool {
         let parts = address.split(separator: ".")
-        return parts.count == 4 && parts.prefix(3).joined(separator: ".") == network && Int(parts[3]).map { (0...255).contains($0) } == true
+        return parts.count == 4 && parts.prefix(2).joined(separator: ".") == network
+            && Int(parts[2]).map(thirdOctets.contains) == true && Int(parts[3]).map { (0...255).contains($0) } == true
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 public final class TestHost: @unchecked Sendable {
     /// The host's name in configs and logs: `h0`, `h1`, …
     public let name: String
-    /// The address the test process reaches the host at (inside 10.213.0.0/24).
+    /// The address the test process reaches the host at (inside 10.213.0.0/20).
     public let address: String
     /// The sshd port.
     public let port = 22

@@ -68,7 +68,6 @@ import Testing
         Case(
             subject: "`min_tls_version`", place: "`security`", yaml: service() + "security: { min_tls_version: \"1.3\" }\n",
             marker: "min_tls_version"),
-        rootKey("alerts", "alerts: [{ name: ops, on: [rollback], notify: { webhook: \"https://hooks.example/x\" } }]\n"),
         rootKey("metrics", "metrics: { listen: \"127.0.0.1:9464\" }\n"),
         rootKey("logging", "logging: { level: debug }\n"),
     ]

@@ -50,6 +50,9 @@ struct DriftCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ignore-unreachable"), help: "An unreachable host is reported but does not make the exit code 1.")
     var ignoreUnreachable = false
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardOption
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
@@ -63,7 +66,9 @@ struct DriftCommand: AsyncParsableCommand {
                                                            exitCode: .failure)
         let report: DriftReport
         do {
-            let survey = try await FleetSurvey(settings: settings, filter: SurveyFilter(service: service, host: host)).run()
+            var fleetSurvey = FleetSurvey(settings: settings, filter: SurveyFilter(service: service, host: host))
+            fleetSurvey.shard = sharding.selected
+            let survey = try await fleetSurvey.run()
             report = DriftReport(survey: survey, ignoringUnreachable: ignoreUnreachable)
         } catch {
             output.writeError("ferry drift: \(error)\n")

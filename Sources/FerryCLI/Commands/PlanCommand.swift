@@ -49,6 +49,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-non-descendant"), help: "Plan for a commit that does not descend from the last applied one, as `reconcile --allow-non-descendant` would apply it.")
     var allowNonDescendant = false
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardOption
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
@@ -62,7 +65,9 @@ struct PlanCommand: AsyncParsableCommand {
         let plan: ReconcilePlan
         do {
             let checks = ReconcileChecks(allowNonDescendant: allowNonDescendant, environment: environment)
-            plan = ReconcilePlan(survey: try await FleetSurvey(settings: settings, reconcileChecks: checks).run())
+            var survey = FleetSurvey(settings: settings, reconcileChecks: checks)
+            survey.shard = sharding.selected
+            plan = ReconcilePlan(survey: try await survey.run())
         } catch {
             output.writeError("ferry plan: \(error)\n")
             throw FerryExitCode(error).exit

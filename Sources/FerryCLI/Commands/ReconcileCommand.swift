@@ -47,6 +47,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(help: "Print the run report as JSON.")
     var json = false
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardOption
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
@@ -62,10 +65,11 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "reconcile", output: .standard)
-        let request = ReconcileRequest(
+        var request = ReconcileRequest(
             settings: settings, allowNonDescendant: allowNonDescendant,
             lockWait: lockWait.flatMap(DurationText.parse) ?? .zero, acceptNewHostKeys: acceptNew,
             command: CommandLine.arguments.joined(separator: " "), environment: environment)
+        request.shard = sharding.selected
         do {
             let report = try await Reconciler(request: request).runOnce()
             print(json ? ReconcileReportJSON.render(report) : report.text)

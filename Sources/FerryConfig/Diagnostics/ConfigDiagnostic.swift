@@ -50,6 +50,10 @@ public struct ConfigDiagnostic: Sendable, Hashable, Comparable, CustomStringConv
         case duplicateDefinition = "duplicate_definition"
         /// A reference to a host that is not defined.
         case unknownHost = "unknown_host"
+        /// A `depends_on` entry naming a service that is not defined.
+        case unknownService = "unknown_service"
+        /// Services whose `depends_on` lead back to themselves.
+        case dependencyCycle = "dependency_cycle"
         /// A label selector that matches no host.
         case selectorMatchesNoHost = "selector_matches_no_host"
         /// A `sources` or `include` pattern that would leave the repository.

@@ -10,20 +10,32 @@ enum AlertRouteKeys {
     static let maxPerHour = KeySpec<Int>.defaulted(
         "max_per_hour", .integer(1...3_600), 10, "`10`", doc: "At most this many notifications per hour on this route.")
 
+    static let format = KeySpec<WebhookFormat>.defaulted(
+        "format", .choice(WebhookFormat.self), .auto, "`auto`",
+        doc: "The JSON posted: `json` (Ferry's document, `schema: ferry.alert/v1`), `slack` (`{\"text\": …}`, which Slack, Mattermost and Rocket.Chat take), or `auto`: `slack` for a `hooks.slack.com` URL, `json` otherwise.")
+
     static let notifySpec = ObjectSpec(
         id: "Notify", path: "alerts[].notify", noun: "`notify`",
-        doc: "Where a route's notifications go.",
-        keys: [webhook.info],
+        doc: "Where a route's notifications go. Delivery waits at most 5 seconds per attempt and tries 3 times with backoff; a notification that cannot be delivered is logged and never fails the reconcile.",
+        keys: [webhook.info, format.info],
         example: """
-            notify: { webhook: { from_env: SLACK_WEBHOOK_URL } }
+            notify: { webhook: { from_env: SLACK_WEBHOOK_URL }, format: slack }
             """)
 
-    static let notify = KeySpec<WebhookTarget>.required(
-        "notify", .object(notifySpec) { reader in reader.read(AlertRouteKeys.webhook) }, doc: "Where notifications go.")
+    static let notify = KeySpec<Notify>.required(
+        "notify", .object(notifySpec) { reader in
+            reader.read(AlertRouteKeys.webhook).map { Notify(webhook: $0, format: reader.value(AlertRouteKeys.format)) }
+        }, doc: "Where notifications go.")
+
+    /// A route's `notify`, as decoded.
+    struct Notify: Sendable {
+        var webhook: WebhookTarget
+        var format: WebhookFormat
+    }
 
     static let spec = ObjectSpec(
         id: "AlertRoute", path: "alerts[]", noun: "alert route",
-        doc: "A route for Ferry's own events (failed deploys, rollbacks, drift) to a webhook, throttled.",
+        doc: "A route for Ferry's own events (failed deploys, rollbacks, drift) to a webhook, throttled: one alert is an event about one service on one host (or the run itself); the same alert goes out at most once per `throttle`, and a route posts at most `max_per_hour` notifications in any hour. What was sent is remembered in the state directory (`alerts.json`), so the throttle holds across cron runs.",
         keys: [name.info, events.info, notify.info, throttle.info, maxPerHour.info],
         example: """
             alerts:
@@ -35,7 +47,7 @@ enum AlertRouteKeys {
             let target = reader.read(AlertRouteKeys.notify)
         else { return nil }
         let route = AlertRoute(
-            name: name, events: events, webhook: target, throttle: reader.value(AlertRouteKeys.throttle),
+            name: name, events: events, webhook: target.webhook, format: target.format, throttle: reader.value(AlertRouteKeys.throttle),
             maxPerHour: reader.value(AlertRouteKeys.maxPerHour))
         let webhookLocation = reader.valueNode("notify")?.pairs?.first { $0.key == "webhook" }?.value.location
         return AlertRouteDraft(route: route, location: reader.node.location, webhookLocation: webhookLocation ?? reader.node.location)

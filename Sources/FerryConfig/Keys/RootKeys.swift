@@ -19,7 +19,6 @@ enum RootKeys {
         "security", SecurityKeys.value, .standard, "see [security](#security)", doc: "The security policy.")
     static let alerts = KeySpec<[AlertRouteDraft]>.defaulted(
         "alerts", .list(AlertRouteKeys.value), [], "none", doc: "Routes for Ferry's own events to webhooks.")
-        .notSupported(issue: 11, instead: "remove it: this version sends no notifications; watch the exit status and the audit log")
     static let metrics = KeySpec<AgentMetricsSettings>.defaulted(
         "metrics", AgentMetricsKeys.value, .standard, "see [metrics](#agentmetrics)", doc: "The agent's own metrics endpoint.")
         .notSupported(issue: 11, instead: "remove it: this version serves no metrics")

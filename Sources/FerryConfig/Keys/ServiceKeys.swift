@@ -10,6 +10,9 @@ enum ServiceKeys {
         "remote_dir", .remoteDirectory, defaultText: "`/opt/ferry/services/<name>`",
         doc: "Where releases live on each host. Absolute, and not a system directory (`/`, `/etc`, `/usr`, …).")
     static let run = KeySpec<RunSettings>.required("run", RunKeys.value, doc: "How the service's process runs.")
+    static let dependsOn = KeySpec<[String]>.defaulted(
+        "depends_on", .list(NameRule.resource.spec, typeName: "list of service names"), [], "none",
+        doc: "Services this one follows (`[db, cache]`). Services with no ordering between them roll out at the same time; this one waits until the rollouts of the services it names are over, and on a host where one of them failed (or was not attempted) it is not attempted either, with the reason in the report. `ferry plan` shows the order. Each name must be a service of the config; a cycle is an error. Not inheritable from `defaults`.")
     static let changeDetection = KeySpec<ChangeDetection>.defaulted(
         "change_detection", .choice(ChangeDetection.self), .contentHash, "`content_hash`",
         doc: "How Ferry tells that a service needs deploying and whether a host's files drifted. `content_hash`: Git's files and settings against the running release's manifest; the host probe hashes (SHA-256) every file. `git_commit`: deploys when a commit since the host's revision touched `sources`, or the settings changed — never for unrelated commits (README, other services); drift is still found by hashing. `mtime`: as `content_hash`, but the probe compares each file's size, mode and modification time with those recorded at deploy (rsync's quick check) and hashes only when they differ: far cheaper on large releases, but blind to an edit that keeps a file's size and puts its modification time back (`touch -r`).")
@@ -63,7 +66,7 @@ enum ServiceKeys {
         id: "Service", path: "services.<name>", noun: "service",
         doc: "A service Ferry deploys: which files, to which hosts, how it runs and how it is checked. Its settings are its own keys over `defaults`. Service names match `[a-z0-9][a-z0-9_.-]*`.",
         keys: [
-            hosts.info, sources.info, remoteDirectory.info, run.info, changeDetection.info, drift.info, hooks.info,
+            hosts.info, sources.info, remoteDirectory.info, run.info, dependsOn.info, changeDetection.info, drift.info, hooks.info,
             healthCheck.info, rollbackOnFailure.info, keepReleases.info, rollout.info, errorPolicy.info,
             circuitBreaker.info, timeouts.info, environment.info, approval.info, metrics.info, logging.info,
             alerts.info, analysis.info,
@@ -84,7 +87,9 @@ enum ServiceKeys {
         let sources = (reader.valueNode("sources")?.items ?? []).compactMap { node in
             ValueSpec<GlobPattern>.glob.decode(node, reader.context).map { (pattern: $0, location: node.location) }
         }
-        return ServiceDraft(
+        let dependencies = zip(reader.value(ServiceKeys.dependsOn), reader.valueNode("depends_on")?.items?.map(\.location) ?? [])
+            .map { (name: $0, location: $1) }
+        var draft = ServiceDraft(
             hosts: reader.read(ServiceKeys.hosts), sources: sources, sourcesAreValid: allSources != nil,
             remoteDirectory: reader.read(ServiceKeys.remoteDirectory),
             remoteDirectoryLocation: reader.valueNode("remote_dir")?.location,
@@ -97,6 +102,8 @@ enum ServiceKeys {
             approval: reader.value(ServiceKeys.approval), metrics: reader.read(ServiceKeys.metrics),
             logging: reader.value(ServiceKeys.logging), alerts: reader.value(ServiceKeys.alerts),
             analysis: reader.read(ServiceKeys.analysis))
+        draft.dependsOn = dependencies
+        return draft
     }
 
     /// `[web-1, web-2]` or `{ role: web }`.

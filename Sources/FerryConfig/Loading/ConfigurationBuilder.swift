@@ -95,7 +95,8 @@ struct ConfigurationBuilder {
     private func buildServices(defaults: ConfigNode?, hosts: [Host], definedHostNames: [String], security: SecurityPolicy) -> [Service] {
         var sourceCheck = SourceTreeCheck(source: source)
         var services: [(service: Service, draft: ServiceDraft)] = []
-        for pair in entries(of: "services") {
+        let serviceEntries = entries(of: "services")
+        for pair in serviceEntries {
             let merged = NodeMerger.merge(base: defaults, override: pair.value, spec: ServiceKeys.spec)
             guard let draft = ServiceKeys.value.decode(merged, context) else { continue }
             for source in draft.sources {
@@ -108,6 +109,7 @@ struct ConfigurationBuilder {
             }
         }
         checkRemoteDirectoryOverlaps(services)
+        checkDependencies(services.map(\.draft.dependsOn), of: services.map(\.service.name), definedNames: serviceEntries.map(\.key))
         return services.map(\.service).sorted { $0.name < $1.name }
     }
 

@@ -25,6 +25,8 @@ struct ServiceDraft: Sendable {
     var logging: ServiceLogging
     var alerts: [ServiceAlert]
     var analysis: AnalysisDraft?
+    /// The services this one follows (`depends_on`), each with where it is written.
+    var dependsOn: [(name: String, location: SourceLocation)] = []
 
     /// The remote directory, or the default one for `name`.
     func remoteDirectory(for name: String) -> String {
@@ -40,12 +42,14 @@ struct ServiceDraft: Sendable {
             guard let completed = healthCheck.complete(runPort: run.port, context: context) else { return nil }
             check = completed
         }
-        return Service(
+        var service = Service(
             name: name, hosts: resolved, hostSelection: selection, sources: sources.map(\.pattern),
             remoteDirectory: remoteDirectory(for: name), run: run, changeDetection: changeDetection, drift: drift,
             hooks: hooks, healthCheck: check, rollbackOnFailure: rollbackOnFailure, keepReleases: keepReleases,
             rollout: rollout, errorPolicy: errorPolicy, circuitBreaker: circuitBreaker, timeouts: timeouts,
             environment: environment, approval: approval, metrics: metrics, logging: logging, alerts: alerts,
             analysis: analysis?.analysis, definedAt: definedAt)
+        service.dependsOn = dependsOn.map(\.name)
+        return service
     }
 }

@@ -6,45 +6,54 @@ public struct AlertRoute: Sendable, Equatable {
     public var events: [AlertEvent]
     /// Where the notification is posted.
     public var webhook: WebhookTarget
+    /// The shape of the posted JSON.
+    public var format: WebhookFormat
     /// The same alert is sent at most once per window.
     public var throttle: Duration
     /// At most this many notifications per hour on this route.
     public var maxPerHour: Int
 
     /// A route.
-    public init(name: String, events: [AlertEvent], webhook: WebhookTarget, throttle: Duration, maxPerHour: Int) {
+    public init(name: String, events: [AlertEvent], webhook: WebhookTarget, format: WebhookFormat = .auto, throttle: Duration, maxPerHour: Int) {
         self.name = name
         self.events = events
         self.webhook = webhook
+        self.format = format
         self.throttle = throttle
         self.maxPerHour = maxPerHour
     }
 }
 
-/// An event of Ferry's that can trigger an alert route (also an audit record kind).
+/// An event of Ferry's that can trigger an alert route.
 public enum AlertEvent: String, Sendable, Equatable, CaseIterable {
-    /// A reconcile run started.
-    case reconcileStarted = "reconcile_started"
-    /// A reconcile run finished.
-    case reconcileFinished = "reconcile_finished"
-    /// A reconcile run ended with failures.
-    case reconcileFailed = "reconcile_failed"
-    /// A host was found to differ from Git.
-    case driftDetected = "drift_detected"
-    /// A deploy started.
-    case deployStarted = "deploy_started"
-    /// A deploy succeeded.
-    case deploySucceeded = "deploy_succeeded"
-    /// A deploy failed.
+    /// A deploy of a service to a host failed (the previous release keeps running).
     case deployFailed = "deploy_failed"
-    /// A release was rolled back.
+    /// A release failed its health check and the host was switched back.
     case rollback
-    /// A health check failed.
-    case healthCheckFailed = "health_check_failed"
-    /// A host's circuit breaker opened.
-    case circuitOpened = "circuit_opened"
-    /// A commit was refused (unsigned, or not a descendant of the last applied one).
-    case commitRefused = "commit_refused"
+    /// A host was found to differ from Git (corrected or only reported, per `drift`).
+    case driftDetected = "drift_detected"
+    /// A host could not be reached, or is skipped because its circuit breaker is open.
+    case hostUnreachable = "host_unreachable"
+    /// A reconcile run ended with failures, or stopped early (an invalid config, a refused commit).
+    case reconcileFailed = "reconcile_failed"
+    /// The local lock was taken over from a run that died holding it.
+    case lockStale = "lock_stale"
+    /// A service's commit was quarantined after a rollback: it is not retried until a new commit.
+    case quarantined
+    /// In daemon mode, a deployed service turned unhealthy (its `unhealthy_threshold` of failed checks).
+    case serviceUnhealthy = "service_unhealthy"
+    /// In daemon mode, an unhealthy service turned healthy again (its `healthy_threshold`).
+    case serviceRecovered = "service_recovered"
+}
+
+/// The JSON a route posts.
+public enum WebhookFormat: String, Sendable, Equatable, CaseIterable {
+    /// `slack` for a `hooks.slack.com` URL, `json` otherwise.
+    case auto
+    /// Ferry's own document (`schema: ferry.alert/v1`): event, service, host, run, message.
+    case json
+    /// Slack's incoming-webhook shape, `{"text": "..."}` (Mattermost and Rocket.Chat take it too).
+    case slack
 }
 
 /// Where a webhook goes: a URL in the config, or a secret holding it (Slack

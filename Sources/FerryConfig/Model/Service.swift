@@ -47,6 +47,9 @@ public struct Service: Sendable, Equatable {
     public var analysis: Analysis?
     /// Where the service is defined.
     public var definedAt: SourceLocation
+    /// The services this one follows (`depends_on`): its rollout waits for theirs, and is not
+    /// attempted on a host where one of them failed.
+    public var dependsOn: [String] = []
 
     /// A service.
     public init(

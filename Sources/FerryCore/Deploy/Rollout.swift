@@ -10,13 +10,22 @@ struct Rollout: Sendable {
     let run: RunContext
     let observations: [String: HostObservation]
     let audit: AuditLog
+    /// The run's deploy slots, shared with the services rolling out at the same time.
+    var slots = DeploySlots(hosts: .max)
+    /// Why the service must not be attempted on a host, by host: a service it depends on failed there.
+    var blocked: [String: String] = [:]
 
     func run() async -> [HostResult] {
         var results: [HostResult] = []
         var deploys: [HostPlan] = []
         for plan in plans {
             switch plan.action {
-            case .deploy: deploys.append(plan)
+            case .deploy:
+                if let reason = blocked[plan.host] {
+                    results.append(HostResult(service: service.name, host: plan.host, outcome: .notAttempted(reason: reason)))
+                } else {
+                    deploys.append(plan)
+                }
             case .reportDrift:
                 results.append(HostResult(service: service.name, host: plan.host, outcome: .driftReported(plan.comparison.drift),
                                           driftHeldByQuarantine: plan.isDriftHeldByQuarantine))
@@ -30,7 +39,7 @@ struct Rollout: Sendable {
             let batch = Array(remaining.prefix(batchSize))
             remaining.removeFirst(batch.count)
             let attempts = await concurrentMap(batch.compactMap(deployer(for:)), limit: batch.count) { deployer in
-                (deployer, await deployer.deploy())
+                (deployer, await slots.withSlot(on: deployer.host) { await deployer.deploy() })
             }
             for (deployer, outcome) in attempts {
                 results.append(HostResult(service: service.name, host: deployer.host, outcome: outcome))

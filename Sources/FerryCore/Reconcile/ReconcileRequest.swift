@@ -14,6 +14,8 @@ public struct ReconcileRequest: Sendable {
     public var command: String
     /// The environment `from_env` secrets are read from.
     public var environment: [String: String]
+    /// The share of the hosts this run works on (`--shard i/n`); the whole fleet by default.
+    public var shard: Shard = .whole
 
     /// A request.
     public init(settings: AgentSettings, allowNonDescendant: Bool = false, lockWait: Duration = .zero,

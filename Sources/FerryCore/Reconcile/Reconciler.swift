@@ -23,14 +23,19 @@ public struct Reconciler: Sendable {
         let lock = try await takeLocalLock(state)
         defer { lock.release() }
         let audit = try await openAuditLog(state, lock: lock)
+        let alerting = RunAlerting(request: request, state: state, runID: audit.runID, lockTakenOverFrom: lock.previousHolder)
         do {
             // The report and any error are redacted with every secret the run resolved.
-            return try await reconcile(url: url, state: state, audit: audit).redacted(by: await audit.redactor())
+            let report = try await reconcile(url: url, state: state, audit: audit).redacted(by: await audit.redactor())
+            await alerting.send(for: report)
+            return report
         } catch {
             // A run that stops early still says so in the audit log, with the reason.
             _ = try? await audit.append(AuditEntry(kind: .reconcileFinished, outcome: .failed, error: "\(error)"))
             try? await audit.sync()
-            throw await audit.redactor().redact(error)
+            let redacted = await audit.redactor().redact(error)
+            await alerting.send(forFailure: redacted)
+            throw redacted
         }
     }
 

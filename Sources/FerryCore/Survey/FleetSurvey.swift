@@ -22,6 +22,8 @@ public struct FleetSurvey: Sendable {
     public var filter: SurveyFilter
     /// When set, the survey also stops where a reconcile would stop before reaching any host.
     public var reconcileChecks: ReconcileChecks?
+    /// The share of the hosts surveyed (`--shard i/n`); the whole fleet by default.
+    public var shard: Shard = .whole
 
     /// A survey of the pairs `filter` keeps.
     public init(settings: AgentSettings, filter: SurveyFilter = .all, reconcileChecks: ReconcileChecks? = nil) {
@@ -51,7 +53,7 @@ public struct FleetSurvey: Sendable {
         let commit = try await BlockingWork.run { [reconcileChecks] in
             try Self.readCommit(clone, lastHead: lastHead, steps: steps, checks: reconcileChecks)
         }
-        let surveyed = try filter.apply(to: commit.configuration)
+        let surveyed = shard.applied(to: try filter.apply(to: commit.configuration))
 
         let circuits = try readingState { try HostCircuits.readOnly(state) }
         let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits)
@@ -66,7 +68,7 @@ public struct FleetSurvey: Sendable {
                     return SurveyedPair(service: service.name, host: host, state: .unreachable(commit.redactor.redact(error)))
                 }
             }
-            return FleetSurveyReport(
+            var report = FleetSurveyReport(
                 repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
                 changedServices: commit.changedServices,
                 pairs: plans.map { plan in
@@ -77,6 +79,8 @@ public struct FleetSurvey: Sendable {
                     pair.taintedReleases = observed?.taintedReleases ?? []
                     return pair
                 } + unreachable, verifiedCommits: commit.verifiedCommits)
+            report.order = ServiceOrder(commit.configuration.services)
+            return report
         }
     }
 

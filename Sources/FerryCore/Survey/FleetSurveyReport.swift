@@ -16,6 +16,8 @@ public struct FleetSurveyReport: Sendable, Equatable {
     public var pairs: [SurveyedPair]
     /// With `allowed_signers` (and the reconcile's checks): the commits verified and the head's signer.
     public var verifiedCommits: VerifiedCommits?
+    /// The order services roll out in (`depends_on`), over every service of the config.
+    public var order: ServiceOrder?
 
     /// A report.
     public init(repository: String, branch: String, revision: CommitID, lastReconciled: String?,

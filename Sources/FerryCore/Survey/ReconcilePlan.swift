@@ -51,7 +51,8 @@ public struct ReconcilePlan: Sendable {
     /// The plan for people: the summary line, the signatures verified (with `allowed_signers`),
     /// then one row per service and host.
     public var text: String {
-        summary + "\n" + (survey.verifiedCommits.map { "signatures: \($0.summary)\n" } ?? "") + TextTable.render(
+        summary + "\n" + (survey.verifiedCommits.map { "signatures: \($0.summary)\n" } ?? "")
+            + (survey.order.flatMap(\.summary).map { "rollout order: \($0)\n" } ?? "") + TextTable.render(
             headers: ["SERVICE", "HOST", "ACTION", "DETAIL"],
             rows: steps.map { [$0.service, $0.host, $0.kind.rawValue, $0.detail] })
     }
@@ -75,6 +76,10 @@ public struct ReconcilePlan: Sendable {
             } ?? .null),
             ("exit_code", .int(Int(exitCode))),
             ("summary", .object([("pairs", .int(steps.count))] + PlanStep.Kind.allCases.map { ($0.rawValue, .int(count($0))) })),
+            ("rollout_order", .array((survey.order?.stages ?? []).map { .array($0.map(JSONValue.string)) })),
+            ("depends_on", .object((survey.order?.sequence ?? []).compactMap { name in
+                survey.order?.dependencies[name].flatMap { $0.isEmpty ? nil : (name, .array($0.map(JSONValue.string))) }
+            })),
             ("steps", .array(steps.map(\.json))),
         ])
     }
