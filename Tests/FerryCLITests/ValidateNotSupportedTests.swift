@@ -57,7 +57,7 @@ import Testing
         (22, "pipeline_bound", "`lifecycle: pipeline_bound`"), (22, "shutdown_on", "`shutdown_on`"),
         (27, "on_demand", "`lifecycle: on_demand`"),
         (28, "min_tls_version", "`min_tls_version`"),
-        (30, "metrics", "`metrics`"), (31, "logging", "`logging`"),
+        (30, "metrics", "`metrics`"),
     ]
 
     private final class Scratch {

@@ -69,7 +69,6 @@ import Testing
             subject: "`min_tls_version`", place: "`security`", yaml: service() + "security: { min_tls_version: \"1.3\" }\n",
             marker: "min_tls_version"),
         rootKey("metrics", "metrics: { listen: \"127.0.0.1:9464\" }\n"),
-        rootKey("logging", "logging: { level: debug }\n"),
     ]
 
     /// The line and column of the first occurrence of `marker` in `text` (from 1).

@@ -84,7 +84,7 @@ import Testing
         let (fixture, first, second) = try await fixtureWithNewWebCommit()
         let report = try StatusReader(settings: fixture.settings).read()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json.serialized().utf8)) as? [String: Any])
-        #expect(object["version"] as? Int == 1)
+        #expect(object["schema"] as? String == "ferry.status/v1")
         #expect(object["head"] as? String == second)
         #expect((object["last_reconciled"] as? [String: Any])?["commit"] as? String == first)
         #expect((object["summary"] as? [String: Int]) == ["suspended": 0, "quarantined": 0, "failed": 0, "awaiting_approval": 2,

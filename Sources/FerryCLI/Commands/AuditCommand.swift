@@ -265,6 +265,7 @@ private struct VerificationJSON: Encodable {
         var message: String
     }
 
+    var schema = "ferry.audit-verify/v1"
     var intact: Bool
     var records: Int
     /// `matches`, `missing`, `mismatch` or `not_checked` (the chain broke before the end).
@@ -276,7 +277,7 @@ private struct VerificationJSON: Encodable {
     var unkeyedRecords: Int?
 
     private enum CodingKeys: String, CodingKey {
-        case intact, records, head, problems
+        case schema, intact, records, head, problems
         case headFile = "head_file"
         case keyedRecords = "keyed_records"
         case unkeyedRecords = "unkeyed_records"

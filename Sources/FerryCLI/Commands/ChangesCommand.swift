@@ -39,7 +39,9 @@ struct ChangesCommand: AsyncParsableCommand {
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Compares, prints the report; throws the exit code when it is not 0.

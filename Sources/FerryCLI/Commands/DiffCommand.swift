@@ -14,6 +14,10 @@ struct DiffCommand: AsyncParsableCommand {
             tags, full or short commit ids. This is the diff `ferry reconcile` maps \
             to services.
 
+            With --json: the ferry.diff/v1 document {"schema", "from", "to", "changes": \
+            [{"status": "added" | "modified" | "deleted" | "renamed", "path", "from_path"}]}; \
+            an error as ferry.error/v1.
+
             Example:
               $ ferry diff v1.4 origin/main --repo /var/lib/ferry/config.git
               M\tservices/web.yaml
@@ -33,7 +37,22 @@ struct DiffCommand: AsyncParsableCommand {
     @Flag(help: "Print the time the diff itself took (wall clock and CPU; not start-up or output) to stderr.")
     var timing = false
 
+    @Flag(help: "Print the ferry.diff/v1 JSON document.")
+    var json = false
+
     func run() async throws {
+        try await JSONErrorReport.reporting(json: json) { output in
+            do {
+                try execute(output: output)
+            } catch let error as GitError {
+                output.writeError("ferry diff: \(error)\n")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    /// Diffs and prints the paths.
+    func execute(output: AuditCommand.Output) throws {
         let repository = try GitRepository.open(at: URL(fileURLWithPath: repo))
         let old = try repository.resolve(from)
         let new = try repository.resolve(to)
@@ -42,8 +61,12 @@ struct DiffCommand: AsyncParsableCommand {
         let changes = try repository.diff(from: old, to: new)
         let cpu = Self.threadCPUTime() - cpuStart
         let wall = wallStart.duration(to: .now)
-        let lines = changes.map(Self.nameStatusLine)
-        if !lines.isEmpty { print(lines.joined(separator: "\n")) }
+        if json {
+            output.write(CommandDocuments.diff(from: old, to: new, changes: changes).serialized() + "\n")
+        } else {
+            let lines = changes.map(Self.nameStatusLine)
+            if !lines.isEmpty { output.write(lines.joined(separator: "\n") + "\n") }
+        }
         if timing {
             let report = "diff: \(Self.milliseconds(wall)) ms wall, \(Self.milliseconds(cpu)) ms CPU, \(changes.count) paths\n"
             FileHandle.standardError.write(Data(report.utf8))

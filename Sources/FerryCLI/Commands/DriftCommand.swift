@@ -57,7 +57,9 @@ struct DriftCommand: AsyncParsableCommand {
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Surveys the fleet, prints the report, records the drift; throws the exit code when it is not 0.

@@ -56,7 +56,9 @@ struct PlanCommand: AsyncParsableCommand {
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Makes the plan and prints it; throws the exit code when it is not 0.

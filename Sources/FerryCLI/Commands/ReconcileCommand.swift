@@ -44,8 +44,14 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(name: .customLong("accept-new"), help: "Add unknown hosts' keys to known_hosts, like StrictHostKeyChecking=accept-new. A changed key is still refused.")
     var acceptNew = false
 
-    @Flag(help: "Print the run report as JSON.")
+    @Flag(help: "Print the run report as the ferry.reconcile/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
     var json = false
+
+    @OptionGroup(title: "Output")
+    var quietOption: QuietOption
+
+    @OptionGroup(title: "Logs")
+    var logging: LoggingOptions
 
     @OptionGroup(title: "Sharding")
     var sharding: ShardOption
@@ -64,19 +70,27 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "reconcile", output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in try await execute(environment: environment, output: output) }
+    }
+
+    /// Runs the reconcile with the environment and output given; throws the exit code when it is not 0.
+    func execute(environment: [String: String], output: AuditCommand.Output) async throws {
+        let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: "reconcile", output: output)
         var request = ReconcileRequest(
             settings: settings, allowNonDescendant: allowNonDescendant,
             lockWait: lockWait.flatMap(DurationText.parse) ?? .zero, acceptNewHostKeys: acceptNew,
             command: CommandLine.arguments.joined(separator: " "), environment: environment)
         request.shard = sharding.selected
         do {
-            let report = try await Reconciler(request: request).runOnce()
-            print(json ? ReconcileReportJSON.render(report) : report.text)
+            let report = try await RunOutput(logging: logging, quiet: quietOption.quiet, style: .standardError(environment: environment))
+                .during { try await Reconciler(request: request).runOnce() }
+            if json || !quietOption.quiet || FerryExitCode(report) != .ok {
+                output.write((json ? ReconcileReportJSON.render(report) : report.text) + "\n")
+            }
             let code = FerryExitCode(report)
             if code != .ok { throw code.exit }
         } catch let error as ReconcileError {
-            FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
+            output.writeError("ferry: \(error)\n")
             throw FerryExitCode(error).exit
         }
     }

@@ -1,15 +1,18 @@
 import FerryCore
 import Foundation
 
-/// `ferry reconcile --json`: the run report as one JSON object.
+/// `ferry reconcile --json`: the run report as one `ferry.reconcile/v1` JSON object (docs/json-output.md).
 enum ReconcileReportJSON {
+    /// The schema name the document carries.
+    static let schema = "ferry.reconcile/v1"
+
     static func render(_ report: RunReport) -> String {
         let results: [[String: Any]] = report.results.map { result in
             ["service": result.service, "host": result.host, "outcome": outcomeName(result.outcome),
              "detail": result.outcome.description, "failed": result.outcome.isFailure]
         }
         let object: [String: Any] = [
-            "run_id": report.runID, "revision": report.revision.hex, "converged": report.converged,
+            "schema": schema, "run_id": report.runID, "revision": report.revision.hex, "converged": report.converged,
             "changed_services": report.changedServices, "results": results, "state_rebuilt": report.stateRebuilt,
             "host_events": report.hostEvents.map { event -> [String: Any] in
                 ["host": event.host, "event": event.kind.rawValue, "detail": event.description]

@@ -36,16 +36,21 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: "Only this host.")
     var host: String?
 
+    @Flag(help: "Print the report as the ferry.rollback/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
+    var json = false
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Rolls back, prints the report; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        try await HostOperationCommand.run("rollback", agent: agent, environment: environment, output: output) { settings in
+        try await HostOperationCommand.run("rollback", json: json, agent: agent, environment: environment, output: output) { settings in
             try await ServiceRollback(request: HostOperationCommand.request(settings, service: service, host: host, environment: environment), to: to).run()
         }
     }
@@ -63,7 +68,7 @@ enum HostOperationCommand {
     /// Loads the settings, runs `operation`, prints its report; exit codes: 0 success,
     /// 1 a host failed or the request names nothing, 75 locked, 77 permission denied, 78 invalid
     /// settings or config (``FerryExitCode``).
-    static func run(_ name: String, agent: AgentOptions, environment: [String: String], output: AuditCommand.Output,
+    static func run(_ name: String, json: Bool = false, agent: AgentOptions, environment: [String: String], output: AuditCommand.Output,
                     _ operation: (AgentSettings) async throws -> HostOperationReport) async throws {
         let settings = try OperatorCommandSupport.settings(agent, environment: environment, command: name, output: output)
         let report: HostOperationReport
@@ -72,7 +77,7 @@ enum HostOperationCommand {
         } catch {
             throw fail(name, error, output: output)
         }
-        output.write(report.text)
+        output.write(json ? CommandDocuments.hostOperation(report).serialized() + "\n" : report.text)
         if !report.succeeded { throw FerryExitCode.failure.exit }
     }
 

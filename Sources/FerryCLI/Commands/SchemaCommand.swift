@@ -18,6 +18,10 @@ struct SchemaCommand: ParsableCommand {
               # yaml-language-server: $schema=.ferry.schema.json
               $ ferry schema --format markdown     # the key reference of docs/config.md
               $ ferry schema --agent               # the schema of /etc/ferry/agent.yaml
+              $ ferry schema --output reconcile    # the schema of `ferry reconcile --json`
+
+            --output NAME prints the JSON Schema of a command's --json document \
+            ("schema": "ferry.NAME/v1"; docs/json-output.md): \(OutputSchemas.names.joined(separator: ", ")).
             """
     )
 
@@ -33,13 +37,27 @@ struct SchemaCommand: ParsableCommand {
     @Flag(help: "Describe the agent file instead of the config repository.")
     var agent = false
 
+    @Option(name: .customLong("output"), help: ArgumentHelp("Print the JSON Schema of this command's --json document instead (reconcile, plan, drift, status, …, error).",
+                               valueName: "name"))
+    var document: String?
+
+    func validate() throws {
+        if let document, OutputSchemas.schema(document) == nil {
+            throw ValidationError("--output takes one of \(OutputSchemas.names.joined(separator: ", ")), not \(document)")
+        }
+        if document != nil, agent || format != .json {
+            throw ValidationError("--output prints a JSON Schema of its own: leave out --agent and --format")
+        }
+    }
+
     func run() {
         print(output(), terminator: "")
     }
 
     /// The text printed.
     func output() -> String {
-        switch (format, agent) {
+        if let document, let schema = OutputSchemas.schema(document) { return schema }
+        return switch (format, agent) {
         case (.json, false): ConfigSchema.jsonSchema().serialized() + "\n"
         case (.json, true): ConfigSchema.agentFileJSONSchema().serialized() + "\n"
         case (.markdown, false): ConfigSchema.markdownReference()

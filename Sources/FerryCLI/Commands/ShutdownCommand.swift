@@ -38,6 +38,9 @@ struct ShutdownCommand: AsyncParsableCommand {
     @Flag(help: "SIGKILL a process still running after the timeout.")
     var force = false
 
+    @Flag(help: "Print the report as the ferry.shutdown/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
+    var json = false
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
@@ -48,13 +51,15 @@ struct ShutdownCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Shuts the service down, prints the report; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
         let timeout = DurationText.parse(timeout) ?? .seconds(30)
-        try await HostOperationCommand.run("shutdown", agent: agent, environment: environment, output: output) { settings in
+        try await HostOperationCommand.run("shutdown", json: json, agent: agent, environment: environment, output: output) { settings in
             try await ServiceShutdown(request: HostOperationCommand.request(settings, service: service, host: host, environment: environment),
                                       timeout: timeout, force: force).run()
         }

@@ -22,9 +22,9 @@ struct StatusCommand: AsyncParsableCommand {
             whose circuit breaker is open (not contacted until the time given), half-open or \
             counting failures (circuits.json).
 
-            --json prints one object (version 1; every key always present, null when not \
-            known; times RFC 3339 UTC):
-              {"version": 1, "branch", "head": commit of origin/<branch> | null,
+            --json prints one ferry.status/v1 object (every key always present, null when not \
+            known; times RFC 3339 UTC; `ferry schema --output status`):
+              {"schema": "ferry.status/v1", "branch", "head": commit of origin/<branch> | null,
                "last_reconciled": {"commit", "at"} | null,
                "summary": {"suspended", "quarantined", "failed",
                  "awaiting_approval", "pending", "drifted", "ok"}: pairs per state,
@@ -47,7 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
             with *, releases changed on the host marked (no rollback selects them), and \
             any interrupted deploy or held remote lock (and whether its owner is gone); it \
             reads the hosts over SSH (one round trip each) and changes nothing. With --json: \
-            {"releases": [{"service", "host", "current", "releases": [oldest … newest], \
+            {"schema": "ferry.releases/v1", "releases": [{"service", "host", "current", "releases": [oldest … newest], \
             "tainted": [release], "interrupted": string | null, "lock": string | null, "error"}]}.
 
             Exit codes: 0 the report was printed (whatever it says); 1 a state file is \
@@ -70,10 +70,12 @@ struct StatusCommand: AsyncParsableCommand {
     var agent: AgentOptions
 
     func run() async throws {
-        if releases {
-            try await listReleases(environment: ProcessInfo.processInfo.environment, output: .standard)
-        } else {
-            try execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            if releases {
+                try await listReleases(environment: ProcessInfo.processInfo.environment, output: output)
+            } else {
+                try execute(environment: ProcessInfo.processInfo.environment, output: output)
+            }
         }
     }
 

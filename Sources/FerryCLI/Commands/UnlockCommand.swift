@@ -31,16 +31,21 @@ struct UnlockCommand: AsyncParsableCommand {
     @Option(help: "Only this host.")
     var host: String?
 
+    @Flag(help: "Print the report as the ferry.unlock/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
+    var json = false
+
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Breaks the lock, prints the report; throws the exit code when it is not 0.
     func execute(environment: [String: String], output: AuditCommand.Output) async throws {
-        try await HostOperationCommand.run("unlock", agent: agent, environment: environment, output: output) { settings in
+        try await HostOperationCommand.run("unlock", json: json, agent: agent, environment: environment, output: output) { settings in
             try await ServiceUnlock(request: HostOperationCommand.request(settings, service: service, host: host, environment: environment)).run()
         }
     }

@@ -222,6 +222,7 @@ struct ValidationReport {
     /// The documented JSON report.
     func json() -> JSONValue {
         .object([
+            ("schema", .string("ferry.validate/v1")),
             ("repository", .string(repository)),
             ("valid", .bool(isValid)),
             ("errors", .int(errorCount)),

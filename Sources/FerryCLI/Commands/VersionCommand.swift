@@ -9,14 +9,20 @@ struct VersionCommand: ParsableCommand {
         commandName: "version",
         abstract: "Print Ferry's version and the linked libgit2 and libssh2 versions.",
         discussion: """
+            With --json: the ferry.version/v1 document {"schema", "ferry", "libgit2", "libssh2"}.
+
             Example:
               $ ferry version
               ferry 0.2.0 (libgit2 1.5.1, libssh2 1.10.0)
+              $ ferry version --json | jq -r .ferry
             """
     )
 
+    @Flag(help: "Print the ferry.version/v1 JSON document.")
+    var json = false
+
     func run() {
-        print(VersionReport.current.line)
+        print(json ? CommandDocuments.version(.current).serialized() : VersionReport.current.line)
     }
 }
 

@@ -23,8 +23,8 @@ enum RootKeys {
         "metrics", AgentMetricsKeys.value, .standard, "see [metrics](#agentmetrics)", doc: "The agent's own metrics endpoint.")
         .notSupported(issue: 11, instead: "remove it: this version serves no metrics")
     static let logging = KeySpec<AgentLoggingSettings>.defaulted(
-        "logging", LoggingKeys.agentValue, .standard, "see [logging](#agentlogging)", doc: "How the agent logs.")
-        .notSupported(issue: 11, instead: "remove it: this version writes its report to standard output and problems to standard error")
+        "logging", LoggingKeys.agentValue, .standard, "none: progress lines on standard error, no log lines",
+        doc: "How `ferry reconcile` logs to standard error (see [logging](#agentlogging)); `--log-format` and `--log-level` override it.")
 
     /// Sections that a single file may define.
     static let singularSections = ["defaults", "security", "metrics", "logging"]

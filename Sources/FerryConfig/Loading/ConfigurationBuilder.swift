@@ -22,7 +22,7 @@ struct ConfigurationBuilder {
             defaults: serviceDefaults, hosts: hosts, definedHostNames: hostEntries.map(\.key), security: security)
         let routes = buildAlertRoutes(security: security)
         let metrics = singular["metrics"].flatMap { AgentMetricsKeys.value.decode($0, context) } ?? .standard
-        let logging = singular["logging"].flatMap { LoggingKeys.agentValue.decode($0, context) } ?? .standard
+        let logging = singular["logging"].flatMap { LoggingKeys.agentValue.decode($0, context) }
         return FerryConfiguration(
             hosts: hosts, services: services, security: security, alertRoutes: routes, metrics: metrics,
             logging: logging, files: paths)

@@ -11,15 +11,16 @@ public struct FerryConfiguration: Sendable, Equatable {
     public var alertRoutes: [AlertRoute]
     /// How the agent exposes its metrics.
     public var metrics: AgentMetricsSettings
-    /// How the agent logs.
-    public var logging: AgentLoggingSettings
+    /// How the agent logs, as the config's `logging:` section says; nil when it writes none
+    /// (the agent then shows progress instead of log lines, unless `--log-format` asks for logs).
+    public var logging: AgentLoggingSettings?
     /// The YAML files read, relative to the repository root, `ferry.yaml` first.
     public var files: [String]
 
     /// A configuration made of these parts.
     public init(
         hosts: [Host], services: [Service], security: SecurityPolicy, alertRoutes: [AlertRoute],
-        metrics: AgentMetricsSettings, logging: AgentLoggingSettings, files: [String]
+        metrics: AgentMetricsSettings, logging: AgentLoggingSettings?, files: [String]
     ) {
         self.hosts = hosts
         self.services = services

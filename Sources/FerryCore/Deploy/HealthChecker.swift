@@ -16,13 +16,16 @@ struct HealthChecker: Sendable {
     }
 
     /// Probes until `healthyThreshold` successes in a row (healthy), `unhealthyThreshold`
-    /// failures in a row, or `retries` attempts (unhealthy), waiting `interval` between attempts.
-    func check(_ healthCheck: HealthCheck, releaseDirectory: String) async -> Verdict {
+    /// failures in a row, or `retries` attempts (unhealthy), waiting `interval` between attempts;
+    /// `attempting(k, n)` is told before attempt k of at most n.
+    func check(_ healthCheck: HealthCheck, releaseDirectory: String,
+               attempting: @Sendable (Int, Int) -> Void = { _, _ in }) async -> Verdict {
         let attempts = max(healthCheck.retries, healthCheck.healthyThreshold, 1)
         var successes = 0, failures = 0
         var lastFailure: String?
         for attempt in 1...attempts {
             if attempt > 1 { try? await Task.sleep(for: healthCheck.interval) }
+            attempting(attempt, attempts)
             if let failure = await probe(healthCheck, releaseDirectory: releaseDirectory) {
                 lastFailure = failure
                 successes = 0

@@ -39,7 +39,9 @@ struct Rollout: Sendable {
             let batch = Array(remaining.prefix(batchSize))
             remaining.removeFirst(batch.count)
             let attempts = await concurrentMap(batch.compactMap(deployer(for:)), limit: batch.count) { deployer in
-                (deployer, await slots.withSlot(on: deployer.host) { await deployer.deploy() })
+                let outcome = await slots.withSlot(on: deployer.host) { await deployer.deploy() }
+                ProgressEvents.emit(.finished(HostResult(service: deployer.service.name, host: deployer.host, outcome: outcome)))
+                return (deployer, outcome)
             }
             for (deployer, outcome) in attempts {
                 results.append(HostResult(service: service.name, host: deployer.host, outcome: outcome))

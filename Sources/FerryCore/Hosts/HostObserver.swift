@@ -67,9 +67,11 @@ struct HostObserver: Sendable {
     private func read(_ host: String, settings: FerryConfig.SSHConnection, services: [Service])
         async throws -> (FerrySSH.SSHConnection, [String: ActualServiceState])
     {
+        ProgressEvents.emit(.connecting, host: host)
         let connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
         do {
             if let key = connection.acceptedHostKey { try await circuits?.accepted(HostKeyAcceptance(host: host, key: key)) }
+            ProgressEvents.emit(.probing, host: host)
             return (connection, try await ServiceStateReader.read(services, on: connection, host: host))
         } catch {
             await connection.closeAndWait()

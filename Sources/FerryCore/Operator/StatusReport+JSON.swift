@@ -3,14 +3,14 @@ import FerryConfig
 import Foundation
 
 extension StatusReport {
-    /// The version of the `--json` document; raised when a field changes meaning or goes away.
-    public static let jsonVersion = 1
+    /// The schema name of the `--json` document; its version is raised when a field changes meaning or goes away.
+    public static let schema = "ferry.status/v1"
 
     /// The `ferry status --json` document (documented in `ferry status --help`). Every key is
     /// always present; what is not known or does not apply is `null`. Times are RFC 3339 UTC.
     public var json: JSONValue {
         .object([
-            ("version", .int(Self.jsonVersion)),
+            ("schema", .string(Self.schema)),
             ("branch", .string(branch)),
             ("head", head.map { .string($0.hex) } ?? .null),
             ("last_reconciled", lastReconciled.map { .object([("commit", .string($0.commit)), ("at", Self.time($0.appliedAt))]) } ?? .null),

@@ -23,10 +23,13 @@ public struct Reconciler: Sendable {
         let lock = try await takeLocalLock(state)
         defer { lock.release() }
         let audit = try await openAuditLog(state, lock: lock)
+        let started = ContinuousClock.now
+        ProgressEvents.emit(.runStarted(runID: audit.runID))
         let alerting = RunAlerting(request: request, state: state, runID: audit.runID, lockTakenOverFrom: lock.previousHolder)
         do {
             // The report and any error are redacted with every secret the run resolved.
             let report = try await reconcile(url: url, state: state, audit: audit).redacted(by: await audit.redactor())
+            ProgressEvents.emit(.runFinished(report, duration: ContinuousClock.now - started))
             await alerting.send(for: report)
             return report
         } catch {
@@ -34,6 +37,7 @@ public struct Reconciler: Sendable {
             _ = try? await audit.append(AuditEntry(kind: .reconcileFinished, outcome: .failed, error: "\(error)"))
             try? await audit.sync()
             let redacted = await audit.redactor().redact(error)
+            ProgressEvents.emit(.runFailed(error: "\(redacted)", duration: ContinuousClock.now - started))
             await alerting.send(forFailure: redacted)
             throw redacted
         }
@@ -43,6 +47,7 @@ public struct Reconciler: Sendable {
     func reconcile(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunReport {
         let run = try await fetchAndLoad(url: url, state: state, audit: audit)
         await audit.addSecrets(run.environments.secretValues)
+        ProgressEvents.emit(.configLoaded(revision: run.head.hex, changedServices: run.changedServices, logging: run.configuration.logging))
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]
@@ -243,8 +248,10 @@ public struct Reconciler: Sendable {
     {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
-            await HostObserver(connector: connector.following(configuration.security), circuits: circuits)
+            let observation = await HostObserver(connector: connector.following(configuration.security), circuits: circuits)
                 .observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
+            ProgressEvents.emit(observation.progressStep, host: host.name)
+            return observation
         }
         try await hostCircuits { try await circuits.save() }
         return Dictionary(uniqueKeysWithValues: zip(hosts.map(\.name), observations))

@@ -29,9 +29,12 @@ public struct ReleaseListing: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `{"releases": [{"service", "host", "current", "releases": [oldest … newest], "error"}]}`.
+    /// The schema name of the document.
+    public static let schema = "ferry.releases/v1"
+
+    /// `{"schema": "ferry.releases/v1", "releases": [{"service", "host", "current", "releases": [oldest … newest], "error"}]}`.
     public var json: JSONValue {
-        .object([("releases", .array(pairs.map { pair -> JSONValue in
+        .object([("schema", .string(Self.schema)), ("releases", .array(pairs.map { pair -> JSONValue in
             let error: String? = if case .unreachable(let message) = pair.state { message } else { nil }
             return .object([
                 ("service", .string(pair.service)), ("host", .string(pair.host)),

@@ -1,0 +1,82 @@
+import FerryAudit
+import Foundation
+import Testing
+import _FerryTestHosts
+
+/// Structured logs: `--log-format json` writes one JSON object per line to standard error,
+/// each carrying time, level, message and the run id, and the steps' service, host and step;
+/// standard output stays the report; the config's `logging:` turns logs on for a run without
+/// a terminal.
+@Suite struct LoggingTests {
+    private func world(port: Int, logging: String = "") async throws -> ReconcileWorld {
+        let world = try await ReconcileWorld.start(hosts: 1)
+        try world.write("ferry.yaml", world.hostsYAML + "services:\n" + ReconcileWorld.serviceYAML("api", port: port, hosts: ["h0"]) + logging)
+        try world.write("api/server.py", ReconcileWorld.serverScript(marker: "v1"))
+        try world.commit("first")
+        return world
+    }
+
+    /// Each line of `text` parsed by the real `python3 -m json.tool`, as a dictionary.
+    private func parseLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { line in
+            let tool = try HarnessCommand.run(["python3", "-m", "json.tool"], input: String(line))
+            #expect(tool.status == 0, "python3 -m json.tool refuses the line: \(line)\n\(tool.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        }
+    }
+
+    @Test func jsonLogsParseLineByLineCarryTheRunIDAndEveryStepIncludingARollback() async throws {
+        let world = try await world(port: 8771)
+        defer { world.stop() }
+        let run = try world.runBinary(["reconcile", "--once", "--json", "--log-format", "json", "--log-level", "debug"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "stdout is the report: \(run.stdout)")
+        #expect(report["schema"] as? String == "ferry.reconcile/v1")
+        let runID = try #require(report["run_id"] as? String)
+        #expect(try world.lastRunRecords().first?.runID == runID)
+
+        let lines = try parseLines(run.stderr)
+        #expect(lines.count >= 7, "\(run.stderr)")
+        for line in lines {
+            #expect(line["run_id"] as? String == runID, "every line carries the run id: \(line)")
+            #expect(line["time"] is String && line["level"] is String && line["message"] is String, "\(line)")
+        }
+        func line(step: String) -> [String: Any]? { lines.first { $0["step"] as? String == step } }
+        for step in ["connecting", "probing", "uploading", "switching", "health_check", "done"] {
+            let entry = line(step: step)
+            #expect(entry?["host"] as? String == "h0", "a \(step) line for h0: \(run.stderr)")
+        }
+        #expect(line(step: "uploading")?["service"] as? String == "api")
+        #expect(line(step: "done")?["outcome"] as? String == "deployed")
+        #expect(line(step: "finish")?["converged"] as? String == "true")
+
+        try world.write("api/server.py", ReconcileWorld.serverScript(marker: "v2", health: "broken"))
+        try world.commit("a release that fails its health check")
+        let broken = try world.runBinary(["reconcile", "--once", "--log-format", "json"])
+        #expect(broken.status == 1, "\(broken.stdout)\(broken.stderr)")
+        let brokenLines = try parseLines(broken.stderr)
+        let rollback = try #require(brokenLines.first { $0["step"] as? String == "rollback" }, "\(broken.stderr)")
+        #expect(rollback["level"] as? String == "warning" && rollback["service"] as? String == "api" && rollback["host"] as? String == "h0")
+        #expect(brokenLines.contains { $0["outcome"] as? String == "rolled_back" && $0["level"] as? String == "error" })
+        #expect(!brokenLines.contains { $0["step"] as? String == "connecting" }, "debug lines stay out at the default level info")
+        #expect(broken.stdout.contains("ROLLED BACK"), "the text report still goes to standard output: \(broken.stdout)")
+    }
+
+    @Test func theConfigsLoggingSectionTurnsTextLogsOnWithoutATerminal() async throws {
+        let world = try await world(port: 8772, logging: "logging: { level: info, format: text }\n")
+        defer { world.stop() }
+        let run = try world.runBinary(["reconcile", "--once"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        let switching = try #require(lines.first { $0.contains("h0 api: switching") }, "\(run.stderr)")
+        #expect(switching.contains(" info ") && switching.contains("step=switching") && switching.contains("run_id="), "\(switching)")
+        #expect(!lines.contains { $0.hasPrefix("ferry: h0") }, "logs replace the progress lines: \(run.stderr)")
+        #expect(!run.stderr.contains("\u{1B}"), "no colour without a terminal")
+
+        let flagged = try world.runBinary(["reconcile", "--once", "--log-format", "json", "--log-level", "warning"])
+        #expect(flagged.status == 0)
+        #expect(flagged.stderr.isEmpty, "the flags override the config; nothing at warning or above: \(flagged.stderr)")
+        let invalid = try world.runBinary(["reconcile", "--once", "--log-level", "loud"])
+        #expect(invalid.status == 64 && invalid.stderr.contains("--log-level takes"), "\(invalid.stderr)")
+    }
+}
