@@ -62,12 +62,22 @@ let package = Package(
                 "FerryGit", "FerrySSH", "FerryConfig", "FerryAudit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "FerryDaemon",
+            dependencies: [
+                "FerryCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
             name: "FerryCLI",
             dependencies: [
-                "FerryCore", "FerryGit", "FerrySSH", "FerryConfig", "FerryAudit",
+                "FerryCore", "FerryDaemon", "FerryGit", "FerrySSH", "FerryConfig", "FerryAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,7 +119,7 @@ let package = Package(
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCLI", "_FerryTestHosts"]),
         .testTarget(
             name: "FerryIntegrationTests",
-            dependencies: ["FerryCore", "FerryCLI", "FerryGit", "FerrySSH", "_FerryTestHosts"]
+            dependencies: ["FerryCore", "FerryCLI", "FerryDaemon", "FerryGit", "FerrySSH", "_FerryTestHosts"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -52,7 +52,12 @@ public final class LocalLock: @unchecked Sendable {
         do {
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: wait)
+            var contended = false
             while try !tryLock(descriptor, path: path) {
+                if !contended {
+                    contended = true
+                    contentionCounter.withLock { contentionCount += 1 }
+                }
                 let remaining = clock.now.duration(to: deadline)
                 guard remaining > .zero else {
                     throw busyError(path: path, holder: await holderDetails(descriptor), waited: wait)
@@ -67,6 +72,14 @@ public final class LocalLock: @unchecked Sendable {
             throw error
         }
     }
+
+    /// How many times this process found the lock held by another run (then waited for it
+    /// or gave up): `ferry_lock_waits_total`.
+    public static var contentions: Int {
+        contentionCounter.withLock { contentionCount }
+    }
+    private static let contentionCounter = NSLock()
+    nonisolated(unsafe) private static var contentionCount = 0
 
     /// Empties the lock file and releases the lock. Releasing twice is harmless.
     public func release() {
