@@ -29,6 +29,7 @@ public struct FerryCommand: AsyncParsableCommand {
             ApproveCommand.self,
             AuditCommand.self,
             ValidateCommand.self,
+            RenderCommand.self,
             SchemaCommand.self,
             DiffCommand.self,
             RollbackCommand.self,

@@ -19,7 +19,7 @@ import Testing
           api:
             hosts: [web-1]
             sources: ["api.py"]
-            run: { command: x, lifecycle: transient, idle_timeout: 1m, max_lifetime: 1h }
+            run: { command: x, lifecycle: transient, max_lifetime: 1h }
             health_check: { url: "https://{address}:8443/health", unhealthy_threshold: 2 }
             timeouts: { connect: 5s, idle: 5m }
             env: { TOKEN: { from_age: secrets/token.age } }
@@ -38,7 +38,7 @@ import Testing
             hosts: [web-1]
             sources: ["api.py"]
             remote_dir: /srv/lazy
-            run: { command: x, port: 8080, lifecycle: on_demand }
+            run: { command: x, port: 8080, backend_port: 18080, lifecycle: on_demand }
         security: { ssh_algorithms: { kex: [curve25519-sha256] }, min_tls_version: "1.3" }
         alerts: [{ name: ops, on: [rollback], notify: { webhook: "https://hooks.example/x" } }]
         metrics: { listen: "127.0.0.1:9464" }
@@ -49,13 +49,10 @@ import Testing
     /// Each refusal: its line, the text it points at on that line, and how the message names it.
     private static let refusals: [(line: Int, marker: String, subject: String)] = [
         (3, "local", "`transport: local`"),
-        (8, "transient", "`lifecycle: transient`"), (8, "idle_timeout", "`idle_timeout`"), (8, "max_lifetime", "`max_lifetime`"),
         (9, "\"https", "the `{address}` placeholder"), (9, "unhealthy_threshold", "`unhealthy_threshold`"),
         (10, "connect", "`connect`"), (10, "idle", "`idle`"),
         (12, "503", "an HTTP status code in `retry_on`"), (12, "404", "an HTTP status code in `fail_on`"), (14, "metrics", "`metrics`"),
-        (15, "logging", "`logging`"), (16, "alerts", "`alerts`"), (17, "analysis", "`analysis`"),
-        (22, "pipeline_bound", "`lifecycle: pipeline_bound`"), (22, "shutdown_on", "`shutdown_on`"),
-        (27, "on_demand", "`lifecycle: on_demand`"),
+        (17, "analysis", "`analysis`"),
         (28, "min_tls_version", "`min_tls_version`"),
         (30, "metrics", "`metrics`"),
     ]

@@ -26,10 +26,6 @@ import Testing
         Case(subject: "`\(subject)`", place: "`services.<name>`", yaml: service(lines), marker: marker ?? subject)
     }
 
-    private static func runValue(_ subject: String, _ run: String, marker: String) -> Case {
-        Case(subject: subject, place: "`services.<name>.run`", yaml: service(run: run), marker: marker)
-    }
-
     private static func rootKey(_ subject: String, _ lines: String) -> Case {
         Case(subject: "`\(subject)`", place: "`ferry.yaml`", yaml: service() + lines, marker: subject)
     }
@@ -42,15 +38,7 @@ import Testing
             subject: "an HTTP status code in `fail_on`", place: "`services.<name>.error_policy`",
             yaml: service("    error_policy: { fail_on: [auth_failure, 404] }\n"), marker: "404"),
         serviceKey("metrics", "    metrics: { port: 9090 }\n"),
-        serviceKey("logging", "    logging: { level: debug }\n"),
-        serviceKey("alerts", "    alerts: [{ name: slow, condition: \"latency > 1\" }]\n"),
         serviceKey("analysis", "    analysis: { prometheus: \"https://prom.example\", query: up, threshold: 1 }\n"),
-        runValue("`lifecycle: transient`", "{ command: x, lifecycle: transient }", marker: "transient"),
-        runValue("`lifecycle: on_demand`", "{ command: x, port: 8080, lifecycle: on_demand }", marker: "on_demand"),
-        runValue("`lifecycle: pipeline_bound`", "{ command: x, lifecycle: pipeline_bound }", marker: "pipeline_bound"),
-        runValue("`idle_timeout`", "{ command: x, lifecycle: transient, idle_timeout: 1m }", marker: "idle_timeout"),
-        runValue("`max_lifetime`", "{ command: x, lifecycle: transient, max_lifetime: 1h }", marker: "max_lifetime"),
-        runValue("`shutdown_on`", "{ command: x, lifecycle: pipeline_bound, shutdown_on: [sigterm] }", marker: "shutdown_on"),
         Case(
             subject: "`unhealthy_threshold`", place: "`services.<name>.health_check`",
             yaml: service("    health_check: { http: /health, unhealthy_threshold: 2 }\n"), marker: "unhealthy_threshold"),
@@ -113,7 +101,7 @@ import Testing
     /// A refused key in `defaults` is reported once, where `defaults` writes it.
     @Test func aRefusedDefaultIsReportedOnceWhereItIsWritten() throws {
         let yaml = Self.service() + "  worker:\n    hosts: [web-1]\n    sources: [\"api.py\"]\n    run: { command: y }\n"
-            + "defaults:\n  logging: { level: debug }\n"
+            + "defaults:\n  metrics: { port: 9090 }\n"
         let repository = try TestRepository(["ferry.yaml": yaml, "api.py": ""])
         defer { repository.remove() }
         #expect(try repository.load().errorSummaries == ["not_supported ferry.yaml:13:3"])
@@ -122,9 +110,9 @@ import Testing
     /// The JSON Schema still describes the refused keys, and says they are refused.
     @Test func theSchemaMarksRefusedKeys() {
         let schema = ConfigSchema.jsonSchema()
-        let description = schema["$defs"]?["Service"]?["properties"]?["logging"]?["description"]
+        let description = schema["$defs"]?["Service"]?["properties"]?["analysis"]?["description"]
         guard case .string(let text)? = description else {
-            Issue.record("no description for logging")
+            Issue.record("no description for analysis")
             return
         }
         #expect(text.hasPrefix("Not supported by this version of Ferry (issue 11)"))

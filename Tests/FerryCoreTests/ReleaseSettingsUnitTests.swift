@@ -410,7 +410,6 @@ struct ReleaseSettingsUnitTests {
             ("persistent", nil, .persistent),
             ("transient", 3_600_000, .transient(maxLifetime: .milliseconds(3_600_000))),
             ("transient", nil, .transient(maxLifetime: nil)),
-            ("on_demand", 60_000, .onDemand(maxLifetime: .milliseconds(60_000))),
             ("pipeline_bound", 120_000, .pipelineBound(maxLifetime: .milliseconds(120_000))),
         ]
         for (kind, limit, expected) in cases {
@@ -418,6 +417,20 @@ struct ReleaseSettingsUnitTests {
             settings.run.maxLifetimeMs = limit
             #expect(try ReleaseRuntime(stored: settings, of: service).remote.lifecycle == expected, "\(kind)")
         }
+        settings.run.lifecycle = "on_demand"
+        settings.run.maxLifetimeMs = 60_000
+        #expect(throws: RemoteError.self, "on_demand needs its ports") { try ReleaseRuntime(stored: settings, of: service) }
+        settings.run.port = 8080
+        settings.run.backendPort = 18080
+        settings.run.idleTimeoutMs = 90_000
+        #expect(try ReleaseRuntime(stored: settings, of: service).remote.lifecycle
+                == .onDemand(SocketProxy(listenPort: 8080, backendPort: 18080, idleTimeout: .seconds(90)), maxLifetime: .seconds(60)))
+        settings.run.lifecycle = "pipeline_bound"
+        settings.run.shutdownOn = ["pipe_closed", "sigint"]
+        #expect(try ReleaseRuntime(stored: settings, of: service).remote.lifecycle
+                == .pipelineBound(shutdownOn: [.pipeClosed, .sigint], maxLifetime: .seconds(60)))
+        settings.run.logOutput = "/var/log/web.log"
+        #expect(try ReleaseRuntime(stored: settings, of: service).remote.logTarget == .file("/var/log/web.log"))
         settings.run.unit = "custom-web.service"
         #expect(try ReleaseRuntime(stored: settings, of: service).remote.unitName == "custom-web.service")
     }

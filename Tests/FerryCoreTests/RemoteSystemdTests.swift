@@ -36,7 +36,8 @@ import Testing
         #expect(transient.contains("Restart=on-failure") && transient.contains("RuntimeMaxSec=90.5"))
         #expect(transient.contains("WantedBy=default.target"))
         #expect(try unit(.transient(maxLifetime: nil)).allSatisfy { !$0.hasPrefix("RuntimeMaxSec") })
-        for lifecycle: ServiceLifecycle in [.onDemand(maxLifetime: nil), .pipelineBound(maxLifetime: nil)] {
+        let proxy = SocketProxy(listenPort: 8080, backendPort: 18080, idleTimeout: .seconds(300))
+        for lifecycle: ServiceLifecycle in [.onDemand(proxy, maxLifetime: nil), .pipelineBound(maxLifetime: nil)] {
             let lines = try unit(lifecycle)
             #expect(lines.contains("Restart=no") && !lines.contains { $0.hasPrefix("RestartSec") })
         }
@@ -62,14 +63,17 @@ import Testing
         #expect(install.text.contains("\ndir=\"${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user\"\nunit='ferry-web.service'\n"))
         #expect(install.text.contains("\n'systemctl' '--user' 'daemon-reload' || "))
         #expect(install.text.contains("\n'systemctl' '--user' 'enable' '--' 'ferry-web.service' || "))
-        #expect(scripts.restart().text.hasSuffix("\n'systemctl' '--user' 'restart' '--' 'ferry-web.service'\n"))
+        #expect(scripts.restart().text.hasSuffix("\n'systemctl' '--user' 'stop' '--' 'ferry-web.service'\n'systemctl' '--user' 'start' '--' 'ferry-web.service'\n"))
         #expect(scripts.stop().text.hasSuffix("\n'systemctl' '--user' 'stop' '--' 'ferry-web.service'\n"))
 
         let system = try RemoteService(name: "web", remoteDirectory: "/srv/web", command: "x", manager: .systemd(.system),
-                                       lifecycle: .onDemand(maxLifetime: nil), unitName: "custom@1.service")
+                                       lifecycle: .onDemand(SocketProxy(listenPort: 8080, backendPort: 18080, idleTimeout: .seconds(60)), maxLifetime: nil),
+                                       unitName: "custom@1.service")
         let systemInstall = try SystemdScripts(service: system).install().text
         #expect(systemInstall.contains("\ndir='/etc/systemd/system'\nunit='custom@1.service'\n"))
-        #expect(!systemInstall.contains("'enable'"))
+        #expect(systemInstall.contains("\ncompanion='custom@1.socket'\n") && systemInstall.contains("\ncompanion='custom@1-proxy.service'\n"))
+        #expect(systemInstall.contains("'enable' '--' 'custom@1.socket'"), "an on_demand service listens from boot on")
+        #expect(!systemInstall.contains("'enable' '--' 'custom@1.service'"))
         #expect(throws: RemoteError.self) {
             try SystemdScripts(service: try RemoteService(name: "p", remoteDirectory: "/srv/p", command: "x"))
         }
@@ -78,7 +82,7 @@ import Testing
     @Test func installsIntoTheUserUnitDirectoryOfTheHost() async throws {
         let sandbox = try RemoteSandbox()
         let service = try RemoteService(name: "web", remoteDirectory: "/srv/web", command: "x", manager: .systemd(.user),
-                                        lifecycle: .onDemand(maxLifetime: nil))
+                                        lifecycle: .onDemand(SocketProxy(listenPort: 8080, backendPort: 18080, idleTimeout: .seconds(60)), maxLifetime: nil))
         let install = try SystemdScripts(service: service).install()
         // A stand-in systemctl on PATH records what it is asked.
         let bin = sandbox.path("bin")
@@ -90,7 +94,11 @@ import Testing
         #expect(run.status == 0, "\(run.stderrText)")
         let unit = try String(contentsOfFile: sandbox.path("config/systemd/user/ferry-web.service"), encoding: .utf8)
         #expect(unit == (try SystemdUnit.render(service, scope: .user)))
-        #expect(try String(contentsOfFile: sandbox.path("systemctl.log"), encoding: .utf8) == "--user daemon-reload\n")
+        for file in try SystemdUnit.files(service, scope: .user).dropFirst() {
+            #expect(try String(contentsOfFile: sandbox.path("config/systemd/user/\(file.name)"), encoding: .utf8) == file.text)
+        }
+        #expect(try String(contentsOfFile: sandbox.path("systemctl.log"), encoding: .utf8)
+                == "--user daemon-reload\n--user enable -- ferry-web.socket\n--user disable -- ferry-web.service\n")
 
         let status = try await runRemote(RemoteScript(text: "export PATH=\(bin.shellQuoted):\"$PATH\"\n"
                                                     + (try SystemdScripts(service: service)).isActive().commandLine), in: sandbox)

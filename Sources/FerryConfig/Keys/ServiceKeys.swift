@@ -47,11 +47,10 @@ enum ServiceKeys {
         .notSupported(issue: 11, instead: "remove it: this version publishes no scrape targets for services")
     static let logging = KeySpec<ServiceLogging>.defaulted(
         "logging", LoggingKeys.serviceValue, LoggingKeys.standard, "`{ level: info, format: json, output: stdout }`",
-        doc: "How the service logs.")
-        .notSupported(issue: 11, instead: "remove it: this version does not pass logging settings to the service; set `LOG_LEVEL` and the like in `env`")
+        doc: "How the service logs. When declared (here or in `defaults`), the service gets `LOG_LEVEL`, `LOG_FORMAT` and `LOG_OUTPUT` in its environment (unless `env` sets them), and its output goes where `output` says: the journal for `stdout`, `stderr` and `journal` (`StandardOutput=journal`; `.ferry/service.log` for `manager: process`), or appended to an absolute file (`StandardOutput=append:PATH`, and the process's log file).")
     static let alerts = KeySpec<[ServiceAlert]>.defaulted(
-        "alerts", ServiceAlertKeys.list, [], "none", doc: "Alert rules about the service (rendered for Prometheus).")
-        .notSupported(issue: 11, instead: "remove it: this version renders no alert rules")
+        "alerts", ServiceAlertKeys.list, [], "none",
+        doc: "Alert rules about the service, written by `ferry render SERVICE --out DIR` as Prometheus alerting rules (`<name>.rules.yml`, next to `ferry.rules.yml` with Ferry's own alerts) for your Prometheus to load.")
     static let analysis = KeySpec<AnalysisDraft>.optional(
         "analysis", AnalysisKeys.value, defaultText: "none", doc: "A metric watched after each deploy.")
         .notSupported(issue: 11, instead: "remove it: a deploy is judged by its `health_check` alone")
@@ -100,7 +99,7 @@ enum ServiceKeys {
             errorPolicy: reader.value(ServiceKeys.errorPolicy), circuitBreaker: reader.value(ServiceKeys.circuitBreaker),
             timeouts: reader.value(ServiceKeys.timeouts), environment: reader.value(ServiceKeys.environment),
             approval: reader.value(ServiceKeys.approval), metrics: reader.read(ServiceKeys.metrics),
-            logging: reader.value(ServiceKeys.logging), alerts: reader.value(ServiceKeys.alerts),
+            logging: reader.valueNode("logging") == nil ? nil : reader.value(ServiceKeys.logging), alerts: reader.value(ServiceKeys.alerts),
             analysis: reader.read(ServiceKeys.analysis))
         draft.dependsOn = dependencies
         return draft

@@ -22,7 +22,8 @@ struct ServiceDraft: Sendable {
     var environment: [String: EnvironmentValue]
     var approval: Approval
     var metrics: ServiceMetricsEndpoint?
-    var logging: ServiceLogging
+    /// The declared logging, nil when neither the service nor `defaults` declares it.
+    var logging: ServiceLogging?
     var alerts: [ServiceAlert]
     var analysis: AnalysisDraft?
     /// The services this one follows (`depends_on`), each with where it is written.
@@ -31,6 +32,18 @@ struct ServiceDraft: Sendable {
     /// The remote directory, or the default one for `name`.
     func remoteDirectory(for name: String) -> String {
         remoteDirectory ?? "/opt/ferry/services/\(name)"
+    }
+
+    /// `env` with `LOG_LEVEL`, `LOG_FORMAT` and `LOG_OUTPUT` from a declared `logging`,
+    /// where `env` does not set them itself.
+    private var environmentWithLogging: [String: EnvironmentValue] {
+        guard let logging else { return environment }
+        var variables = environment
+        let declared = [("LOG_LEVEL", logging.level.rawValue), ("LOG_FORMAT", logging.format.rawValue), ("LOG_OUTPUT", logging.output.description)]
+        for (name, value) in declared where variables[name] == nil {
+            variables[name] = .literal(value)
+        }
+        return variables
     }
 
     /// The service, given its name, resolved hosts and location; nil when a
@@ -47,7 +60,7 @@ struct ServiceDraft: Sendable {
             remoteDirectory: remoteDirectory(for: name), run: run, changeDetection: changeDetection, drift: drift,
             hooks: hooks, healthCheck: check, rollbackOnFailure: rollbackOnFailure, keepReleases: keepReleases,
             rollout: rollout, errorPolicy: errorPolicy, circuitBreaker: circuitBreaker, timeouts: timeouts,
-            environment: environment, approval: approval, metrics: metrics, logging: logging, alerts: alerts,
+            environment: environmentWithLogging, approval: approval, metrics: metrics, logging: logging, alerts: alerts,
             analysis: analysis?.analysis, definedAt: definedAt)
         service.dependsOn = dependsOn.map(\.name)
         return service

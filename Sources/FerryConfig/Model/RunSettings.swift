@@ -8,13 +8,17 @@ public struct RunSettings: Sendable, Equatable {
     public var manager: ProcessManager
     /// When the process starts and stops.
     public var lifecycle: Lifecycle
+    /// The port the service itself listens on behind the socket of an `on_demand` (or
+    /// idle-stopped `transient`) service; passed to it as `PORT`.
+    public var backendPort: Int?
 
     /// Run settings.
-    public init(command: String, port: Int?, manager: ProcessManager, lifecycle: Lifecycle) {
+    public init(command: String, port: Int?, manager: ProcessManager, lifecycle: Lifecycle, backendPort: Int? = nil) {
         self.command = command
         self.port = port
         self.manager = manager
         self.lifecycle = lifecycle
+        self.backendPort = backendPort
     }
 }
 

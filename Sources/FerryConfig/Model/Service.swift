@@ -39,8 +39,8 @@ public struct Service: Sendable, Equatable {
     public var approval: Approval
     /// The service's own metrics endpoint, if it has one.
     public var metrics: ServiceMetricsEndpoint?
-    /// How the service logs.
-    public var logging: ServiceLogging
+    /// How the service logs, when declared (nil: the supervisor's default, no `LOG_*` variables).
+    public var logging: ServiceLogging?
     /// Alert rules generated for the service.
     public var alerts: [ServiceAlert]
     /// A post-deploy analysis of a metric, if configured.
@@ -57,7 +57,7 @@ public struct Service: Sendable, Equatable {
         run: RunSettings, changeDetection: ChangeDetection, drift: DriftPolicy, hooks: Hooks, healthCheck: HealthCheck?,
         rollbackOnFailure: Bool, keepReleases: Int, rollout: RolloutPolicy, errorPolicy: ErrorPolicy,
         circuitBreaker: CircuitBreakerPolicy, timeouts: Timeouts, environment: [String: EnvironmentValue],
-        approval: Approval, metrics: ServiceMetricsEndpoint?, logging: ServiceLogging, alerts: [ServiceAlert],
+        approval: Approval, metrics: ServiceMetricsEndpoint?, logging: ServiceLogging?, alerts: [ServiceAlert],
         analysis: Analysis?, definedAt: SourceLocation
     ) {
         self.name = name

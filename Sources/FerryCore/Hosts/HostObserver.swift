@@ -125,15 +125,10 @@ extension ObservedService {
 extension RemoteService {
     /// The remote operations' view of a configured service.
     init(service: Service) throws {
-        let lifecycle: ServiceLifecycle
-        switch service.run.lifecycle {
-        case .persistent: lifecycle = .persistent
-        case .transient(_, let maxLifetime): lifecycle = .transient(maxLifetime: maxLifetime)
-        case .onDemand(_, let maxLifetime): lifecycle = .onDemand(maxLifetime: maxLifetime)
-        case .pipelineBound(_, let maxLifetime): lifecycle = .pipelineBound(maxLifetime: maxLifetime)
-        }
+        let lifecycle = ServiceLifecycle(run: service.run)
         try self.init(name: service.name, remoteDirectory: service.remoteDirectory, command: service.run.command,
                       manager: service.run.manager == .systemd ? .systemd(.system) : .process, lifecycle: lifecycle)
         quickCheck = service.changeDetection == .mtime
+        logTarget = ServiceLogTarget(logging: service.logging)
     }
 }

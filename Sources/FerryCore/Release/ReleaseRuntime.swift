@@ -23,17 +23,11 @@ struct ReleaseRuntime: Sendable {
 
     /// The runtime stored in a release's `settings`, for `service` (its name and directory).
     init(stored settings: ReleaseSettings, of service: Service) throws {
-        let limit: Duration? = settings.run.maxLifetimeMs.map { .milliseconds($0) }
-        let lifecycle: ServiceLifecycle
-        switch settings.run.lifecycle {
-        case "transient": lifecycle = .transient(maxLifetime: limit)
-        case "on_demand": lifecycle = .onDemand(maxLifetime: limit)
-        case "pipeline_bound": lifecycle = .pipelineBound(maxLifetime: limit)
-        default: lifecycle = .persistent
-        }
+        let lifecycle = try ServiceLifecycle(stored: settings.run)
         remote = try RemoteService(name: service.name, remoteDirectory: service.remoteDirectory, command: settings.run.command,
                                    manager: settings.run.manager == "systemd" ? .systemd(.system) : .process,
                                    lifecycle: lifecycle, unitName: settings.run.unit)
+        remote.logTarget = settings.run.logOutput.map(ServiceLogTarget.init(storedName:))
         healthCheck = settings.healthCheck?.healthCheck
         preShutdown = settings.preShutdown.map { Hook(command: $0.command, timeout: .milliseconds($0.timeoutMs)) }
         postDeploy = settings.postDeploy.map { Hook(command: $0.command, timeout: .milliseconds($0.timeoutMs)) }

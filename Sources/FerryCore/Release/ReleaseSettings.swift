@@ -41,10 +41,22 @@ public struct ReleaseSettings: Codable, Sendable, Equatable {
         public var port: Int?
         /// The systemd unit's file name.
         public var unit: String
+        /// The port the service listens on behind its socket (`on_demand`, idle-stopped `transient`).
+        public var backendPort: Int?
+        /// How long the socket's proxy waits without a connection, in milliseconds (with `backend_port`).
+        public var idleTimeoutMs: Int?
+        /// What ends a `pipeline_bound` service (`pipe_closed`, `sigterm`, …).
+        public var shutdownOn: [String]?
+        /// Where a declared `logging` sends the output: `journal` or a file; nil when undeclared.
+        public var logOutput: String?
 
         private enum CodingKeys: String, CodingKey {
             case command, manager, lifecycle, port, unit
             case maxLifetimeMs = "max_lifetime_ms"
+            case backendPort = "backend_port"
+            case idleTimeoutMs = "idle_timeout_ms"
+            case shutdownOn = "shutdown_on"
+            case logOutput = "log_output"
         }
     }
 
@@ -88,7 +100,11 @@ extension ReleaseSettings {
     init(service: Service, remote: RemoteService, variables: [String: String]) throws {
         let lifecycle = service.run.lifecycle
         run = Run(command: service.run.command, manager: service.run.manager.rawValue, lifecycle: lifecycle.kind.rawValue,
-                  maxLifetimeMs: remote.lifecycle.maxLifetime.map(milliseconds), port: service.run.port, unit: remote.unitName)
+                  maxLifetimeMs: remote.lifecycle.maxLifetime.map(milliseconds), port: service.run.port, unit: remote.unitName,
+                  backendPort: remote.lifecycle.socketProxy?.backendPort,
+                  idleTimeoutMs: remote.lifecycle.socketProxy.map { milliseconds($0.idleTimeout) },
+                  shutdownOn: remote.lifecycle.shutdownOn.isEmpty ? nil : remote.lifecycle.shutdownOn.map(\.rawValue),
+                  logOutput: remote.logTarget?.storedName)
         environment = Dictionary(uniqueKeysWithValues: variables.map { name, value in
             (name, EnvironmentDigest(source: service.environment[name].map(Self.source) ?? "literal", sha256: Self.digest(value)))
         })
@@ -164,6 +180,10 @@ extension ReleaseSettings {
             "hooks.pre_shutdown": Self.text(of: preShutdown), "hooks.post_deploy": Self.text(of: postDeploy),
         ]
         entries["run.max_lifetime"] = run.maxLifetimeMs.map(String.init)
+        entries["run.backend_port"] = run.backendPort.map(String.init)
+        entries["run.idle_timeout"] = run.idleTimeoutMs.map(String.init)
+        entries["run.shutdown_on"] = run.shutdownOn?.joined(separator: ",")
+        entries["logging.output"] = run.logOutput
         entries["run.port"] = run.port.map(String.init)
         for (name, value) in timeouts { entries["timeouts.\(name)"] = String(value) }
         if let healthCheck {

@@ -6,9 +6,10 @@ import Foundation
 /// kernel gave to another process since is never taken for it).
 ///
 /// The process is started in the current release directory by
-/// `setsid nohup /bin/sh -c COMMAND` with standard input from `/dev/null` and output
-/// appended to `.ferry/service.log`: its own session and process group, no terminal, no
-/// descriptor of the SSH channel, so it outlives the SSH session. Its environment comes
+/// `setsid nohup [timeout MAX] /bin/sh -c COMMAND` with standard input from `/dev/null` and
+/// output appended to `.ferry/service.log` (or the file its `logging` names): its own
+/// session and process group, no terminal, no descriptor of the SSH channel, so it outlives
+/// the SSH session. `max_lifetime` becomes `timeout`. Its environment comes
 /// from `.ferry/env` (see ``EnvironmentFile``). `pre_shutdown` hooks are separate
 /// (``HookScript``); run them before ``stop(timeout:force:)``.
 public struct ProcessScripts: Sendable {
@@ -88,6 +89,7 @@ public struct ProcessScripts: Sendable {
         d=\(ShellQuote.quote(service.layout.root))
         f="$d/.ferry"
         pidfile="$f/pid"
+        log=\(ShellQuote.quote(logFile))
         ferry_start() {
           mkdir -p -m 0700 -- "$f" || ferry_fail "cannot create $f"
           if ferry_read_pid "$pidfile" && ferry_alive "$ferry_pid" "$ferry_started"; then
@@ -95,17 +97,31 @@ public struct ProcessScripts: Sendable {
             return 0
           fi
           cd -P -- "$d/current" 2>/dev/null || ferry_fail "there is no current release under $d"
-          (umask 077; : >>"$f/service.log") || ferry_fail "cannot write $f/service.log"
+          (umask 077; : >>"$log") || ferry_fail "cannot write $log"
           (
             if [ -f "$f/env" ]; then . "$f/env" || exit 1; fi
-            exec setsid nohup /bin/sh -c \(ShellQuote.quote(service.command))
-          ) </dev/null >>"$f/service.log" 2>&1 &
+            exec setsid nohup \(launcher)/bin/sh -c \(ShellQuote.quote(service.command))
+          ) </dev/null >>"$log" 2>&1 &
           ferry_pid=$!
           printf '%s %s\\n' "$ferry_pid" "$(ferry_start_time "$ferry_pid")" > "$pidfile.$$" \\
             && mv -f -T -- "$pidfile.$$" "$pidfile" || ferry_fail "cannot write $pidfile"
           printf 'started %s\\n' "$ferry_pid"
         }
         """ + Self.stopFunction
+    }
+
+    /// Where the process's output is appended: the declared `logging` file, else `.ferry/service.log`.
+    var logFile: String {
+        if case .file(let path)? = service.logTarget { return path }
+        return service.layout.root + "/.ferry/service.log"
+    }
+
+    /// `timeout` in front of the command when the lifecycle limits its lifetime: SIGTERM at
+    /// `max_lifetime`, SIGKILL ten seconds later. `timeout` stays in the process group
+    /// `setsid` made, so a stop still reaches the command.
+    private var launcher: String {
+        guard let limit = service.lifecycle.maxLifetime else { return "" }
+        return "timeout --kill-after=10s \(RemoteShell.seconds(limit))s "
     }
 
     /// `ferry_stop TENTHS FORCE`. A background child of a non-interactive shell is not a

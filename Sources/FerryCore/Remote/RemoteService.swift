@@ -18,6 +18,8 @@ public struct RemoteService: Sendable, Equatable {
     /// listing (size, modification time, mode of every file) is the one recorded at deploy
     /// (`change_detection: mtime`).
     public var quickCheck = false
+    /// Where its output goes when its `logging` is declared; nil leaves the supervisor's default.
+    public var logTarget: ServiceLogTarget?
 
     /// A service; throws `.invalidArgument` for a name, directory or unit name that cannot reach a host safely.
     public init(name: String, remoteDirectory: String, command: String, manager: ServiceManager = .process,
@@ -75,26 +77,6 @@ public enum SystemdScope: Sendable, Equatable {
         switch self {
         case .system: "--system"
         case .user: "--user"
-        }
-    }
-}
-
-/// When a service's process starts and stops, as far as its supervisor is concerned.
-public enum ServiceLifecycle: Sendable, Equatable {
-    /// Runs all the time and is restarted whenever it exits.
-    case persistent
-    /// Restarted only when it fails, stopped after `maxLifetime` at the latest.
-    case transient(maxLifetime: Duration?)
-    /// Started on request, never restarted by its supervisor.
-    case onDemand(maxLifetime: Duration?)
-    /// Lives as long as the pipeline feeding it, never restarted by its supervisor.
-    case pipelineBound(maxLifetime: Duration?)
-
-    /// The longest the process may run, when limited.
-    var maxLifetime: Duration? {
-        switch self {
-        case .persistent: nil
-        case .transient(let limit), .onDemand(let limit), .pipelineBound(let limit): limit
         }
     }
 }

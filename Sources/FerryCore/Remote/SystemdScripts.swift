@@ -28,37 +28,95 @@ public struct SystemdScripts: Sendable {
         }
     }
 
-    /// Writes ``SystemdUnit/render(_:scope:)``'s text (sent on standard input) to the unit
-    /// directory through a temporary file and a rename, reloads systemd, and enables the
-    /// unit when the service is `persistent` (started at boot).
+    /// Writes ``SystemdUnit/files(_:scope:)`` to the unit directory, each through a temporary
+    /// file and a rename (the service unit, which holds the command, comes on standard input;
+    /// the socket and proxy units, which hold only paths and numbers, in the script), removes
+    /// a socket or proxy unit an earlier lifecycle left, reloads systemd, and enables what
+    /// starts at boot: the service unit of a `persistent` service, the socket of the others
+    /// that have one.
     public func install() throws -> RemoteScript {
+        let files = try SystemdUnit.files(service, scope: scope)
+        let names = SystemdUnitNames(service)
         var text = RemoteShell.prologue + """
         umask 022
         dir=\(unitDirectory)
         unit=\(ShellQuote.quote(service.unitName))
         mkdir -p -- "$dir" || ferry_fail "cannot create $dir"
         cat > "$dir/.$unit.$$" && mv -f -T -- "$dir/.$unit.$$" "$dir/$unit" || { rm -f -- "$dir/.$unit.$$"; ferry_fail "cannot write $dir/$unit"; }
-        \(systemctl("daemon-reload")) || ferry_fail "systemctl daemon-reload failed"
 
         """
-        if service.lifecycle == .persistent {
-            text += systemctl("enable", "--", service.unitName) + " || ferry_fail \"cannot enable $unit\"\n"
+        for file in files.dropFirst() {
+            text += """
+            companion=\(ShellQuote.quote(file.name))
+            printf '%s' \(ShellQuote.quote(file.text)) > "$dir/.$companion.$$" && mv -f -T -- "$dir/.$companion.$$" "$dir/$companion" || { rm -f -- "$dir/.$companion.$$"; ferry_fail "cannot write $dir/$companion"; }
+
+            """
+        }
+        for stale in [names.socket, names.proxy] where !files.contains(where: { $0.name == stale }) {
+            text += """
+            if [ -f "$dir/"\(ShellQuote.quote(stale)) ]; then
+              \(systemctl("disable", "--now", "--", stale)) >/dev/null 2>&1 || true
+              rm -f -- "$dir/"\(ShellQuote.quote(stale)) || ferry_fail "cannot remove $dir/"\(ShellQuote.quote(stale))
+            fi
+
+            """
+        }
+        text += systemctl("daemon-reload") + " || ferry_fail \"systemctl daemon-reload failed\"\n"
+        if let boot = bootUnit {
+            text += systemctl("enable", "--", boot) + " || ferry_fail \"cannot enable \(boot)\"\n"
+        }
+        if bootUnit != names.service {
+            // A unit an earlier `persistent` release enabled must not start at boot any more.
+            text += systemctl("disable", "--", names.service) + " >/dev/null 2>&1 || true\n"
         }
         text += "printf 'installed %s\\n' \"$dir/$unit\"\n"
-        return RemoteScript(text: text, input: Data(try SystemdUnit.render(service, scope: scope).utf8))
+        return RemoteScript(text: text, input: Data(files[0].text.utf8))
     }
 
-    /// `systemctl restart UNIT`.
-    public func restart() -> RemoteScript { command("restart") }
+    /// The unit enabled at boot: the service of a `persistent` service, the socket of a
+    /// service that has one, none for the rest.
+    private var bootUnit: String? {
+        let names = SystemdUnitNames(service)
+        if service.lifecycle == .persistent { return names.service }
+        if service.lifecycle.socketProxy != nil || service.lifecycle.shutdownOn.contains(.pipeClosed) { return names.socket }
+        return nil
+    }
 
-    /// `systemctl start UNIT`.
-    public func start() -> RemoteScript { command("start") }
+    /// The unit `start()` starts: the socket of an `on_demand` or piped `pipeline_bound`
+    /// service (the service starts on the first connection or write), the proxy of an
+    /// idle-stopped `transient` service (which starts the socket and the service now), else
+    /// the service.
+    private var startUnit: String {
+        let names = SystemdUnitNames(service)
+        switch service.lifecycle {
+        case .onDemand: return names.socket
+        case .transient(_, .some): return names.proxy
+        case .pipelineBound(let triggers, _) where triggers.contains(.pipeClosed): return names.socket
+        default: return names.service
+        }
+    }
 
-    /// `systemctl stop UNIT`.
-    public func stop() -> RemoteScript { command("stop") }
+    /// Stops and starts the service (``stop()`` then ``start()``).
+    public func restart() -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + stopCommands + systemctl("start", "--", startUnit) + "\n")
+    }
 
-    /// `systemctl disable UNIT`: not started at boot any more.
-    public func disable() -> RemoteScript { command("disable") }
+    /// Starts the service the way its lifecycle says (see `startUnit`).
+    public func start() -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + systemctl("start", "--", startUnit) + "\n")
+    }
+
+    /// Stops the socket and proxy units the service has on the host (so no connection starts
+    /// it again), then the service unit.
+    public func stop() -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + stopCommands)
+    }
+
+    /// Disables every unit of the service: nothing starts at boot any more.
+    public func disable() -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + "dir=\(unitDirectory)\n" + companions(verb: "disable")
+                     + systemctl("disable", "--", service.unitName) + "\n")
+    }
 
     /// Prints what `systemctl is-active UNIT` says, or `unknown` without `systemctl`;
     /// read with ``parseIsActive(_:)``.
@@ -79,8 +137,17 @@ public struct SystemdScripts: Sendable {
         return state == "unknown" ? .unknown("systemctl not found") : .systemd(state)
     }
 
-    private func command(_ verb: String) -> RemoteScript {
-        RemoteScript(text: RemoteShell.prologue + systemctl(verb, "--", service.unitName) + "\n")
+    private var stopCommands: String {
+        "dir=\(unitDirectory)\n" + companions(verb: "stop") + systemctl("stop", "--", service.unitName) + "\n"
+    }
+
+    /// `systemctl VERB` for each socket and proxy unit whose file is in the unit directory
+    /// (whatever lifecycle installed it), socket first.
+    private func companions(verb: String) -> String {
+        let names = SystemdUnitNames(service)
+        return [names.socket, names.proxy].map { name in
+            "if [ -f \"$dir/\"\(ShellQuote.quote(name)) ]; then \(systemctl(verb, "--", name)) || exit 1; fi\n"
+        }.joined()
     }
 
     private func systemctl(_ words: String...) -> String {
