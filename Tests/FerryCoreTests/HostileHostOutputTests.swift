@@ -22,7 +22,9 @@ struct HostileHostOutputTests {
                           "../\u{301}outside", "/\u{301}etc/passwd"]
 
     /// NUL-terminated fields, as the probe and the release check print them.
-    static func fields(_ values: String...) -> Data {
+    static func fields(_ values: String...) -> Data { fields(values) }
+
+    static func fields(_ values: [String]) -> Data {
         values.reduce(into: Data()) { $0.append(Data($1.utf8) + [0]) }
     }
 
@@ -63,16 +65,18 @@ struct HostileHostOutputTests {
         #expect(try verifier.verdict(withoutTree) == .changed(["no readable manifest"]))
     }
 
-    @Test(arguments: ["./../etc/passwd", "./web/../../x", ".//etc/passwd", "./.", "./a/./b", "./../\u{301}x"])
+    @Test(arguments: ["../etc/passwd", "web/../../x", "/etc/passwd", ".", "a/./b", "../\u{301}x", "a//b"])
     func aProbeListingAPathOutsideTheReleaseIsMalformed(path: String) throws {
         let probe = try HostStateProbe(services: [RemoteService(name: "web", remoteDirectory: "/srv/web", command: "true")])
-        let output = Self.fields(HostStateProbe.header, "service", "web", "directory", "yes", "status", "stopped", "", "tree",
-                                 "e", "81a4", "2", path, "hashes", "links", "end", "end-service", HostStateProbe.trailer)
+        let service = ["service", "web", "directory", "yes", "status", "stopped", "", "end-service", "manifests", "sizes", "settings", "sums"]
+        let output = Self.fields([HostStateProbe.header, "systemd", "no"] + service + ["walk", "0t", "records", "d", "755", "4096", "", "",
+                                 "f", "644", "2", path, "", "hashes", "sha256", HostStateProbe.trailer])
         let error = #expect(throws: RemoteError.self) { try probe.parse(output) }
         #expect(error?.kind == .malformedOutput)
-        let hashed = Self.fields(HostStateProbe.header, "service", "web", "directory", "yes", "status", "stopped", "", "tree",
-                                 "hashes", String(repeating: "ab", count: 32) + "  " + path, "links", "end", "end-service", HostStateProbe.trailer)
-        #expect(throws: RemoteError.self) { try probe.parse(hashed) }
+        let honest = Self.fields([HostStateProbe.header, "systemd", "no"] + service + ["walk", "0t", "records", "d", "755", "4096", "", "",
+                                 "f", "644", "2", "web/server.py", "", "hashes", "0t", "sha256",
+                                 String(repeating: "ab", count: 32) + "  /srv/web/current/web/server.py", HostStateProbe.trailer])
+        #expect(try probe.parse(honest)["web"]?.files?["web/server.py"]?.sha256 == String(repeating: "ab", count: 32))
     }
 
     @Test func aJournalWithoutACommitIdIsNotOneFerryWrote() {

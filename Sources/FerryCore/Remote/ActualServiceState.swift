@@ -30,6 +30,8 @@ public struct ActualServiceState: Sendable, Equatable {
     public var journal: DeployJournal?
     /// Who holds the service's remote lock, when `.ferry/lock` exists.
     public var lockHolder: RemoteLockHolder?
+    /// Whether systemd runs on the host (`/run/systemd/system` exists); nil when not probed.
+    public var hostRunsSystemd: Bool?
 
     /// A state.
     public init(directoryExists: Bool, currentTarget: String?, manifestData: Data?, files: [String: ActualFile]?,

@@ -11,35 +11,165 @@ extension HostStateProbe {
             throw RemoteError(.malformedOutput, "the probe's output has no header; the host did not run the probe (is /bin/sh a POSIX shell?)")
         }
         var reader = NulFieldReader(bytes, from: start)
-        var states: [String: ActualServiceState] = [:]
-        while !reader.skip(Self.trailer) {
-            try reader.expect("service")
+        try reader.expect("systemd")
+        let systemd = try reader.next() == "yes"
+        var states: [ActualServiceState?] = Array(repeating: nil, count: services.count)
+        while reader.skip("service") {
             let name = try reader.next()
-            guard services.contains(where: { $0.name == name }), states[name] == nil else {
+            guard let index = services.firstIndex(where: { $0.name == name }), states[index] == nil else {
                 throw RemoteError(.malformedOutput, "the probe reported service \"\(name)\", which was not probed or came twice")
             }
-            states[name] = try Self.serviceState(&reader)
+            var state = try Self.serviceState(&reader)
+            state.hostRunsSystemd = systemd
+            states[index] = state
         }
-        if let missing = services.first(where: { states[$0.name] == nil }) {
-            throw RemoteError(.malformedOutput, "the probe's output has nothing for service \(missing.name)")
+        if let missing = services.indices.first(where: { states[$0] == nil }) {
+            throw RemoteError(.malformedOutput, "the probe's output has nothing for service \(services[missing].name)")
         }
-        return states
+        var found = states.map { $0! }
+        try readManifests(&reader, into: &found)
+        try readSettingsHashes(&reader, into: &found)
+        try readTrees(&reader, into: &found)
+        try reader.expect(Self.trailer)
+        return Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found))
+    }
+
+    /// The labels of a pass (`3`, `3e`, `3t`…) up to its `end` field: service index and kind letter.
+    private func labels(_ reader: inout NulFieldReader, until end: String) throws -> [(index: Int, kind: UInt8?)] {
+        var labels: [(Int, UInt8?)] = []
+        while !reader.skip(end) {
+            let field = try reader.nextBytes()
+            let digits = field.last.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } == true ? field : field.dropLast()
+            guard let index = NulFieldReader.decimal(digits), index < services.count else {
+                throw RemoteError(.malformedOutput, "the probe sent the label \"\(String(decoding: field.prefix(40), as: UTF8.self))\"")
+            }
+            labels.append((index, digits.count == field.count ? nil : field.last))
+        }
+        return labels
+    }
+
+    /// `manifests LABEL… sizes SIZE… BYTES`: every manifest, its size then all contents back to back.
+    private func readManifests(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
+        try reader.expect("manifests")
+        let owners = try labels(&reader, until: "sizes")
+        let sizes = try owners.map { _ in
+            guard let size = NulFieldReader.decimal(try reader.nextBytes()) else {
+                throw RemoteError(.malformedOutput, "the probe sent a manifest size that is not a number")
+            }
+            return size
+        }
+        for (owner, size) in zip(owners, sizes) {
+            states[owner.index].manifestData = Data(try reader.raw(count: size))
+        }
+    }
+
+    /// `settings LABEL… sums HEX  PATH…`: the SHA-256 of each environment file (`e`) and unit (`u`).
+    private func readSettingsHashes(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
+        try reader.expect("settings")
+        for owner in try labels(&reader, until: "sums") {
+            let hash = try Self.hash(of: try reader.nextBytes())
+            switch owner.kind {
+            case UInt8(ascii: "e"): states[owner.index].environmentFileSHA256 = hash
+            case UInt8(ascii: "u"): states[owner.index].unitSHA256 = hash
+            default: throw RemoteError(.malformedOutput, "the probe sent a settings label of an unknown kind")
+            }
+        }
+    }
+
+    /// `walk LABEL… records RECORD…`, then `hashes LABEL… sha256 HEX  PATH…`: for each service,
+    /// the `current` link (`l`) and the release tree (`t`) as `find -printf` records
+    /// (`TYPE MODE SIZE PATH TARGET`, the start of each with an empty path), then the SHA-256 of
+    /// every regular file of the trees, in the order `find` met them.
+    private func readTrees(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
+        try reader.expect("walk")
+        let starts = try labels(&reader, until: "records")
+        var trees: [Int: [String: ActualFile]] = [:]
+        /// Regular files in the order listed: service, path, and the path's bytes after the start.
+        var regular: [(service: Int, path: String, bytes: ArraySlice<UInt8>)] = []
+        var next = 0, tree: Int?
+        while reader.peekFieldLength == 1 {
+            let record = try FindRecord.read(&reader)
+            guard record.path.isEmpty else {
+                // A file of the tree being listed.
+                guard let tree, record.type == UInt8(ascii: "f") || record.type == UInt8(ascii: "l") else {
+                    if tree == nil { throw RemoteError(.malformedOutput, "the probe's listing does not start where it should") }
+                    continue
+                }
+                let path = try Self.treePath(record.path)
+                if record.type == UInt8(ascii: "l") {
+                    trees[tree, default: [:]][path] = ActualFile(sha256: ManifestFile.sha256(Data(record.target)), mode: record.mode,
+                                                                 size: record.target.count, symlinkTarget: String(decoding: record.target, as: UTF8.self))
+                } else {
+                    trees[tree, default: [:]][path] = ActualFile(sha256: nil, mode: record.mode, size: record.size, symlinkTarget: nil)
+                    regular.append((tree, path, record.path))
+                }
+                continue
+            }
+            // The start of the next labelled path: a `current` link or a release tree.
+            guard next < starts.count else { throw RemoteError(.malformedOutput, "the probe listed more than it announced") }
+            let start = starts[next]
+            next += 1
+            tree = nil
+            switch (start.kind, record.type) {
+            case (UInt8(ascii: "l"), UInt8(ascii: "l")):
+                states[start.index].currentTarget = String(decoding: record.target, as: UTF8.self)
+            case (UInt8(ascii: "t"), UInt8(ascii: "d")):
+                tree = start.index
+                trees[start.index] = [:]
+            default:
+                throw RemoteError(.malformedOutput, "the probe's listing of \(services[start.index].name) is not what it announced")
+            }
+        }
+        guard next == starts.count else { throw RemoteError(.malformedOutput, "the probe listed less than it announced") }
+        try reader.expect("hashes")
+        let hashed = try labels(&reader, until: "sha256").map(\.index)
+        let prefixes = Dictionary(uniqueKeysWithValues: hashed.map { ($0, Array((services[$0].layout.current + "/").utf8)) })
+        var byPath: [String: Int]?
+        var position = 0
+        while !reader.peek(is: Self.trailer) {
+            let line = try reader.nextBytes()
+            let hash = try Self.hash(of: line)
+            let path = line.dropFirst(66)
+            // `find` walks the trees in the same order twice: the file at the same position, unless a tree changed in between.
+            var match: Int?
+            if position < regular.count, let prefix = prefixes[regular[position].service],
+               path.count == prefix.count + regular[position].bytes.count, path.starts(with: prefix),
+               path.dropFirst(prefix.count).elementsEqual(regular[position].bytes) {
+                match = position
+            } else {
+                if byPath == nil {
+                    byPath = Dictionary(regular.indices.map { (String(decoding: (prefixes[regular[$0].service] ?? []) + regular[$0].bytes, as: UTF8.self), $0) },
+                                        uniquingKeysWith: { first, _ in first })
+                }
+                match = byPath?[String(decoding: path, as: UTF8.self)]
+            }
+            position = (match ?? position) + 1
+            if let match { trees[regular[match].service]?[regular[match].path]?.sha256 = hash }
+        }
+        for (index, files) in trees { states[index].files = files }
+    }
+
+    /// The hex digest at the start of a `sha256sum` line (`HEX  PATH` or `HEX *PATH`).
+    private static func hash(of line: ArraySlice<UInt8>) throws -> String {
+        guard line.count > 66, line.prefix(64).allSatisfy(\.isLowercaseHexDigit),
+              line[line.startIndex + 64] == UInt8(ascii: " ") else {
+            throw RemoteError(.malformedOutput, "the probe sent a malformed hash line")
+        }
+        return String(decoding: line.prefix(64), as: UTF8.self)
+    }
+
+    /// A path of the release tree, relative to it; one that would leave the release is malformed output.
+    private static func treePath(_ bytes: ArraySlice<UInt8>) throws -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let path = try? ReleasePath.validated(text) else {
+            throw RemoteError(.malformedOutput, "the probe sent the path \"\(text.prefix(200))\", which is not inside the release")
+        }
+        return path
     }
 
     private static func serviceState(_ reader: inout NulFieldReader) throws -> ActualServiceState {
         try reader.expect("directory")
         let directoryExists = try reader.next() == "yes"
-        let currentTarget = reader.skip("current") ? try reader.next() : nil
-        var manifestData: Data?
-        if reader.skip("manifest") {
-            let encoded = try reader.next()
-            guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
-                throw RemoteError(.malformedOutput, "the probe sent a manifest that is not base64")
-            }
-            manifestData = data
-        }
-        let environmentFileSHA256 = reader.skip("envhash") ? try reader.next() : nil
-        let unitSHA256 = reader.skip("unithash") ? try reader.next() : nil
         var lockHolder: RemoteLockHolder?
         if reader.skip("lock") {
             lockHolder = Data(base64Encoded: try reader.next(), options: .ignoreUnknownCharacters).flatMap(RemoteLock.holder(ofLockFile:))
@@ -59,12 +189,11 @@ extension HostStateProbe {
         try reader.expect("status")
         let status = try serviceStatus(kind: try reader.next(), detail: try reader.next())
         let quickCheckPassed = reader.skip("quick")
-        let files = !quickCheckPassed && reader.skip("tree") ? try tree(&reader) : nil
         try reader.expect("end-service")
-        return ActualServiceState(directoryExists: directoryExists, currentTarget: currentTarget, manifestData: manifestData,
-                                  files: files, releases: releases.sorted(), status: status,
-                                  environmentFileSHA256: environmentFileSHA256, unitSHA256: unitSHA256, taintedReleases: tainted.sorted(),
-                                  journal: journal, quickCheckPassed: quickCheckPassed, lockHolder: lockHolder)
+        return ActualServiceState(directoryExists: directoryExists, currentTarget: nil, manifestData: nil,
+                                  files: nil, releases: releases.sorted(), status: status,
+                                  taintedReleases: tainted.sorted(), journal: journal, quickCheckPassed: quickCheckPassed,
+                                  lockHolder: lockHolder)
     }
 
     private static func serviceStatus(kind: String, detail: String) throws -> ServiceStatus {
@@ -128,4 +257,28 @@ extension HostStateProbe {
         }
         return path
     }
+}
+
+/// One record of the probe's `find -printf '%y\0%m\0%s\0%P\0%l\0'`, as slices of the output.
+private struct FindRecord {
+    var type: UInt8
+    var mode: UInt32
+    var size: Int
+    var path: ArraySlice<UInt8>
+    var target: ArraySlice<UInt8>
+
+    static func read(_ reader: inout NulFieldReader) throws -> FindRecord {
+        let type = try reader.nextBytes(), mode = try reader.nextBytes(), size = try reader.nextBytes()
+        guard type.count == 1, let permissions = NulFieldReader.octal(mode), let bytes = NulFieldReader.decimal(size) else {
+            throw RemoteError(.malformedOutput, "the probe sent a malformed file record")
+        }
+        var path = try reader.nextBytes()
+        // Hosts without GNU find list `./path`; `%P` gives `path`.
+        if path.count > 2, path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { path = path.dropFirst(2) }
+        return FindRecord(type: type[type.startIndex], mode: permissions & 0o7777, size: bytes, path: path, target: try reader.nextBytes())
+    }
+}
+
+private extension UInt8 {
+    var isLowercaseHexDigit: Bool { (self >= 0x30 && self <= 0x39) || (self >= 0x61 && self <= 0x66) }
 }

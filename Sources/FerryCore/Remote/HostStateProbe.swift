@@ -4,13 +4,20 @@ import Foundation
 /// Reads the actual state of every service of one host in one round trip: whether its
 /// directory exists, where `current` points, the manifest, the SHA-256 of every file of
 /// the current release (or, for `change_detection: mtime`, whether its ``QuickCheck`` listing
-/// is the one recorded at deploy), the release directories, and whether the service runs.
+/// is the one recorded at deploy), the release directories, whether the service runs, and
+/// whether systemd runs on the host (`/run/systemd/system` exists).
+///
+/// One pass for the whole host, whatever the number of services and files: one `find` lists
+/// every service's `current` link and release tree (type, mode, size, path, link target), one
+/// `find … -exec sha256sum` hashes every file that needs it, one `cat` sends every manifest
+/// (after one `find` printing their sizes) and one `sha256sum` hashes every environment file
+/// and unit. The rest is shell built-ins (plus `systemctl` per systemd service, and `base64`
+/// for a lock or journal file, which exist only while a deploy runs or after it was cut short).
 ///
 /// The output is a stream of NUL-terminated fields, so no file name (spaces, newlines,
-/// quotes) can break it; ``parse(_:)`` reads it back. The script only reads: `ferry drift`
-/// runs it too. It needs a POSIX shell, coreutils (`stat`, `sha256sum`, `readlink`,
-/// `base64`) and `find`; the work per service is a constant number of processes
-/// (`find -exec … {} +`), not one per file.
+/// quotes) can break it; ``parse(_:)`` reads it back byte by byte. The script only reads:
+/// `ferry drift` runs it too. It needs a POSIX shell, GNU `find` (`-printf`), coreutils
+/// (`sha256sum`, `cat`, `base64`).
 public struct HostStateProbe: Sendable {
     /// The services probed, in order.
     public let services: [RemoteService]
@@ -25,21 +32,62 @@ public struct HostStateProbe: Sendable {
     }
 
     /// The field that starts the probe's output, after anything a login script printed.
-    static let header = "FERRY-PROBE-1"
+    static let header = "FERRY-PROBE-2"
     /// The field that ends it.
     static let trailer = "FERRY-PROBE-END"
 
-    /// The script: shared functions, then one line per service.
+    /// The script: shared functions, one line per service, then the host-wide passes.
     public var script: RemoteScript {
         var text = RemoteShell.prologue + RemoteShell.processFunctions + Self.functions
         if services.contains(where: \.quickCheck) { text += QuickCheck.capability + QuickCheck.functions }
         text += "printf '\\n\(Self.header)\\0'\n"
-        for service in services {
+        text += "if [ -d /run/systemd/system ]; then ferry_field systemd yes; else ferry_field systemd no; fi\n"
+        for (index, service) in services.enumerated() {
             let words = ["ferry_probe", service.name, service.layout.root] + Self.managerWords(service) + (service.quickCheck ? ["quick"] : [])
-            text += ShellQuote.command(words) + "\n"
+            text += ShellQuote.command(words) + "\nferry_walk_\(index)=$ferry_walk\n"
         }
+        text += Self.pass("manifests", then: "sizes", run: "ferry_sizes \"$@\"",
+                          services.enumerated().map { index, service in
+                              ("\(index)", "[ -f \(ShellQuote.quote(service.layout.manifest)) ]", ShellQuote.quote(service.layout.manifest))
+                          })
+        text += Self.pass("settings", then: "sums", run: #"sha256sum -z -- "$@""#, services.enumerated().flatMap { index, service in
+            Self.settingsFiles(service).map { kind, path in ("\(index)\(kind)", "[ -f \(path) ]", path) }
+        })
+        let trees = services.enumerated().map { index, service in
+            ("\(index)t", "[ \"$ferry_walk_\(index)\" = tree ] && [ -d \(ShellQuote.quote(service.layout.current + "/")) ]",
+             ShellQuote.quote(service.layout.current + "/"))
+        }
+        text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"",
+                          services.enumerated().flatMap { index, service in
+                              [("\(index)l", "[ -L \(ShellQuote.quote(service.layout.current)) ]", ShellQuote.quote(service.layout.current)),
+                               trees[index]]
+                          })
+        text += Self.pass("hashes", then: "sha256", run: #"find "$@" -type f -exec sha256sum -z -- {} +"#, trees)
         text += "ferry_field \(Self.trailer)\n"
         return RemoteScript(text: text)
+    }
+
+    /// One host-wide pass: the field `name`, then for each of `items` whose test holds, its
+    /// label as a field and its path as an argument; then the field `then`, then what `run`
+    /// prints for all the arguments (nothing when there are none).
+    private static func pass(_ name: String, then: String, run: String, _ items: [(label: String, test: String, path: String)]) -> String {
+        var text = "ferry_field \(name)\nset --\n"
+        for item in items {
+            text += "if \(item.test); then ferry_field \(item.label); set -- \"$@\" \(item.path); fi\n"
+        }
+        return text + "ferry_field \(then)\nif [ $# -gt 0 ]; then \(run); fi\n"
+    }
+
+    /// The settings files whose SHA-256 the probe reports, labelled `e` (environment) and `u`
+    /// (systemd unit), each as a shell word.
+    private static func settingsFiles(_ service: RemoteService) -> [(String, String)] {
+        var files = [("e", ShellQuote.quote(service.layout.root + "/.ferry/env"))]
+        switch service.manager {
+        case .process: break
+        case .systemd(.system): files.append(("u", ShellQuote.quote("/etc/systemd/system/" + service.unitName)))
+        case .systemd(.user): files.append(("u", "\"${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/\"" + ShellQuote.quote(service.unitName)))
+        }
+        return files
     }
 
     /// `process` or `systemd UNIT --system|--user`.
@@ -51,9 +99,11 @@ public struct HostStateProbe: Sendable {
     }
 
     /// `ferry_probe NAME DIR MANAGER UNIT SCOPE [quick]` prints, as NUL-terminated fields:
-    /// `service NAME`, `directory yes|no`, [`current TARGET`], [`manifest BASE64`],
-    /// [`envhash HEX`], [`unithash HEX`], [`lock BASE64`], [`journal BASE64`], `tainted NAME`…, `release NAME`…, `status KIND DETAIL`, [`tree` `e HEXMODE SIZE ./PATH`… `hashes`
-    /// `HEX  ./PATH`… `links` `./PATH TARGET`… `end`] or, with `quick` when the ``QuickCheck`` passes, `quick`; `end-service`.
+    /// `service NAME`, `directory yes|no`, [`lock BASE64`], [`journal BASE64`], `tainted NAME`…,
+    /// `release NAME`…, `status KIND DETAIL`, [`quick` when the ``QuickCheck`` passes], `end-service`;
+    /// it sets `ferry_walk` to `tree` when the release's files are to be listed and hashed.
+    /// `ferry_tree DIR` (for ``ReleaseVerifier``) prints `tree`, `e HEXMODE SIZE ./PATH`…,
+    /// `hashes`, `HEX  ./PATH`…, `links`, `./PATH TARGET`…, `end`.
     static let functions = #"""
     ferry_field() { printf '%s\0' "$@"; }
     ferry_systemd_status() {
@@ -75,28 +125,32 @@ public struct HostStateProbe: Sendable {
         ferry_field end
       )
     }
+    if find / -maxdepth 0 -printf '' 2>/dev/null; then ferry_gnu_find=1; else ferry_gnu_find=; fi
+    ferry_sizes() {
+      if [ -n "$ferry_gnu_find" ]; then
+        find "$@" -maxdepth 0 -printf '%s\0'
+      else
+        for ferry_file do ferry_size=$(wc -c < "$ferry_file"); printf '%s\0' $ferry_size; done
+      fi
+      cat -- "$@"
+    }
+    ferry_list() {
+      if [ -n "$ferry_gnu_find" ]; then find "$@" -printf '%y\0%m\0%s\0%P\0%l\0'; return; fi
+      for ferry_start do
+        case $ferry_start in
+        */) (
+              cd -P -- "$ferry_start" || exit 0
+              printf 'd\0%s\0%s\0\0\0' 755 0
+              find . -type f -exec stat --printf 'f\0%a\0%s\0%n\0\0' -- {} +
+              find . -type l -exec sh -c 'for f do printf "l\0%s\0%s\0%s\0" 777 0 "$f"; readlink -n -- "$f"; printf "\0"; done' sh {} +
+            ) ;;
+        *) printf 'l\0%s\0%s\0\0' 777 0; readlink -n -- "$ferry_start"; printf '\0' ;;
+        esac
+      done
+    }
     ferry_probe() {
       ferry_field service "$1"
       if [ -d "$2" ]; then ferry_field directory yes; else ferry_field directory no; fi
-      if [ -L "$2/current" ]; then
-        printf 'current\0'
-        readlink -n -- "$2/current"
-        printf '\0'
-      fi
-      if [ -f "$2/.ferry/manifest.json" ]; then
-        printf 'manifest\0'
-        base64 < "$2/.ferry/manifest.json"
-        printf '\0'
-      fi
-      if [ -f "$2/.ferry/env" ]; then
-        ferry_hash=$(sha256sum < "$2/.ferry/env") && ferry_field envhash "${ferry_hash%% *}"
-      fi
-      if [ "$3" = systemd ]; then
-        if [ "$5" = --user ]; then ferry_unit="${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/$4"; else ferry_unit="/etc/systemd/system/$4"; fi
-        if [ -f "$ferry_unit" ]; then
-          ferry_hash=$(sha256sum < "$ferry_unit") && ferry_field unithash "${ferry_hash%% *}"
-        fi
-      fi
       if [ -f "$2/.ferry/lock" ]; then
         printf 'lock\0'
         base64 < "$2/.ferry/lock"
@@ -119,7 +173,8 @@ public struct HostStateProbe: Sendable {
       else
         ferry_systemd_status "$4" "$5"
       fi
-      if [ "$6" = quick ] && ferry_quick_check "$2"; then ferry_field quick; else ferry_tree "$2/current"; fi
+      ferry_walk=tree
+      if [ "$6" = quick ] && ferry_quick_check "$2"; then ferry_field quick; ferry_walk=; fi
       ferry_field end-service
     }
 

@@ -58,4 +58,40 @@ struct NulFieldReader {
         position += field.utf8.count + 1
         return true
     }
+
+    /// The next `count` bytes, whatever they hold (the contents of a file); `.malformedOutput` when fewer are left.
+    mutating func raw(count: Int) throws -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count - position else {
+            throw RemoteError(.malformedOutput, "the output ends before the \(count) bytes it announced")
+        }
+        defer { position += count }
+        return bytes[position..<(position + count)]
+    }
+
+    /// The length of the next field, nil when the output ends before its NUL.
+    var peekFieldLength: Int? {
+        bytes[position...].firstIndex(of: 0).map { $0 - position }
+    }
+
+    /// A non-negative decimal number of at most 18 digits, nil for anything else.
+    static func decimal(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(digit - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// An octal number of at most 11 digits (a mode), nil for anything else.
+    static func octal(_ digits: ArraySlice<UInt8>) -> UInt32? {
+        guard !digits.isEmpty, digits.count <= 11 else { return nil }
+        var value: UInt32 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
+            value = value &* 8 &+ UInt32(digit - UInt8(ascii: "0"))
+        }
+        return value
+    }
 }
