@@ -8,6 +8,8 @@ source scripts/lib/prepare-machine.sh
 
 echo "==> building"
 swift build --build-tests
+echo "==> building the static release binary for InstallTests (.build/static)"
+scripts/build-release.sh --scratch-path .build/static >/dev/null
 echo "==> testing"
 # One test at a time: several tests assert wall-clock bounds (a refused port fails at
 # once, a silent host times out within its connect timeout, 20 hosts × 1 s finish in

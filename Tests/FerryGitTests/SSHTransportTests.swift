@@ -11,7 +11,7 @@ import Testing
         }
         #expect(error?.kind == .network)
         #expect(error?.message.contains("connection refused by 10.213.0.9:22") == true)
-        #expect(error?.function.contains("openCommand") == true)
+        #expect(error?.function == "Git over SSH to 10.213.0.9:22", "no Swift type in the message")
         #expect(!FileManager.default.fileExists(atPath: target.appending("c").path))
     }
 

@@ -25,7 +25,7 @@ final class SSHStreamState {
                 host: remote.host, port: remote.port, user: remote.user, command: remote.uploadPackCommand)
             return SSHStreamState(stream: stream, context: context)
         } catch {
-            throw GitError.fromConnector(error, step: "GitSSHConnector.openCommand(\(remote.host):\(remote.port))")
+            throw GitError.fromConnector(error, step: "Git over SSH to \(remote.host):\(remote.port)")
         }
     }
 
@@ -34,7 +34,7 @@ final class SSHStreamState {
         do {
             return try stream.read(into: buffer)
         } catch {
-            throw GitError.fromConnector(error, step: "GitSSHCommandStream.read")
+            throw GitError.fromConnector(error, step: "reading from the Git server")
         }
     }
 
@@ -43,7 +43,7 @@ final class SSHStreamState {
         do {
             try stream.write(bytes)
         } catch {
-            throw GitError.fromConnector(error, step: "GitSSHCommandStream.write")
+            throw GitError.fromConnector(error, step: "writing to the Git server")
         }
     }
 
