@@ -6,6 +6,8 @@ import _FerryTestHosts
 ///
 ///     ferry-bench [HOSTS] [SERVICES] [RUNS]               no-op reconcile (default 20 5 5)
 ///     ferry-bench large-deploy [FILES] [RUNS]             first deploy of FILES files against tar | ssh (default 10000 3)
+///     ferry-bench peers [HOSTS] [RUNS] [PARALLELISM]      first deploy, no-op, one file changed against tar | ssh, rsync
+///                                                         and the sha256sum floor (default 50 3 10)
 @main
 enum FerryBench {
     static func main() async {
@@ -14,6 +16,14 @@ enum FerryBench {
         do {
             if arguments.first == "large-deploy" {
                 try await LargeDeployBenchmark(fileCount: numbers.count > 0 ? numbers[0] : 10_000, runs: numbers.count > 1 ? numbers[1] : 3).run()
+                return
+            }
+            if arguments.first == "peers" {
+                var benchmark = PeersBenchmark()
+                if numbers.count > 0 { benchmark.hostCount = numbers[0] }
+                if numbers.count > 1 { benchmark.runs = numbers[1] }
+                if numbers.count > 2 { benchmark.parallelism = numbers[2] }
+                try await benchmark.run()
                 return
             }
             let hosts = numbers.count > 0 ? numbers[0] : 20

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Ferry against its peers, in the same run on this machine: HOSTS real SSH hosts (network and
+# mount namespaces), 10 services × 100 files × 4 KiB each on every host, PARALLELISM hosts at
+# a time; a first deploy, a no-op (change_detection content_hash and mtime) and one file
+# changed, against `tar -cf - | ssh HOST tar -xf -`, rsync over ssh and one `sha256sum` pass
+# per host, each with OpenSSH's default key exchange and with curve25519-sha256 (the one
+# libssh2 negotiates); medians of RUNS interleaved runs, with ratios. Usage:
+#   scripts/bench-peers.sh [HOSTS] [RUNS] [PARALLELISM]     (default 50 3 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prepare-machine.sh
+if ! command -v rsync >/dev/null 2>&1; then
+    echo "==> installing rsync (a peer the benchmark measures)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null
+fi
+swift build -c release --product ferry >/dev/null
+swift build -c release --product ferry-bench >/dev/null
+exec "$(swift build -c release --show-bin-path)/ferry-bench" peers "$@"
