@@ -6,6 +6,7 @@ import _FerryTestHosts
 ///
 ///     ferry-bench [HOSTS] [SERVICES] [RUNS]               no-op reconcile (default 20 5 5)
 ///     ferry-bench large-deploy [FILES] [RUNS]             first deploy of FILES files against tar | ssh (default 10000 3)
+///     ferry-bench scale [HOSTS…]                          first deploy, no-op, one file changed per fleet size (default 50 500)
 ///     ferry-bench peers [HOSTS] [RUNS] [PARALLELISM]      first deploy, no-op, one file changed against tar | ssh, rsync
 ///                                                         and the sha256sum floor (default 50 3 10)
 @main
@@ -23,6 +24,12 @@ enum FerryBench {
                 if numbers.count > 0 { benchmark.hostCount = numbers[0] }
                 if numbers.count > 1 { benchmark.runs = numbers[1] }
                 if numbers.count > 2 { benchmark.parallelism = numbers[2] }
+                try await benchmark.run()
+                return
+            }
+            if arguments.first == "scale" {
+                var benchmark = ScaleBenchmark()
+                if !numbers.isEmpty { benchmark.hostCounts = numbers }
                 try await benchmark.run()
                 return
             }

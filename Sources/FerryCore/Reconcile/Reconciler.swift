@@ -51,10 +51,12 @@ public struct Reconciler: Sendable {
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
             detail: ["changed_services": run.changedServices.joined(separator: ","), "from_revision": run.lastHead ?? ""]
-                .merging(run.verifiedCommits.map { ["signatures": $0.summary] } ?? [:]) { $1 }))
+                .merging(run.verifiedCommits.map { ["signatures": $0.summary] } ?? [:]) { $1 }
+                .merging(request.shard.count > 1 ? ["shard": request.shard.description] : [:]) { $1 }))
 
         let circuits = try await hostCircuits { try HostCircuits.recording(state, audit: audit) }
-        let observed = try await observeHosts(run.configuration, connector: run.connector, circuits: circuits)
+        let observed = try await observeHosts(run.configuration, connector: run.connector, circuits: circuits,
+                                              keepingOpen: hostsWithWork(run, planner: try planner(state)))
         return try await closingConnections(of: observed) {
             let recovery = await InterruptedDeployRecovery(run: run, audit: audit, state: state).recover(observed)
             let observations = await reading(recovery.hosts, again: observed, run: run)
@@ -63,7 +65,9 @@ public struct Reconciler: Sendable {
             let plans = plan(run.configuration, desired: run.desired, observations: observations, planner: try planner(state, sources: sources))
             try await recordDrift(plans, audit: audit)
             let rebuilt = try await recordStateRebuild(plans, run: run, audit: audit)
-            let results = await deploy(plans, run: run, observations: observations, audit: audit)
+            let release = HostConnectionRelease(plans: plans, observations: observations)
+            await release.closeIdle()
+            let results = await deploy(plans, run: run, observations: observations, audit: audit, release: release)
             var report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                    results: recovery.results + results + unreachableResults(run, observations: observations),
                                    stateRebuilt: rebuilt)
@@ -142,6 +146,7 @@ public struct Reconciler: Sendable {
         if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: request.settings.branch)) }
         var fetched = run
         fetched.acceptedHostKeys = acceptances.all
+        fetched.configuration = request.shard.applied(to: fetched.configuration)
         return fetched
     }
 
@@ -243,13 +248,19 @@ public struct Reconciler: Sendable {
     /// Connects to every host that runs a service (bounded parallelism) and reads the state of
     /// all its services in one round trip, retrying and skipping hosts as `circuits` says;
     /// then saves the circuit breakers (unless `circuits` is read-only).
-    func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector, circuits: HostCircuits)
+    /// With `keepingOpen`, a host's connection is closed right after its probe unless
+    /// `keepingOpen(host, services)` says the run needs it again.
+    func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector, circuits: HostCircuits,
+                      keepingOpen: (@Sendable (String, [String: ObservedService]) -> Bool)? = nil)
         async throws -> [String: HostObservation]
     {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
             let observation = await HostObserver(connector: connector.following(configuration.security), circuits: circuits)
                 .observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
+            if let keepingOpen, case .reached(let connection, let services) = observation, !keepingOpen(host.name, services) {
+                await connection.closeAndWait()
+            }
             ProgressEvents.emit(observation.progressStep, host: host.name)
             return observation
         }
@@ -288,11 +299,35 @@ public struct Reconciler: Sendable {
     /// The planner with the state directory's suspensions, quarantines and approvals (read only), and
     /// `sources`: for `change_detection: git_commit`, whether a commit since a host's revision touched a service's sources.
     func planner(_ state: StateDirectory, sources: SourceChanges) throws -> Planner {
+        var planner = try planner(state)
+        planner.sourcesChanged = { service, since, head in sources.sourcesChanged(service, since: since, head: head) }
+        return planner
+    }
+
+    /// The planner with the state directory's decisions and no history of the sources: for
+    /// `change_detection: git_commit` any other revision counts as changed, so it deploys
+    /// wherever the run's planner will, and maybe more.
+    func planner(_ state: StateDirectory) throws -> Planner {
         Planner(
             suspended: Set(try state.suspendedServices.load().services.keys),
             quarantined: try state.quarantinedCommits.load().services.mapValues(\.commit),
-            approved: try state.approvals.load().approvedRevisions,
-            sourcesChanged: { service, since, head in sources.sourcesChanged(service, since: since, head: head) })
+            approved: try state.approvals.load().approvedRevisions)
+    }
+
+    /// Whether the run needs a host's connection after its probe: a service there may deploy
+    /// (as `planner`, which deploys at least where the run's planner will, says), or holds a
+    /// deploy journal or a remote lock that recovery may finish or release.
+    func hostsWithWork(_ run: RunContext, planner: Planner) -> @Sendable (String, [String: ObservedService]) -> Bool {
+        let services = run.configuration.services, desired = run.desired
+        return { host, observed in
+            services.contains { service in
+                guard service.hosts.contains(host), let release = desired[service.name] else { return false }
+                let state = observed[service.name] ?? .absent
+                if state.journal != nil || state.lockHolder != nil { return true }
+                if case .deploy = planner.plan(service: service, host: host, desired: release, observed: state).action { return true }
+                return false
+            }
+        }
     }
 
     /// The plan of every service on every host that was reached.
@@ -323,15 +358,23 @@ public struct Reconciler: Sendable {
             detail: ["findings": plan.comparison.drift.map(\.description).joined(separator: "; "), "action": action])
     }
 
-    /// Deploys every planned release, service by service in rollout batches.
-    func deploy(_ plans: [HostPlan], run: RunContext, observations: [String: HostObservation], audit: AuditLog) async -> [HostResult] {
-        var results: [HostResult] = []
-        for service in run.configuration.services {
-            let servicePlans = plans.filter { $0.service == service.name }
-            let rollout = Rollout(service: service, plans: servicePlans, run: run, observations: observations, audit: audit)
-            results += await rollout.run()
+    /// Deploys every planned release in rollout batches, services with no `depends_on` between
+    /// them at the same time, a service after those it depends on (not on a host where one of
+    /// them failed); at most `parallelism` hosts at once across all services.
+    func deploy(_ plans: [HostPlan], run: RunContext, observations: [String: HostObservation], audit: AuditLog,
+                release: HostConnectionRelease? = nil) async -> [HostResult] {
+        let slots = DeploySlots(hosts: request.settings.parallelism)
+        let services = Dictionary(uniqueKeysWithValues: run.configuration.services.map { ($0.name, $0) })
+        let results = await ServiceOrder(run.configuration.services).run { name, dependencyResults in
+            guard let service = services[name] else { return [HostResult]() }
+            var rollout = Rollout(service: service, plans: plans.filter { $0.service == name }, run: run, observations: observations, audit: audit)
+            rollout.slots = slots
+            rollout.blocked = ServiceOrder.blockedHosts(of: service, after: dependencyResults)
+            let serviceResults = await rollout.run()
+            await release?.finished(name)
+            return serviceResults
         }
-        return results
+        return run.configuration.services.flatMap { results[$0.name] ?? [] }
     }
 
     func unreachableResults(_ run: RunContext, observations: [String: HostObservation]) -> [HostResult] {

@@ -56,7 +56,8 @@ public struct FleetSurvey: Sendable {
         let surveyed = shard.applied(to: try filter.apply(to: commit.configuration))
 
         let circuits = try readingState { try HostCircuits.readOnly(state) }
-        let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits)
+        // The survey needs no connection after a host's probe: each is closed at once.
+        let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits, keepingOpen: { _, _ in false })
         return try await steps.closingConnections(of: observations) {
             let sources = await SourceHistory(repository: clone.repository, head: clone.head)
                 .answers(for: surveyed.services, observations: observations)
