@@ -55,9 +55,9 @@ import _FerryTestHosts
         await #expect(throws: ExitCode(78)) { try await ReconcileCommand.parse(world.arguments).run() }
     }
 
-    @Test func aRefusedAgentSettingStopsTheRunBeforeAnything() async throws {
+    @Test func anInvalidAgentSettingStopsTheRunBeforeAnything() async throws {
         let world = try World()
-        let command = try ReconcileCommand.parse(world.arguments + ["--metrics-file", "/var/lib/ferry/ferry.prom"])
+        let command = try ReconcileCommand.parse(world.arguments + ["--parallelism", "0"])
         await #expect(throws: ExitCode(78)) { try await command.run() }
         #expect(!FileManager.default.fileExists(atPath: world.state.path))
     }

@@ -119,41 +119,31 @@ import Testing
     }
 }
 
-/// The agent settings on the list are refused from every source, each named
-/// as the user gave it.
-@Suite struct NotSupportedAgentSettingTests {
-    static let refused = AgentSettingKeys.all.filter { !$0.status.isSupported }.map(\.key)
-
-    @Test func theListIsTheIssuesSecurityAndMetricsSettings() {
-        #expect(Self.refused == ["metrics_file"])
+/// Every agent setting is supported: the daemon's (`listen`, `webhook_secret_file`) and the
+/// metrics file are taken from each source like the others, and checked.
+@Suite struct AgentSettingSupportTests {
+    @Test func noAgentSettingIsRefused() {
+        #expect(AgentSettingKeys.all.filter { !$0.status.isSupported }.isEmpty)
     }
 
-    @Test(arguments: refused)
-    func isRefusedFromFlagVariableAndFile(key: String) throws {
-        let setting = try #require(AgentSettingKeys.all.first { $0.key == key })
-        var flags = AgentSettingsFlags()
-        switch key {
-        case "metrics_file": flags.metricsFile = "/var/lib/ferry/ferry.prom"
-        default: Issue.record("no flag value for \(key): add one here")
-        }
-        let file = AgentFile(path: "/etc/ferry/agent.yaml", contents: "branch: main\n\(key): /etc/ferry/x\n")
+    @Test func theDaemonsSettingsComeFromFlagVariableAndFile() throws {
+        let file = AgentFile(path: "/etc/ferry/agent.yaml", contents: "metrics_file: /var/lib/node_exporter/ferry.prom\n")
+        let settings = try AgentSettings.resolve(
+            flags: AgentSettingsFlags(listen: "[::1]:0"), environment: ["FERRY_WEBHOOK_SECRET_FILE": "/etc/ferry/webhook-secret"],
+            agentFile: file)
+        #expect(settings.metricsFile == "/var/lib/node_exporter/ferry.prom")
+        #expect(settings.listen == "[::1]:0")
+        #expect(settings.webhookSecretFile == "/etc/ferry/webhook-secret")
+        #expect(try AgentSettings.resolve(flags: AgentSettingsFlags(), environment: [:], agentFile: nil).listen == "127.0.0.1:9464")
+    }
+
+    @Test func aListenAddressWithoutAPortIsRefusedWhereItIsGiven() {
         do {
-            _ = try AgentSettings.resolve(flags: flags, environment: [setting.environment: "/etc/ferry/x"], agentFile: file)
-            Issue.record("\(key) was accepted")
+            _ = try AgentSettings.resolve(flags: AgentSettingsFlags(listen: "localhost"), environment: [:], agentFile: nil)
+            Issue.record("listen without a port was accepted")
         } catch {
-            let refusals = error.diagnostics.map { "\($0.location) \($0.kind.rawValue) \($0.message)" }
-            #expect(refusals == [
-                "/etc/ferry/agent.yaml:2:1 not_supported `\(key)` is not supported by this version of Ferry",
-                "command-line flag \(setting.flag) not_supported `\(setting.flag)` is not supported by this version of Ferry",
-                "environment variable \(setting.environment) not_supported `\(setting.environment)` is not supported by this version of Ferry",
-            ])
+            #expect(error.diagnostics.map { "\($0.location)" } == ["command-line flag --listen"], "\(error.diagnostics)")
         }
-    }
-
-    @Test func helpSaysTheFlagIsRefused() throws {
-        let help = try #require(AgentSettings.description(ofFlag: "--metrics-file")).flagHelp
-        #expect(help.hasPrefix("Not supported by this version of Ferry (refused when given). A Prometheus text file"))
-        #expect(try #require(AgentSettings.description(ofFlag: "--state-dir")).flagHelp.hasPrefix("Where the agent keeps"))
     }
 }
 

@@ -3,7 +3,7 @@ import FerryConfig
 import FerryCore
 import Foundation
 
-/// `ferry reconcile --once`: fetch, diff, compare, deploy or correct, audit.
+/// `ferry reconcile --once`: fetch, diff, compare, deploy or correct, audit; `--interval`: the same as a daemon.
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
@@ -27,13 +27,28 @@ struct ReconcileCommand: AsyncParsableCommand {
             the lock; 77 permission denied on the state directory; 78 the settings or the \
             config are invalid.
 
+            With --interval 60s it runs as a daemon (deploy/ferry-agent.service): a run at \
+            once, then 60s after each ends, and at once on a Git webhook signed with the \
+            webhook secret; /metrics, /healthz, /readyz and POST /hooks/git on the listen \
+            address (127.0.0.1:9464). A failed run does not stop it; SIGTERM or SIGINT let \
+            the run in flight finish, then it exits 0 (1 when the listener cannot bind, 78 \
+            invalid settings). With --metrics-file, each run writes Ferry's Prometheus \
+            metrics there (node_exporter's textfile collector).
+
             Example (from cron, every minute):
               * * * * * root ferry reconcile --once --repository ssh://git@git.example.com/ops/config.git
+            Example (as a daemon, with webhooks):
+              ferry reconcile --interval 60s --webhook-secret-file /etc/ferry/webhook-secret
             """
     )
 
-    @Flag(help: "Run one reconcile and exit (the only mode of this version; cron or a systemd timer repeats it).")
+    @Flag(help: "Run one reconcile and exit (cron or a systemd timer repeats it).")
     var once = false
+
+    @Option(help: ArgumentHelp(
+        "Run as a daemon: a reconcile at once, then one this long after each ends (e.g. 60s), one at once on a signed Git webhook; /metrics, /healthz and /readyz on the listen address; SIGTERM or SIGINT let the run in flight finish, then exit 0.",
+        valueName: "duration"))
+    var interval: String?
 
     @Flag(name: .customLong("allow-non-descendant"), help: "Apply a commit that does not descend from the last applied one (after a force-push or to go back).")
     var allowNonDescendant = false
@@ -60,9 +75,12 @@ struct ReconcileCommand: AsyncParsableCommand {
     var agent: AgentOptions
 
     func validate() throws {
-        guard once else {
-            throw ValidationError("say --once: this version runs one reconcile per call (use cron or deploy/ferry-reconcile.timer to repeat it)")
+        guard once != (interval != nil) else {
+            throw ValidationError(once
+                ? "say --once or --interval, not both"
+                : "say --once (one reconcile, for cron or deploy/ferry-reconcile.timer) or --interval 60s (a daemon, deploy/ferry-agent.service)")
         }
+        _ = try Self.interval(interval)
         if let lockWait, DurationText.parse(lockWait) == nil {
             throw ValidationError("--lock-wait takes a duration such as 30s, 5m or 1h, not \(lockWait)")
         }
@@ -81,15 +99,23 @@ struct ReconcileCommand: AsyncParsableCommand {
             lockWait: lockWait.flatMap(DurationText.parse) ?? .zero, acceptNewHostKeys: acceptNew,
             command: CommandLine.arguments.joined(separator: " "), environment: environment)
         request.shard = sharding.selected
+        if let interval = try Self.interval(interval) {
+            return try await runDaemon(request: request, interval: interval, environment: environment, output: output)
+        }
+        let metrics = FerryMetrics()
         do {
             let report = try await RunOutput(logging: logging, quiet: quietOption.quiet, style: .standardError(environment: environment))
-                .during { try await Reconciler(request: request).runOnce() }
+                .during { try await MeteredReconcile(request: request, metrics: metrics).run() }
+            let wroteMetrics = settings.metricsFile.map { Self.writeMetrics(metrics, to: $0, output: output) } ?? true
             if json || !quietOption.quiet || FerryExitCode(report) != .ok {
                 output.write((json ? ReconcileReportJSON.render(report) : report.text) + "\n")
             }
             let code = FerryExitCode(report)
             if code != .ok { throw code.exit }
+            if !wroteMetrics { throw FerryExitCode.failure.exit }
         } catch let error as ReconcileError {
+            // A locked run leaves the file to the run holding the lock.
+            if error.kind != .locked, let path = settings.metricsFile { _ = Self.writeMetrics(metrics, to: path, output: output) }
             output.writeError("ferry: \(error)\n")
             throw FerryExitCode(error).exit
         }

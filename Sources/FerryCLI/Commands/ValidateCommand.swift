@@ -158,6 +158,10 @@ struct AgentOptions: ParsableArguments {
     var auditLog: String?
     @Option(name: .customLong("metrics-file"), help: ArgumentHelp(Self.help("--metrics-file"), valueName: "path"))
     var metricsFile: String?
+    @Option(help: ArgumentHelp(Self.help("--listen"), valueName: "host:port"))
+    var listen: String?
+    @Option(name: .customLong("webhook-secret-file"), help: ArgumentHelp(Self.help("--webhook-secret-file"), valueName: "path"))
+    var webhookSecretFile: String?
     @Option(help: ArgumentHelp(Self.help("--parallelism"), valueName: "n"))
     var parallelism: String?
     @Option(name: .customLong("age-identity"), help: ArgumentHelp(Self.help("--age-identity"), valueName: "path"))
@@ -170,7 +174,8 @@ struct AgentOptions: ParsableArguments {
         AgentSettingsFlags(
             agentFile: agentFile, repository: repository, branch: branch, stateDirectory: stateDirectory, sshKey: sshKey,
             sshAgentSocket: sshAgentSocket, knownHosts: knownHosts, auditLog: auditLog, metricsFile: metricsFile,
-            parallelism: parallelism, ageIdentity: ageIdentity, allowedSigners: allowedSigners)
+            parallelism: parallelism, ageIdentity: ageIdentity, allowedSigners: allowedSigners, listen: listen,
+            webhookSecretFile: webhookSecretFile)
     }
 
     private static func help(_ flag: String) -> String {

@@ -51,9 +51,19 @@ enum AgentSettingKeys {
         defaultText: "`<state_dir>/audit.jsonl`", doc: "The append-only audit log.", flagValue: \.auditLog)
     static let metricsFile = Setting(
         key: "metrics_file", environment: "FERRY_METRICS_FILE", flag: "--metrics-file", value: .agentPath, isNumber: false,
-        defaultText: "none", doc: "A Prometheus text file written after each run, for node_exporter's textfile collector.",
-        status: .notSupported(issue: 11, instead: "remove it: this version writes no metrics file"),
+        defaultText: "none",
+        doc: "A Prometheus text file (mode 0644) written atomically after each `reconcile --once` run, for node_exporter's textfile collector: the same metrics the daemon serves on `/metrics`.",
         flagValue: \.metricsFile)
+    static let listen = Setting(
+        key: "listen", environment: "FERRY_LISTEN", flag: "--listen", value: AgentMetricsKeys.listenAddress, isNumber: false,
+        defaultText: "`127.0.0.1:9464`",
+        doc: "Address and port of the daemon's HTTP listener (`reconcile --interval`): `/metrics`, `/healthz`, `/readyz` and, with a webhook secret, `POST /hooks/git`. Port 0 picks a free port.",
+        flagValue: \.listen)
+    static let webhookSecretFile = Setting(
+        key: "webhook_secret_file", environment: "FERRY_WEBHOOK_SECRET_FILE", flag: "--webhook-secret-file", value: .agentPath,
+        isNumber: false, defaultText: "none (or the secret itself in `FERRY_WEBHOOK_SECRET`)",
+        doc: "A file (mode 0600, owned by the agent's user) holding the Git webhook secret; when set, the daemon accepts `POST /hooks/git` signed with it (GitHub, Gitea or GitLab form) and reconciles at once.",
+        flagValue: \.webhookSecretFile)
     static let parallelism = Setting(
         key: "parallelism", environment: "FERRY_PARALLELISM", flag: "--parallelism",
         value: ValueSpec<Int>.integer(1...1_024).refined(typeName: "integer (1–1024)") { number, _ in String(number) },
@@ -70,8 +80,8 @@ enum AgentSettingKeys {
         flagValue: \.allowedSigners)
 
     static let all = [
-        repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, parallelism,
-        ageIdentity, allowedSigners,
+        repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, listen, webhookSecretFile,
+        parallelism, ageIdentity, allowedSigners,
     ]
 
     /// The variable naming the agent file.

@@ -18,6 +18,10 @@ public struct AgentSettings: Sendable, Equatable {
     public var auditLog: String
     /// A Prometheus text file written after each run (node_exporter's textfile collector), if any.
     public var metricsFile: String?
+    /// The daemon's HTTP listener, `host:port`.
+    public var listen: String
+    /// A file holding the Git webhook secret, if any.
+    public var webhookSecretFile: String?
     /// How many hosts are worked on at once.
     public var parallelism: Int
     /// The age identity that decrypts `from_age` secrets, if any.
@@ -31,8 +35,10 @@ public struct AgentSettings: Sendable, Equatable {
     public init(
         repository: String?, branch: String, stateDirectory: String, sshKey: String?, sshAgentSocket: String?,
         knownHosts: String, auditLog: String, metricsFile: String?, parallelism: Int, ageIdentity: String?,
-        allowedSigners: String?, agentFile: String?
+        allowedSigners: String?, agentFile: String?, listen: String = "127.0.0.1:9464", webhookSecretFile: String? = nil
     ) {
+        self.listen = listen
+        self.webhookSecretFile = webhookSecretFile
         self.repository = repository
         self.branch = branch
         self.stateDirectory = stateDirectory
@@ -68,6 +74,10 @@ public struct AgentSettingsFlags: Sendable, Equatable {
     public var auditLog: String?
     /// `--metrics-file`.
     public var metricsFile: String?
+    /// `--listen`.
+    public var listen: String?
+    /// `--webhook-secret-file`.
+    public var webhookSecretFile: String?
     /// `--parallelism`, as typed (checked like every other source).
     public var parallelism: String?
     /// `--age-identity`.
@@ -79,8 +89,11 @@ public struct AgentSettingsFlags: Sendable, Equatable {
     public init(
         agentFile: String? = nil, repository: String? = nil, branch: String? = nil, stateDirectory: String? = nil,
         sshKey: String? = nil, sshAgentSocket: String? = nil, knownHosts: String? = nil, auditLog: String? = nil,
-        metricsFile: String? = nil, parallelism: String? = nil, ageIdentity: String? = nil, allowedSigners: String? = nil
+        metricsFile: String? = nil, parallelism: String? = nil, ageIdentity: String? = nil, allowedSigners: String? = nil,
+        listen: String? = nil, webhookSecretFile: String? = nil
     ) {
+        self.listen = listen
+        self.webhookSecretFile = webhookSecretFile
         self.agentFile = agentFile
         self.repository = repository
         self.branch = branch

@@ -68,7 +68,9 @@ extension AgentSettings {
             parallelism: value(AgentSettingKeys.parallelism).flatMap(Int.init) ?? 16,
             ageIdentity: value(AgentSettingKeys.ageIdentity),
             allowedSigners: value(AgentSettingKeys.allowedSigners),
-            agentFile: agentFile?.path)
+            agentFile: agentFile?.path,
+            listen: value(AgentSettingKeys.listen) ?? "127.0.0.1:9464",
+            webhookSecretFile: value(AgentSettingKeys.webhookSecretFile))
         guard !context.hasErrors else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics)
         }

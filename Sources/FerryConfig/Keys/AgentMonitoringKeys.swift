@@ -95,9 +95,9 @@ enum AgentMetricsKeys {
     }
 
     /// `host:port` or `[v6]:port`.
-    private static var listenAddress: ValueSpec<String> {
+    static var listenAddress: ValueSpec<String> {
         ValueSpec<String>.string("host:port", pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$") { text throws(ValueProblem) in
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port),
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
                 colon > text.startIndex
             else {
                 throw ValueProblem(.invalidValue, "`\(ConfigNode.abbreviated(text))` is not an address and port", hint: "write it like 127.0.0.1:9464")

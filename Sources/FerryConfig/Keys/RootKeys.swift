@@ -21,7 +21,7 @@ enum RootKeys {
         "alerts", .list(AlertRouteKeys.value), [], "none", doc: "Routes for Ferry's own events to webhooks.")
     static let metrics = KeySpec<AgentMetricsSettings>.defaulted(
         "metrics", AgentMetricsKeys.value, .standard, "see [metrics](#agentmetrics)", doc: "The agent's own metrics endpoint.")
-        .notSupported(issue: 11, instead: "remove it: this version serves no metrics")
+        .notSupported(issue: 11, instead: "remove it: the daemon's listener is an agent setting, `listen` (`--listen`, `FERRY_LISTEN`), and serves `/metrics`")
     static let logging = KeySpec<AgentLoggingSettings>.defaulted(
         "logging", LoggingKeys.agentValue, .standard, "none: progress lines on standard error, no log lines",
         doc: "How `ferry reconcile` logs to standard error (see [logging](#agentlogging)); `--log-format` and `--log-level` override it.")

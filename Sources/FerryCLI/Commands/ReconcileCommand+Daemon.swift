@@ -1,0 +1,97 @@
+import ArgumentParser
+import FerryConfig
+import FerryCore
+import FerryDaemon
+import Foundation
+
+/// `ferry reconcile --interval`: the daemon, and the metrics both modes write.
+extension ReconcileCommand {
+    /// The shortest interval: a run every second already hammers every host.
+    static let shortestInterval = Duration.seconds(1)
+
+    /// The `--interval` duration, checked; nil without the flag.
+    static func interval(_ text: String?) throws -> Duration? {
+        guard let text else { return nil }
+        guard let interval = DurationText.parse(text), interval >= shortestInterval else {
+            throw ValidationError("--interval takes a duration of at least 1s, such as 60s, 5m or 1h, not \(text)")
+        }
+        return interval
+    }
+
+    /// Runs the daemon until SIGTERM or SIGINT: a reconcile at once, then every `interval`,
+    /// and on a signed webhook; `/metrics`, `/healthz` and `/readyz` on the `listen` address.
+    func runDaemon(request: ReconcileRequest, interval: Duration, environment: [String: String], output: AuditCommand.Output) async throws {
+        let settings = request.settings
+        let listen: ListenAddress
+        let secret: WebhookSecret?
+        do {
+            guard let address = ListenAddress(settings.listen) else {
+                throw DaemonError("`\(settings.listen)` is not an address and port", hint: "write the setting listen like 127.0.0.1:9464")
+            }
+            listen = address
+            secret = try WebhookSecret.load(file: settings.webhookSecretFile, environment: environment)
+        } catch let error as DaemonError {
+            output.writeError("ferry: \(error)\n")
+            throw FerryExitCode.invalidSettings.exit
+        }
+        let metrics = FerryMetrics()
+        let json = json
+        let intervalText = self.interval ?? ""
+        let quiet = quietOption.quiet
+        let daemon = Daemon(
+            configuration: DaemonConfiguration(request: request, interval: interval, listen: listen, webhookSecret: secret),
+            metrics: metrics,
+            services: [ServiceHealthLoop(monitor: ServiceHealthMonitor(settings: settings, environment: environment, onHealth: { service, host, healthy in
+                metrics.setServiceHealthy(healthy, service: service, host: host)
+            }))],
+            onListening: { address in
+                output.writeError("ferry: reconciling every \(intervalText); listening on http://\(address) (/metrics /healthz /readyz\(secret == nil ? "" : " /hooks/git"))\n")
+            },
+            onRun: { reason, result in
+                switch result {
+                case .success(let report):
+                    if json || !quiet || !report.converged {
+                        output.write((json ? ReconcileReportJSON.render(report) : "[\(reason.rawValue)] " + report.text) + "\n")
+                        fflush(nil)
+                    }
+                case .failure(let error):
+                    output.writeError("ferry: [\(reason.rawValue)] \(error)\n")
+                }
+                if let path = settings.metricsFile { _ = Self.writeMetrics(metrics, to: path, output: output) }
+            },
+            onHook: { verdict in
+                switch verdict {
+                case .accepted(let sender, let newRun):
+                    if !quiet { output.writeError("ferry: \(sender.rawValue) webhook: \(newRun ? "reconcile queued" : "joins the queued reconcile")\n") }
+                case .limited(let sender):
+                    output.writeError("ferry: \(sender.rawValue) webhook refused with 429: past the rate limit\n")
+                case .refused(let refusal):
+                    output.writeError("ferry: webhook refused with 401: \(refusal)\n")
+                }
+            },
+            onStopping: {
+                output.writeError("ferry: stopping: the run in flight (if any) finishes first\n")
+            })
+        do {
+            try await RunOutput(logging: logging, quiet: quiet, style: .standardError(environment: environment)).during {
+                try await daemon.run()
+            }
+            output.writeError("ferry: stopped\n")
+        } catch let error as DaemonError {
+            output.writeError("ferry: \(error)\n")
+            throw FerryExitCode.failure.exit
+        }
+    }
+
+    /// Writes `metrics` to the metrics file (`--metrics-file`); false, with the reason on
+    /// standard error, when it cannot.
+    static func writeMetrics(_ metrics: FerryMetrics, to path: String, output: AuditCommand.Output) -> Bool {
+        do {
+            try metrics.write(toFile: path)
+            return true
+        } catch {
+            output.writeError("ferry: cannot write the metrics file: \(error) (check metrics_file: its directory must exist and be writable)\n")
+            return false
+        }
+    }
+}
