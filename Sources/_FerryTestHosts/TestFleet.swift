@@ -42,6 +42,9 @@ public final class TestFleet: @unchecked Sendable {
         }
     }
 
+    /// How many hosts start at the same time.
+    static let maximumConcurrentStarts = 32
+
     private static func startBlocking(hostCount: Int, extraSSHDConfig: [String]) throws -> TestFleet {
         guard getuid() == 0 else { throw HarnessError("test hosts need root (network and mount namespaces)") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-fleet-\(UUID().uuidString.prefix(8))")
@@ -53,9 +56,13 @@ public final class TestFleet: @unchecked Sendable {
 
         let results = StartResults(count: hostCount)
         let group = DispatchGroup()
+        // Hundreds of sshd starting at once on a small machine miss their listen deadline.
+        let starting = DispatchSemaphore(value: maximumConcurrentStarts)
         for index in 0..<hostCount {
             group.enter()
+            starting.wait()
             Thread.detachNewThread {
+                defer { starting.signal() }
                 results.set(index, Result {
                     let slot = try HostSlot.acquire()
                     let host = try TestHost(name: "h\(index)", slot: slot, root: directory.appendingPathComponent("h\(index)"),

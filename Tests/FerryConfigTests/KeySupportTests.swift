@@ -48,6 +48,7 @@ import Testing
         "services.<name>.sources": .engine("sources"),
         "services.<name>.remote_dir": .engine("remoteDirectory"),
         "services.<name>.run": .engine("run"),
+        "services.<name>.depends_on": .engine("dependsOn"),
         "services.<name>.change_detection": .engine("changeDetection"),
         "services.<name>.drift": .engine("drift"),
         "services.<name>.hooks": .engine("hooks"),

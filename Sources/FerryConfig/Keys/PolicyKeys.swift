@@ -181,7 +181,7 @@ enum TimeoutKeys {
     static let idle = KeySpec<Duration>.defaulted(
         "idle", .duration(.seconds(1) ... .seconds(86_400)), .seconds(300), "`5m`",
         doc: "Closing channels and tunnels left idle.")
-        .notSupported(issue: 13, instead: "remove it: this version closes connections when the run ends")
+        .notSupported(issue: 13, instead: "remove it: nothing is left idle, a host's connection closes as soon as the run has nothing more to do there (right after its probe when nothing changes)")
 
     static let standard = Timeouts(connect: .seconds(5), read: .seconds(30), total: .seconds(600), idle: .seconds(300))
 
