@@ -25,14 +25,18 @@ public struct Daemon: Sendable {
     public let onRun: @Sendable (RunReason, Result<RunReport, any Error>) -> Void
     /// Told about every webhook request.
     public let onHook: @Sendable (HookVerdict) -> Void
+    /// Told when SIGTERM or SIGINT starts the graceful shutdown.
+    public let onStopping: @Sendable () -> Void
 
     /// A daemon.
     public init(
         configuration: DaemonConfiguration, metrics: FerryMetrics, services: [any DaemonService] = [],
         onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in },
         onRun: @escaping @Sendable (RunReason, Result<RunReport, any Error>) -> Void = { _, _ in },
-        onHook: @escaping @Sendable (HookVerdict) -> Void = { _ in }
+        onHook: @escaping @Sendable (HookVerdict) -> Void = { _ in },
+        onStopping: @escaping @Sendable () -> Void = {}
     ) {
+        self.onStopping = onStopping
         self.configuration = configuration
         self.metrics = metrics
         self.services = services
@@ -44,7 +48,9 @@ public struct Daemon: Sendable {
     /// Runs until SIGTERM or SIGINT, then lets the run in flight finish and returns.
     /// - Throws: ``DaemonError`` when a service fails (the listener cannot bind).
     public func run() async throws {
-        let logger = Logger(label: "ferry.daemon")
+        // The listener and the group log only problems: what the daemon does, its caller says.
+        var logger = Logger(label: "ferry.daemon")
+        logger.logLevel = .warning
         let status = DaemonStatus(interval: configuration.interval)
         let trigger = RunTrigger()
         let (listening, listeningContinuation) = AsyncStream<Void>.makeStream()
@@ -66,7 +72,8 @@ public struct Daemon: Sendable {
             logger: logger)
         let loop = ReconcileLoop(
             reconcile: MeteredReconcile(request: configuration.request, metrics: metrics), interval: configuration.interval,
-            settle: configuration.hookSettle, trigger: trigger, status: status, listening: listening, onRun: onRun)
+            settle: configuration.hookSettle, trigger: trigger, status: status, listening: listening, onRun: onRun,
+            onStopping: onStopping)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: application),

@@ -27,6 +27,8 @@ struct ReconcileLoop: DaemonService {
     let listening: AsyncStream<Void>
     /// Told about every run that ended.
     let onRun: @Sendable (RunReason, Result<RunReport, any Error>) -> Void
+    /// Told when the graceful shutdown begins (before the run in flight has ended).
+    let onStopping: @Sendable () -> Void
 
     func run() async throws {
         var listening = listening.makeAsyncIterator()
@@ -49,6 +51,7 @@ struct ReconcileLoop: DaemonService {
                 try Task.checkCancellation()
             }
         } onGracefulShutdown: {
+            onStopping()
             trigger.stop()
         }
     }
