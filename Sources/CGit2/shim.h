@@ -19,6 +19,14 @@ static inline int ferry_git_disable_strict_hash_verification(void) {
 }
 
 /*
+ * The certificate authorities HTTPS remotes are checked against (a PEM file, a directory
+ * of them, or both; NULL for neither). Process-wide: it replaces what libgit2 trusted.
+ */
+static inline int ferry_git_set_ssl_cert_locations(const char *file, const char *path) {
+    return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, path);
+}
+
+/*
  * Ferry's SSH subtransport for libgit2's smart protocol.
  *
  * libgit2 hands the callbacks back the address of the `parent` member; each

@@ -16,7 +16,7 @@ extension GitRepository {
         from url: String, to destination: URL, options: GitTransferOptions = GitTransferOptions()
     ) async throws(GitError) -> GitRepository {
         try GitLibrary.initialize()
-        let context = TransferContext(connector: options.sshConnector)
+        let context = TransferContext(options: options)
         let queue = DispatchQueue(label: "ferry.git.clone")
         return try await BlockingTransfer.run(on: queue, context: context) { () throws(GitError) -> GitRepository in
             try cloneBlocking(from: RemoteLocation.normalized(url), to: destination, context: context)
@@ -30,7 +30,7 @@ extension GitRepository {
     /// Runs on this repository's transfer queue with its own libgit2 handle, so reads
     /// on this object go on meanwhile; cancelling the task stops the transfer.
     public func fetch(options: GitTransferOptions = GitTransferOptions()) async throws(GitError) {
-        let context = TransferContext(connector: options.sshConnector)
+        let context = TransferContext(options: options)
         let gitDirectory = self.gitDirectory
         try await BlockingTransfer.run(on: transferQueue, context: context) { () throws(GitError) in
             var handle: OpaquePointer?

@@ -2,7 +2,8 @@ import CGit2
 import Foundation
 
 /// The one fetch Ferry does: every branch into `refs/remotes/origin/*` and every tag,
-/// forced (a force-pushed branch or a moved tag is followed), pruning what the remote deleted.
+/// forced (a force-pushed branch or a moved tag is followed), pruning what the remote deleted;
+/// then `origin/HEAD` is pointed at the remote's default branch.
 enum RemoteFetch {
     /// The remote every Ferry clone fetches from.
     static let remoteName = "origin"
@@ -15,18 +16,33 @@ enum RemoteFetch {
         try checked("git_fetch_options_init") { git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)) }
         options.callbacks.payload = context.payload
         options.callbacks.transfer_progress = { _, payload in continueUnlessCancelled(payload) }
-        options.callbacks.sideband_progress = { _, _, payload in continueUnlessCancelled(payload) }
+        options.callbacks.sideband_progress = { text, length, payload in
+            if let text, let payload, length > 0 {
+                let bytes = UnsafeRawBufferPointer(start: text, count: Int(length))
+                TransferContext.from(payload: payload).noteRemoteMessage(String(decoding: bytes, as: UTF8.self))
+            }
+            return continueUnlessCancelled(payload)
+        }
+        options.callbacks.credentials = { out, _, _, allowedTypes, payload in
+            guard let out, let payload else { return -1 }
+            return HTTPAuthentication.answer(out, allowedTypes: allowedTypes, context: TransferContext.from(payload: payload))
+        }
         options.prune = GIT_FETCH_PRUNE
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         let specs = CStringArray(refspecs)
         do throws(GitError) {
+            let url = git_remote_url(remote).map { String(cString: $0) } ?? ""
             try withExtendedLifetime(context) { () throws(GitError) in
-                _ = try checked("git_remote_fetch") {
-                    specs.withStrArray { git_remote_fetch(remote, $0, &options, "ferry: fetch") }
+                try TLSTrust.with(context.certificateAuthorities, url: url) { () throws(GitError) in
+                    _ = try checked("git_remote_fetch") {
+                        specs.withStrArray { git_remote_fetch(remote, $0, &options, "ferry: fetch") }
+                    }
                 }
+                try RemoteHead.record(remote: remote)
             }
         } catch {
-            throw context.error(from: error)
+            let url = git_remote_url(remote).map { String(cString: $0) } ?? ""
+            throw HTTPAuthentication.explained(context.error(from: error), url: url)
         }
     }
 }

@@ -14,7 +14,7 @@ import Testing
     @Test func defaultsApplyWhenNothingIsGiven() throws {
         let settings = try AgentSettings.resolve(flags: AgentSettingsFlags(), environment: ["HOME": "/root"], agentFile: nil)
         #expect(settings.repository == nil)
-        #expect(settings.branch == "main")
+        #expect(settings.branch == AgentSettings.remoteDefaultBranch)
         #expect(settings.stateDirectory == "/var/lib/ferry")
         #expect(settings.auditLog == "/var/lib/ferry/audit.jsonl")
         #expect(settings.knownHosts == "/root/.ssh/known_hosts")
@@ -90,7 +90,7 @@ import Testing
         #expect(throws: ConfigError.self) {
             try AgentSettings.load(flags: AgentSettingsFlags(agentFile: "/nonexistent/agent.yaml"), environment: [:])
         }
-        #expect(try AgentSettings.load(flags: AgentSettingsFlags(agentFile: "/dev/null"), environment: [:]).branch == "main")
+        #expect(try AgentSettings.load(flags: AgentSettingsFlags(agentFile: "/dev/null"), environment: [:]).branch == AgentSettings.remoteDefaultBranch)
         let repository = try TestRepository(["agent.yaml": "branch: release\n"])
         defer { repository.remove() }
         let path = repository.root.appendingPathComponent("agent.yaml").path
@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func everySettingHasAFlagAVariableAndADescription() {
-        #expect(AgentSettings.descriptions.count == 11)
+        #expect(AgentSettings.descriptions.count == 16)
         for description in AgentSettings.descriptions {
             #expect(description.environmentVariable == "FERRY_" + description.key.uppercased())
             #expect(description.flag.hasPrefix("--"))

@@ -132,6 +132,9 @@ import Testing
         "agent.parallelism": .engine("parallelism"),
         "agent.age_identity": .engine("ageIdentity"),
         "agent.allowed_signers": .engine("allowedSigners"),
+        "agent.git_credentials_file": .engine("gitCredentialsFile"),
+        "agent.git_ca_file": .engine("gitCAFile"),
+        "agent.git_ca_path": .engine("gitCAPath"),
     ]
 
     /// Every key of the tables reachable through supported keys, by path, with its status.

@@ -8,7 +8,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 ferry_debian_packages=(libgit2-dev libssh2-1-dev openssh-server openssh-client git pkg-config iproute2 util-linux python3 python3-pip age
-    prometheus gitolite3 lighttpd shellcheck systemd logrotate)
+    prometheus gitolite3 lighttpd openssl shellcheck systemd logrotate)
 ferry_missing=()
 for package in "${ferry_debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || ferry_missing+=("$package")

@@ -29,10 +29,14 @@ struct ValidateCommand: AsyncParsableCommand {
             are both given: then {"commit", "verified", "principal", "signer_key", \
             "reason"} for the commit checked, and a refused commit makes the report invalid.
 
-            PATH may also be a Git URL (ssh://, file://, user@host:path) or a local \
-            repository with --ref: the commit is fetched into a temporary clone (over \
-            SSH with the agent's key and known_hosts) and checked there; with \
-            allowed_signers set, its signature is checked as a reconcile would.
+            PATH may also be a Git URL (ssh://, https://, file://, user@host:path) or a \
+            local repository with --ref: the commit is fetched into a temporary clone \
+            (over SSH with the agent's key and known_hosts; over HTTPS with \
+            git_credentials_file or FERRY_GIT_TOKEN and git_ca_file) and checked there; \
+            without --ref, the branch setting's commit, else that of the remote's default \
+            branch (its HEAD), and the text report names the branch. Invalid agent \
+            settings are reported and nothing is fetched. With allowed_signers set, the \
+            commit's signature is checked as a reconcile would.
 
             Example:
               $ ferry validate fixtures/minimal
@@ -45,7 +49,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(help: "The config repository: a directory holding ferry.yaml, or a Git URL.")
     var path: String = "."
 
-    @Option(help: ArgumentHelp("Check this branch, tag or commit of the Git repository at PATH (default for a URL: main).", valueName: "ref"))
+    @Option(help: ArgumentHelp("Check this branch, tag or commit of the Git repository at PATH (default for a URL: the branch setting, else the remote's default branch).", valueName: "ref"))
     var ref: String?
 
     @Flag(help: "Print a JSON report instead of text.")
@@ -76,30 +80,59 @@ struct ValidateCommand: AsyncParsableCommand {
         makeReport(environment: environment) { () throws -> any ConfigFileSource in try DirectoryConfigSource(root: path) }
     }
 
-    /// Clones PATH into a temporary directory, validates the commit `ref` names there, and removes the clone.
+    /// Clones PATH into a temporary directory, validates the commit `ref` names there (without
+    /// `--ref`: the branch of the agent settings, by default the remote's default branch), and
+    /// removes the clone. The agent settings are checked first, as every command checks them:
+    /// invalid ones are reported and nothing is fetched.
     func makeGitReport(environment: [String: String]) async -> ValidationReport {
+        let settings: AgentSettings
+        do {
+            settings = try AgentSettings.load(flags: agent.flags, environment: environment)
+        } catch {
+            var report = ValidationReport(repository: path)
+            report.agentDiagnostics = error.diagnostics
+            return report
+        }
         let clone = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-validate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: clone) }
         do {
-            let settings = try? AgentSettings.load(flags: agent.flags, environment: environment)
-            let options = GitTransferOptions(sshConnector: FerrySSHGitConnector(
-                credentials: SSHCredentials(settings?.sshKey.map { [.keyFile(path: $0, passphrase: nil), .agent(socketPath: settings?.sshAgentSocket)] }
-                    ?? [.agent(socketPath: settings?.sshAgentSocket)]),
-                hostKeyPolicy: HostKeyPolicy(knownHostsPath: settings?.knownHosts ?? "\(NSHomeDirectory())/.ssh/known_hosts"),
-                timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(300))))
+            let connector = FerrySSHGitConnector(
+                credentials: SSHCredentials(settings.sshKey.map { [.keyFile(path: $0, passphrase: nil), .agent(socketPath: settings.sshAgentSocket)] }
+                    ?? [.agent(socketPath: settings.sshAgentSocket)]),
+                hostKeyPolicy: HostKeyPolicy(knownHostsPath: settings.knownHosts),
+                timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(300)))
+            let options = try AgentGitAccess.options(url: path, settings: settings, environment: environment, sshConnector: connector)
             let repository = try await GitRepository.clone(from: path, to: clone, options: options)
-            let revision = ref ?? settings?.branch ?? "main"
-            let commit = try (try? repository.resolve("origin/\(revision)")) ?? repository.resolve(revision)
+            let (commit, branchNote) = try resolveCommit(in: repository, branch: settings.branch)
             var report = makeReport(environment: environment) { GitCommitConfigSource(repository: repository, commit: commit) }
-            report.signature = signatureVerdict(of: commit, in: repository, allowedSigners: settings?.allowedSigners)
+            report.revisionNote = branchNote
+            report.signature = signatureVerdict(of: commit, in: repository, allowedSigners: settings.allowedSigners)
             return report
         } catch {
             var report = ValidationReport(repository: path)
+            let hint = (error as? ReconcileError)?.hint ?? "check the URL, the ref, and the agent settings for reaching it (SSH key and known_hosts; for https://, git_credentials_file or FERRY_GIT_TOKEN and git_ca_file)"
+            let message = (error as? ReconcileError)?.message ?? "\(error)"
             report.repositoryDiagnostics = [
-                ConfigDiagnostic(.missingFile, "cannot read \(path)\(ref.map { " at \($0)" } ?? ""): \(error)",
-                                 hint: "check the URL, the ref, and the SSH key and known_hosts of the agent settings", at: SourceLocation(file: "")),
+                ConfigDiagnostic(.missingFile, "cannot read \(RemoteLocation.redactingCredentials(path))\(ref.map { " at \($0)" } ?? ""): \(message)",
+                                 hint: hint, at: SourceLocation(file: "")),
             ]
             return report
+        }
+    }
+
+    /// The commit to check: `--ref` (a remote branch first, then any revision), else the
+    /// settings' branch (the remote's default when none is set); and which branch that was.
+    private func resolveCommit(in repository: GitRepository, branch: String) throws -> (CommitID, String?) {
+        guard let ref else {
+            let selection = try BranchSelection(repository: repository, setting: branch, url: path)
+            let origin = selection.followsRemoteDefault ? " (the remote's default branch)" : ""
+            return (selection.head, "branch \(selection.branch)\(origin) at \(selection.head.short)")
+        }
+        if let remote = try? repository.resolve("origin/\(ref)") { return (remote, nil) }
+        do {
+            return (try repository.resolve(ref), nil)
+        } catch {
+            throw ReconcileError(.configRepository, "\(ref) names no branch, tag or commit there", hint: BranchSelection.hint(repository: repository))
         }
     }
 
@@ -168,6 +201,12 @@ struct AgentOptions: ParsableArguments {
     var ageIdentity: String?
     @Option(name: .customLong("allowed-signers"), help: ArgumentHelp(Self.help("--allowed-signers"), valueName: "path"))
     var allowedSigners: String?
+    @Option(name: .customLong("git-credentials-file"), help: ArgumentHelp(Self.help("--git-credentials-file"), valueName: "path"))
+    var gitCredentialsFile: String?
+    @Option(name: .customLong("git-ca-file"), help: ArgumentHelp(Self.help("--git-ca-file"), valueName: "path"))
+    var gitCAFile: String?
+    @Option(name: .customLong("git-ca-path"), help: ArgumentHelp(Self.help("--git-ca-path"), valueName: "path"))
+    var gitCAPath: String?
 
     /// The flags as the resolver takes them.
     var flags: AgentSettingsFlags {
@@ -175,7 +214,8 @@ struct AgentOptions: ParsableArguments {
             agentFile: agentFile, repository: repository, branch: branch, stateDirectory: stateDirectory, sshKey: sshKey,
             sshAgentSocket: sshAgentSocket, knownHosts: knownHosts, auditLog: auditLog, metricsFile: metricsFile,
             parallelism: parallelism, ageIdentity: ageIdentity, allowedSigners: allowedSigners, listen: listen,
-            webhookSecretFile: webhookSecretFile)
+            webhookSecretFile: webhookSecretFile, gitCredentialsFile: gitCredentialsFile, gitCAFile: gitCAFile,
+            gitCAPath: gitCAPath)
     }
 
     private static func help(_ flag: String) -> String {
@@ -193,6 +233,8 @@ struct ValidationReport {
     var services: [String] = []
     /// The `allowed_signers` verdict on the checked commit (`--ref` with the setting given).
     var signature: SignatureCheck?
+    /// Which branch of a Git URL was checked, when no `--ref` named it.
+    var revisionNote: String?
 
     init(repository: String) {
         self.repository = repository
@@ -214,6 +256,7 @@ struct ValidationReport {
             if entry.scope == "repository" { diagnostic.location.file = displayPath(diagnostic.location.file) }
             return diagnostic.description
         }
+        if let revisionNote { lines.append("\(repository): \(revisionNote)") }
         if let signature { lines.append("\(repository): commit \(signature.commit.short): \(signature.verdict.summary)") }
         let warnings = warningCount == 0 ? "" : ", \(plural(warningCount, "warning"))"
         if isValid {

@@ -32,7 +32,9 @@ enum AgentSettingKeys {
         flagValue: \.repository)
     static let branch = Setting(
         key: "branch", environment: "FERRY_BRANCH", flag: "--branch", value: branchName, isNumber: false,
-        defaultText: "`main`", doc: "The branch reconciled.", flagValue: \.branch)
+        defaultText: "the remote's default branch (its `HEAD`)",
+        doc: "The branch reconciled; unset (or `HEAD`), the branch the remote's `HEAD` names, as `git clone` checks out.",
+        flagValue: \.branch)
     static let stateDirectory = Setting(
         key: "state_dir", environment: "FERRY_STATE_DIR", flag: "--state-dir", value: .agentPath, isNumber: false,
         defaultText: "`/var/lib/ferry`", doc: "Where the agent keeps its state: the clone, the last applied commit, the lock.",
@@ -79,9 +81,25 @@ enum AgentSettingKeys {
         doc: "An allowed-signers file (OpenSSH format, as for `ssh-keygen -Y verify` and `gpg.ssh.allowedSignersFile`); when set, every commit applied must carry an SSH signature (ed25519 or ECDSA P-256) by a key it lists for the committer's email, valid at the commit time.",
         flagValue: \.allowedSigners)
 
+    static let gitCredentialsFile = Setting(
+        key: "git_credentials_file", environment: "FERRY_GIT_CREDENTIALS_FILE", flag: "--git-credentials-file", value: .agentPath,
+        isNumber: false, defaultText: "none (`FERRY_GIT_TOKEN` when set)",
+        doc: "A file of `https://USER:TOKEN@HOST` lines (git's credential-store format, mode 0600) giving the user name and token for an `https://` config repository; the line for the repository's host is used, and the token is never logged or audited.",
+        flagValue: \.gitCredentialsFile)
+    static let gitCAFile = Setting(
+        key: "git_ca_file", environment: "FERRY_GIT_CA_FILE", flag: "--git-ca-file", value: .agentPath, isNumber: false,
+        defaultText: "the system's CA bundle",
+        doc: "A PEM file of the CA certificates an `https://` config repository's certificate is checked against, instead of the system's (a private CA).",
+        flagValue: \.gitCAFile)
+    static let gitCAPath = Setting(
+        key: "git_ca_path", environment: "FERRY_GIT_CA_PATH", flag: "--git-ca-path", value: .agentPath, isNumber: false,
+        defaultText: "none",
+        doc: "A directory of PEM CA certificates an `https://` config repository's certificate is checked against, instead of the system's.",
+        flagValue: \.gitCAPath)
+
     static let all = [
         repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, listen, webhookSecretFile,
-        parallelism, ageIdentity, allowedSigners,
+        parallelism, ageIdentity, allowedSigners, gitCredentialsFile, gitCAFile, gitCAPath,
     ]
 
     /// The variable naming the agent file.

@@ -4,7 +4,7 @@
 public struct AgentSettings: Sendable, Equatable {
     /// The config repository's Git URL (`ssh://git@host/config.git`, `https://…`, a path); nil when not set.
     public var repository: String?
-    /// The branch reconciled.
+    /// The branch reconciled; ``remoteDefaultBranch`` (the default) follows the remote's `HEAD`.
     public var branch: String
     /// Where the agent keeps its state (last applied commit, locks, clone).
     public var stateDirectory: String
@@ -30,13 +30,27 @@ public struct AgentSettings: Sendable, Equatable {
     public var allowedSigners: String?
     /// The agent file that was read, if any.
     public var agentFile: String?
+    /// A file of `https://USER:TOKEN@HOST` lines for HTTPS config repositories, if any.
+    public var gitCredentialsFile: String?
+    /// A PEM file of the CAs HTTPS config repositories are checked against, if any.
+    public var gitCAFile: String?
+    /// A directory of PEM CA certificates for HTTPS config repositories, if any.
+    public var gitCAPath: String?
+
+    /// The ``branch`` that means "the branch the remote's `HEAD` names" (`origin/HEAD`
+    /// resolves to its commit after a fetch); the default when no branch is set.
+    public static let remoteDefaultBranch = "HEAD"
 
     /// Settings.
     public init(
         repository: String?, branch: String, stateDirectory: String, sshKey: String?, sshAgentSocket: String?,
         knownHosts: String, auditLog: String, metricsFile: String?, parallelism: Int, ageIdentity: String?,
-        allowedSigners: String?, agentFile: String?, listen: String = "127.0.0.1:9464", webhookSecretFile: String? = nil
+        allowedSigners: String?, agentFile: String?, listen: String = "127.0.0.1:9464", webhookSecretFile: String? = nil,
+        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil
     ) {
+        self.gitCredentialsFile = gitCredentialsFile
+        self.gitCAFile = gitCAFile
+        self.gitCAPath = gitCAPath
         self.listen = listen
         self.webhookSecretFile = webhookSecretFile
         self.repository = repository
@@ -84,14 +98,24 @@ public struct AgentSettingsFlags: Sendable, Equatable {
     public var ageIdentity: String?
     /// `--allowed-signers`.
     public var allowedSigners: String?
+    /// `--git-credentials-file`.
+    public var gitCredentialsFile: String?
+    /// `--git-ca-file`.
+    public var gitCAFile: String?
+    /// `--git-ca-path`.
+    public var gitCAPath: String?
 
     /// Flags; every one absent unless given.
     public init(
         agentFile: String? = nil, repository: String? = nil, branch: String? = nil, stateDirectory: String? = nil,
         sshKey: String? = nil, sshAgentSocket: String? = nil, knownHosts: String? = nil, auditLog: String? = nil,
         metricsFile: String? = nil, parallelism: String? = nil, ageIdentity: String? = nil, allowedSigners: String? = nil,
-        listen: String? = nil, webhookSecretFile: String? = nil
+        listen: String? = nil, webhookSecretFile: String? = nil,
+        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil
     ) {
+        self.gitCredentialsFile = gitCredentialsFile
+        self.gitCAFile = gitCAFile
+        self.gitCAPath = gitCAPath
         self.listen = listen
         self.webhookSecretFile = webhookSecretFile
         self.agentFile = agentFile

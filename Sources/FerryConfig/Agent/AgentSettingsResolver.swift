@@ -58,7 +58,7 @@ extension AgentSettings {
         let state = value(AgentSettingKeys.stateDirectory) ?? "/var/lib/ferry"
         let settings = AgentSettings(
             repository: value(AgentSettingKeys.repository),
-            branch: value(AgentSettingKeys.branch) ?? "main",
+            branch: value(AgentSettingKeys.branch) ?? AgentSettings.remoteDefaultBranch,
             stateDirectory: state,
             sshKey: value(AgentSettingKeys.sshKey),
             sshAgentSocket: value(AgentSettingKeys.sshAgentSocket) ?? environment["SSH_AUTH_SOCK"].flatMap { $0.isEmpty ? nil : $0 },
@@ -70,7 +70,10 @@ extension AgentSettings {
             allowedSigners: value(AgentSettingKeys.allowedSigners),
             agentFile: agentFile?.path,
             listen: value(AgentSettingKeys.listen) ?? "127.0.0.1:9464",
-            webhookSecretFile: value(AgentSettingKeys.webhookSecretFile))
+            webhookSecretFile: value(AgentSettingKeys.webhookSecretFile),
+            gitCredentialsFile: value(AgentSettingKeys.gitCredentialsFile),
+            gitCAFile: value(AgentSettingKeys.gitCAFile),
+            gitCAPath: value(AgentSettingKeys.gitCAPath))
         guard !context.hasErrors else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics)
         }

@@ -60,6 +60,10 @@ public struct ConfigDiagnostic: Sendable, Hashable, Comparable, CustomStringConv
         case unsafeSourcePattern = "unsafe_source_pattern"
         /// A symbolic link that points outside the repository.
         case symlinkEscape = "symlink_escape"
+        /// A `sources` pattern that reaches into a submodule, whose files the repository does not hold.
+        case submoduleSource = "submodule_source"
+        /// A source file that is a Git LFS pointer, not the file's content.
+        case lfsPointer = "lfs_pointer"
         /// A `sources` or `include` pattern that matches no file.
         case patternMatchesNothing = "pattern_matches_nothing"
         /// A `remote_dir` that is relative or a system directory.

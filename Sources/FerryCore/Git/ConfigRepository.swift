@@ -5,13 +5,18 @@ import Foundation
 public struct ConfigRepository: Sendable {
     /// The clone.
     public let repository: GitRepository
-    /// The commit the configured branch points at after the fetch.
+    /// The commit the branch points at after the fetch.
     public let head: CommitID
+    /// The branch followed: the one the settings name, or the remote's default branch.
+    public let branch: String
+    /// Whether ``branch`` is the remote's default branch because no branch was set.
+    public let followsRemoteDefault: Bool
     /// Set when the clone followed another URL before this sync: it now follows the one given.
     public let change: RepositoryChange?
 
     /// Clones `url` into `directory` the first time (or again when the clone there is unusable),
-    /// fetches it every later time, and resolves `branch` to the commit the remote has now.
+    /// fetches it every later time, and resolves `branch` to the commit the remote has now;
+    /// `branch` ``AgentSettings/remoteDefaultBranch`` follows the branch the remote's `HEAD` names.
     ///
     /// A clone that follows another URL is re-pointed at `url` before the fetch (removed and
     /// cloned again if it cannot be), and ``change`` says so. When that fetch fails the clone is
@@ -20,12 +25,9 @@ public struct ConfigRepository: Sendable {
         url: String, branch: String, directory: URL, options: GitTransferOptions
     ) async throws -> ConfigRepository {
         let (repository, change) = try await fetchedClone(of: url, in: directory, options: options)
-        do {
-            return ConfigRepository(repository: repository, head: try repository.resolve("origin/\(branch)"), change: change)
-        } catch {
-            throw ReconcileError(.configRepository, "branch \(branch) does not exist in \(RemoteLocation.redactingCredentials(url))",
-                                 hint: "check the branch setting (--branch, FERRY_BRANCH, branch: in the agent file)")
-        }
+        let selection = try BranchSelection(repository: repository, setting: branch, url: url)
+        return ConfigRepository(repository: repository, head: selection.head, branch: selection.branch,
+                                followsRemoteDefault: selection.followsRemoteDefault, change: change)
     }
 
     /// The clone in `directory`, up to date with `url`, and how its URL changed.

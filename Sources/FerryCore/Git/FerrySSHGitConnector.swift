@@ -33,7 +33,7 @@ public struct FerrySSHGitConnector: GitSSHConnector {
             acceptances?.record(HostKeyAcceptance(host: endpoint.host, key: key, isGitServer: true))
         }
         do {
-            return GitStream(connection: connection, stream: try connection.openCommandStream(command))
+            return GitStream(connection: connection, stream: try connection.openCommandStream(command), host: host, port: port)
         } catch {
             connection.closeAndWaitBlocking()
             throw error
@@ -42,16 +42,35 @@ public struct FerrySSHGitConnector: GitSSHConnector {
 }
 
 /// An upload-pack stream that owns its SSH connection and closes both together.
+///
+/// When the server ends the command with an error (gitolite refusing the key, a path that
+/// is no repository), its stdout just ends; the stream then waits for the exit status and
+/// reports what the server wrote on stderr, so the user reads the server's own words.
 private final class GitStream: GitSSHCommandStream {
     private let connection: SSHConnection
     private let stream: SSHCommandStream
+    private let host: String
+    private let port: Int
+    private var finished = false
 
-    init(connection: SSHConnection, stream: SSHCommandStream) {
+    init(connection: SSHConnection, stream: SSHCommandStream, host: String, port: Int) {
         self.connection = connection
         self.stream = stream
+        self.host = host
+        self.port = port
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try stream.read(into: buffer) }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !finished else { return 0 }
+        let count = try stream.read(into: buffer)
+        guard count == 0 else { return count }
+        finished = true
+        let exit = try stream.finish()
+        guard exit.status == 0 else {
+            throw GitServerRefusal.error(host: host, port: port, status: exit.status, stderr: exit.stderrText)
+        }
+        return 0
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws { try stream.write(bytes) }
 

@@ -143,7 +143,7 @@ public struct Reconciler: Sendable {
             try await audit.append(refusal.auditEntry(head: clone.head))
             throw refusal.reconcileError
         }
-        if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: request.settings.branch)) }
+        if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: clone.branch)) }
         var fetched = run
         fetched.acceptedHostKeys = acceptances.all
         fetched.configuration = request.shard.applied(to: fetched.configuration)
@@ -186,7 +186,7 @@ public struct Reconciler: Sendable {
             hostKeyPolicy: HostKeyPolicy(knownHostsPath: request.settings.knownHosts, acceptNew: request.acceptNewHostKeys),
             timeouts: SSHTimeouts(connect: .seconds(10), read: .seconds(60), total: .seconds(600)))
         sshConnector.acceptances = acceptances
-        let gitOptions = GitTransferOptions(sshConnector: sshConnector)
+        let gitOptions = try AgentGitAccess.options(url: url, settings: request.settings, environment: request.environment, sshConnector: sshConnector)
         do {
             return try await ConfigRepository.sync(url: url, branch: request.settings.branch, directory: directory, options: gitOptions)
         } catch let error as ReconcileError {
@@ -200,7 +200,7 @@ public struct Reconciler: Sendable {
     func refuseNonDescendant(_ clone: ConfigRepository, lastHead: String?) throws {
         guard !request.allowNonDescendant, let last = clone.divergence(fromLastApplied: lastHead) else { return }
         throw ReconcileError(.notDescendant,
-            "\(clone.head.short) on \(request.settings.branch) does not descend from the last applied commit \(last.short) (a force-push, a downgrade, or another repository's history)",
+            "\(clone.head.short) on \(clone.branch) does not descend from the last applied commit \(last.short) (a force-push, a downgrade, or another repository's history)",
             hint: "if that is intended, run again with --allow-non-descendant")
     }
 
@@ -399,7 +399,8 @@ public struct Reconciler: Sendable {
     }
 
     /// Records the applied revision per service and host (after a lost state directory, first
-    /// the revision of every host's manifest), the quarantines, and the reconciled commit.
+    /// the revision of every host's manifest), the quarantines, and the reconciled commit
+    /// when ``LastReconciledRule`` lets it move.
     func saveState(_ report: RunReport, plans: [HostPlan], run: RunContext, state: StateDirectory) throws {
         let now = Date()
         _ = try state.appliedCommits.update { applied in
@@ -412,7 +413,9 @@ public struct Reconciler: Sendable {
                     break
                 }
             }
-            applied.lastReconciled = AppliedCommits.Entry(commit: run.head.hex, appliedAt: now)
+            if LastReconciledRule.advances(results: report.results, changedServices: run.changedServices) {
+                applied.lastReconciled = AppliedCommits.Entry(commit: run.head.hex, appliedAt: now)
+            }
         }
         _ = try state.quarantinedCommits.update { quarantine in
             for service in run.configuration.services {

@@ -70,7 +70,7 @@ public struct FleetSurvey: Sendable {
                 }
             }
             var report = FleetSurveyReport(
-                repository: url, branch: settings.branch, revision: clone.head, lastReconciled: lastHead,
+                repository: url, branch: clone.branch, revision: clone.head, lastReconciled: lastHead,
                 changedServices: commit.changedServices,
                 pairs: plans.map { plan in
                     let observed = Self.observed(plan.service, on: plan.host, in: observations)
