@@ -20,12 +20,15 @@ struct ReconcileCommand: AsyncParsableCommand {
             not contacted until its half_open_timeout has passed. With --json, "host_events" \
             lists the retries and breaker changes ({"host", "event", "detail"}).
 
-            Exit codes (docs/operations.md): 0 every service converged; 1 a service failed, \
-            rolled back or a host was unreachable or skipped by its open circuit breaker (the \
-            report names them); 4 nothing failed, but a service's newest commit is quarantined \
-            (it failed its health check earlier; a newer commit clears it); 75 another run holds \
-            the lock; 77 permission denied on the state directory; 78 the settings or the \
-            config are invalid.
+            Exit codes (the table in docs/operations.md):
+              0  every service converged
+              1  a service failed, rolled back, or a host was unreachable or skipped by
+                 its open circuit breaker (the report names them)
+              4  nothing failed, but a service's newest commit is quarantined (it failed
+                 its health check earlier; a newer commit clears it)
+              75 another run holds the lock
+              77 permission denied on the state directory or its lock
+              78 the settings or the config are invalid
 
             With --interval 60s it runs as a daemon (deploy/ferry-agent.service): a run at \
             once, then 60s after each ends, and at once on a Git webhook signed with the \
