@@ -14,9 +14,10 @@ enum QuickCheck {
     /// of every file and symbolic link, sorted by bytes (the scripts run with `LC_ALL=C`).
     static let listing = #"find . \( -type f -o -type l \) -printf '%y %m %s %T@ %p\0' | sort -z"#
 
-    /// Sets `ferry_quick_capable` when this host can make the listing (GNU `find -printf`, `cmp`).
+    /// Sets `ferry_quick_capable` when this host can make the listing (GNU `find -printf`, `cmp`);
+    /// follows ``HostStateProbe/functions``, which found out about `find` (`ferry_gnu_find`).
     static let capability = #"""
-    if find / -maxdepth 0 -printf '' 2>/dev/null && command -v cmp >/dev/null 2>&1; then ferry_quick_capable=1; else ferry_quick_capable=; fi
+    if [ -n "$ferry_gnu_find" ] && command -v cmp >/dev/null 2>&1; then ferry_quick_capable=1; else ferry_quick_capable=; fi
 
     """#
 
