@@ -24,11 +24,12 @@ struct PlanCommand: AsyncParsableCommand {
             Prints a summary line and a table; --json prints the ferry.plan/v1 document \
             described in docs/drift-report.md.
 
-            Exit codes (docs/operations.md): 0 the plan covers every host; 1 a host is \
-            unreachable, or an error (Git, state directory, a non-descendant commit); 77 \
-            permission denied on the state directory; 78 the settings or the config are \
-            invalid. With --detailed-exitcode, as `terraform plan -detailed-exitcode`: 0 \
-            nothing to do, 2 changes pending (a step deploys or corrects drift), 1 an error.
+            Exit codes: 0 the plan covers every host; 1 a host is unreachable, or an error \
+            (Git, state directory, a non-descendant commit); 77 permission denied on the \
+            state directory; 78 the settings or the config are invalid (the table in \
+            docs/operations.md). With --detailed-exitcode, as `terraform plan \
+            -detailed-exitcode`: 0 nothing to do, 2 changes pending (a step deploys or \
+            corrects drift), 1 an error.
 
             Example:
               $ ferry plan
