@@ -191,7 +191,7 @@ import _FerryTestHosts
 
         let empty = try await runFerryInProcess(["status"] + flags)
         #expect(empty.exitCode == 0)
-        #expect(empty.output.hasPrefix("origin/main (no clone yet), never reconciled: no service on any host"))
+        #expect(empty.output.hasPrefix("origin/HEAD (no clone yet), never reconciled: no service on any host"))
         #expect(try await runFerryInProcess(["status", "--parallelism", "0"] + flags).exitCode == 78)
 
         let accepted = try await runFerryInProcess(["suspend", "web"] + flags)

@@ -42,14 +42,19 @@ struct AgentClone: Sendable {
         }
     }
 
-    /// Opens the clone in `state` and loads the config at `origin/<branch>`.
-    static func lookup(in state: StateDirectory, branch: String) -> Lookup {
+    /// Opens the clone in `state` and loads the config at `origin/<branch>`; `branch`
+    /// ``AgentSettings/remoteDefaultBranch`` is the remote's default branch the last fetch saw.
+    static func lookup(in state: StateDirectory, branch setting: String) -> Lookup {
         let directory = state.repositoryURL
         guard FileManager.default.fileExists(atPath: directory.path) else { return .missing }
         let repository: GitRepository
         let head: CommitID
+        var branch = setting
         do {
             repository = try GitRepository.open(at: directory)
+            if setting == AgentSettings.remoteDefaultBranch, let remoteDefault = repository.remoteDefaultBranch() {
+                branch = remoteDefault
+            }
             head = try repository.resolve("origin/\(branch)")
         } catch {
             return .unusable("cannot read origin/\(branch) in \(directory.path): \(error)")

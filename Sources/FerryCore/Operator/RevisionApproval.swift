@@ -42,8 +42,8 @@ public struct RevisionApproval: Sendable {
     public func approve(_ service: String, revision: String?) async throws -> ApproveResult {
         let context = context
         return try await LockedStateChange(context: context).perform { state, audit in
-            let branch = context.settings.branch
-            let lookup = await AgentClone.lookupInBackground(in: state, branch: branch)
+            let lookup = await AgentClone.lookupInBackground(in: state, branch: context.settings.branch)
+            let branch = lookup.clone?.branch ?? context.settings.branch
             let check = try ServiceCheck(service, lookup: lookup, state: state, branch: branch)
             let commit = try await Self.commit(revision, lookup: lookup, branch: branch)
             var warnings = check.warnings

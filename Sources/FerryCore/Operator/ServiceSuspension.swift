@@ -43,7 +43,7 @@ public struct ServiceSuspension: Sendable {
         let context = context
         return try await LockedStateChange(context: context).perform { state, audit in
             let lookup = await AgentClone.lookupInBackground(in: state, branch: context.settings.branch)
-            let check = try ServiceCheck(service, lookup: lookup, state: state, branch: context.settings.branch)
+            let check = try ServiceCheck(service, lookup: lookup, state: state, branch: lookup.clone?.branch ?? context.settings.branch)
             var suspended = try await LockedStateChange.load(state.suspendedServices)
             if let existing = suspended.services[service] {
                 return SuspendResult(service: service, entry: existing, wasAlreadySuspended: true, warnings: check.warnings)

@@ -41,7 +41,7 @@ public struct StatusReader: Sendable {
             entry(for: name, definition: configuration?.service(named: name), configKnown: configuration != nil,
                   clone: clone, files: files, results: results)
         }
-        return StatusReport(branch: settings.branch, head: clone?.head, lastReconciled: files.applied.lastReconciled,
+        return StatusReport(branch: clone?.branch ?? settings.branch, head: clone?.head, lastReconciled: files.applied.lastReconciled,
                             services: services, warnings: warnings, circuits: files.circuits.hosts)
     }
 
