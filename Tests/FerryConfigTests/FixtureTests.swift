@@ -65,11 +65,11 @@ import Testing
         let result = try repository.load()
         #expect(result.errors.allSatisfy { $0.kind == .notSupported }, "\(result.errors.map(\.description))")
         #expect(Set(result.errors.map { $0.message.prefix { $0 != " " } }) == [
-            "`unhealthy_threshold`", "an", "`connect`", "`idle`", "`metrics`", "`logging`",
+            "an", "`connect`", "`idle`", "`metrics`", "`logging`",
             "`alerts`", "`min_tls_version`",
         ])
         // One per HTTP status in `retry_on` (503) and `fail_on` (400, 401, 403, 404).
-        #expect(result.errors.count == 12)
+        #expect(result.errors.count == 11)
     }
 
     @Test func canaryResolvesSelectorsAndInheritsDefaults() throws {

@@ -92,6 +92,7 @@ import Testing
         "services.<name>.health_check.interval": .engine("interval"),
         "services.<name>.health_check.retries": .engine("retries"),
         "services.<name>.health_check.healthy_threshold": .engine("healthyThreshold"),
+        "services.<name>.health_check.unhealthy_threshold": .engine("unhealthyThreshold"),
         "services.<name>.rollout.canary": .engine("canary"),
         "services.<name>.rollout.batch": .engine("batch"),
         "services.<name>.rollout.max_failures": .engine("maxFailures"),

@@ -40,9 +40,6 @@ import Testing
         serviceKey("metrics", "    metrics: { port: 9090 }\n"),
         serviceKey("analysis", "    analysis: { prometheus: \"https://prom.example\", query: up, threshold: 1 }\n"),
         Case(
-            subject: "`unhealthy_threshold`", place: "`services.<name>.health_check`",
-            yaml: service("    health_check: { http: /health, unhealthy_threshold: 2 }\n"), marker: "unhealthy_threshold"),
-        Case(
             subject: "the `{address}` placeholder", place: "`services.<name>.health_check`",
             yaml: service("    health_check: { url: \"https://{address}:8443/health\" }\n"), marker: "\"https"),
         Case(

@@ -29,8 +29,8 @@ enum HealthCheckKeys {
     static let healthyThreshold = KeySpec<Int>.defaulted(
         "healthy_threshold", .integer(1...100), 1, "`1`", doc: "Consecutive successes that make the service healthy.")
     static let unhealthyThreshold = KeySpec<Int>.defaulted(
-        "unhealthy_threshold", .integer(1...100), 3, "`3`", doc: "Consecutive failures that make a healthy service unhealthy.")
-        .notSupported(issue: 11, instead: "remove it: a deploy's check gives up after `retries` probes, and services are not watched between runs")
+        "unhealthy_threshold", .integer(1...100), 3, "`3`",
+        doc: "Consecutive failures that make a service unhealthy in the daemon's health loop (`reconcile --interval`), which probes every `interval` between runs; a deploy's own check still gives up after `retries` probes.")
 
     static let spec = ObjectSpec(
         id: "HealthCheck", path: "services.<name>.health_check",

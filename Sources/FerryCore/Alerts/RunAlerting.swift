@@ -1,5 +1,4 @@
 import FerryConfig
-import FerryGit
 import Foundation
 import Logging
 
@@ -33,29 +32,13 @@ struct RunAlerting: Sendable {
     }
 
     private func dispatch(_ alerts: [Alert], commits: [String]) async {
-        guard let (routes, resolver) = await routes(trying: commits), !routes.isEmpty else { return }
-        await AlertDispatcher(routes: routes, state: state, resolver: resolver).dispatch(alerts)
-    }
-
-    /// The routes of the first of `commits` (revisions of the agent's clone) whose config loads,
-    /// and the resolver for their webhook URLs at that commit; nil when none does.
-    private func routes(trying commits: [String]) async -> ([AlertRoute], WebhookURLResolver)? {
-        let clone = state.repositoryURL, environment = request.environment, identity = request.settings.ageIdentity
-        let found = try? await BlockingWork.run { () -> ([AlertRoute], WebhookURLResolver)? in
-            guard let repository = try? GitRepository.open(at: clone) else { return nil }
-            for revision in commits {
-                guard let commit = try? repository.resolve(revision) else { continue }
-                let loaded = ConfigLoader(source: GitCommitConfigSource(repository: repository, commit: commit)).load()
-                guard let configuration = loaded.configuration else { continue }
-                let encrypted = EncryptedSecrets(repository: repository, commit: commit, identityFile: identity)
-                return (configuration.alertRoutes, WebhookURLResolver(environment: environment, encrypted: encrypted))
-            }
-            return nil
-        }
-        guard let found = found ?? nil else {
+        guard let loaded = await ClonedConfiguration.load(state: state, trying: commits, ageIdentity: request.settings.ageIdentity) else {
             Self.logger.debug("no config to take alert routes from", metadata: ["run_id": "\(runID)"])
-            return nil
+            return
         }
-        return found
+        let routes = loaded.configuration.alertRoutes
+        guard !routes.isEmpty else { return }
+        let resolver = WebhookURLResolver(environment: request.environment, encrypted: loaded.encrypted)
+        await AlertDispatcher(routes: routes, state: state, resolver: resolver).dispatch(alerts)
     }
 }
