@@ -16,13 +16,19 @@ public final class GitDaemonServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         (process, port) = try LoopbackPort.startListening { port in
             try SpawnedProcess(
-                [try HarnessCommand.resolve("git"), "daemon", "--listen=127.0.0.1", "--port=\(port)", "--reuseaddr", "--export-all",
+                [Self.daemonProgram, "--listen=127.0.0.1", "--port=\(port)", "--reuseaddr", "--export-all",
                  "--base-path=\(directory.path)", directory.path],
                 output: .file(directory.appendingPathComponent("daemon.log").path))
         }
     }
 
     deinit { stop() }
+
+    /// `git-daemon` itself: `git daemon` would run it as a child that outlives a kill of `git`.
+    private static var daemonProgram: String {
+        let path = (try? HarnessCommand.run(["git", "--exec-path"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "/usr/lib/git-core"
+        return path + "/git-daemon"
+    }
 
     /// Creates the bare repository `name.git` with `branch` as its `HEAD`; returns its path.
     @discardableResult
