@@ -73,7 +73,8 @@ enum OutputSchemas {
              "uploads": {"type": "array", "items": {"type": "object", "required": ["path", "sha256", "bytes"]}},
              "upload_bytes": {"type": "integer"}, "removals": {"type": "array", "items": {"type": "string"}},
              "findings": {"type": "array", "items": \#(finding)}, "settings_changes": {"type": "array", "items": {"type": "string"}},
-             "error": {"type": ["string", "null"]}, "detail": {"type": "string"}}}}}}
+             "error": {"type": ["string", "null"]}, "detail": {"type": "string"},
+             "manager": {"enum": ["systemd", "process", null]}}}}}}
         """# }
 
     private static var drift: String { #"""

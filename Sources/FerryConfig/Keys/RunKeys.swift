@@ -7,8 +7,8 @@ enum RunKeys {
         "port", .integer(1...65535),
         doc: "The TCP port the service listens on; HTTP health checks use it unless they name their own.")
     static let manager = KeySpec<ProcessManager>.defaulted(
-        "manager", .choice(ProcessManager.self), .systemd, "`systemd`",
-        doc: "What supervises the process: a generated systemd unit, or `process`, a plain process with a pidfile for hosts without systemd.")
+        "manager", .choice(ProcessManager.self), .auto, "`auto`",
+        doc: "What supervises the process: `systemd`, a generated systemd unit; `process`, a plain process with a pidfile for hosts without systemd; or `auto`, `systemd` on each host where systemd runs and `process` elsewhere (the host probe tells; `ferry plan` shows which). `systemd` on a host without it is refused before anything is uploaded.")
     static let lifecycle = KeySpec<LifecycleKind>.defaulted(
         "lifecycle", .choice(LifecycleKind.self), .persistent, "`persistent`",
         doc: "When the process runs: always, restarted whenever it exits (`persistent`); until it finishes or goes idle, restarted only on failure (`transient`); started by the first connection to `port` and stopped when idle (`on_demand`, systemd socket activation); or as long as the pipeline feeding it (`pipeline_bound`). See `ferry render` for the units each one gets.")

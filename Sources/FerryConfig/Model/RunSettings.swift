@@ -24,7 +24,10 @@ public struct RunSettings: Sendable, Equatable {
 
 /// What supervises a service's process.
 public enum ProcessManager: String, Sendable, Equatable, CaseIterable {
-    /// A generated systemd unit (the default).
+    /// `systemd` on a host where systemd runs, `process` elsewhere (the default), resolved
+    /// per host by ``Service/resolvingManager(hostRunsSystemd:)``.
+    case auto
+    /// A generated systemd unit.
     case systemd
     /// A plain process with a pidfile, for hosts without systemd.
     case process

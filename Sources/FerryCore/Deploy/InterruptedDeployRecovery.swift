@@ -68,8 +68,10 @@ struct InterruptedDeployRecovery: Sendable {
     /// A deployer for `service` on `host` as the host was observed, to run recovery steps with.
     private func deployer(_ service: Service, on host: String, connection: FerrySSH.SSHConnection, desired: DesiredRelease,
                           observed: ObservedService) -> ServiceDeployer {
-        let plan = Planner(suspended: [], quarantined: [:], approved: [:]).plan(service: service, host: host, desired: desired, observed: observed)
-        return ServiceDeployer(connection: connection, service: service, host: host, plan: plan, desired: desired, observed: observed,
+        let resolved = ServiceOnHost(service, desired: desired, observed: observed)
+        let plan = Planner(suspended: [], quarantined: [:], approved: [:])
+            .plan(service: resolved.service, host: host, desired: resolved.desired, observed: observed)
+        return ServiceDeployer(connection: connection, service: resolved.service, host: host, plan: plan, desired: resolved.desired, observed: observed,
                                repository: run.repository, environment: run.environments.variables[service.name] ?? [:], audit: audit)
     }
 

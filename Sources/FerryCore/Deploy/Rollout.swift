@@ -80,9 +80,11 @@ struct Rollout: Sendable {
 
     private func deployer(for plan: HostPlan) -> ServiceDeployer? {
         guard case .reached(let connection, let services)? = observations[plan.host], let desired = run.desired[service.name] else { return nil }
+        let observed = services[service.name] ?? .absent
+        let resolved = ServiceOnHost(service, desired: desired, observed: observed)
         return ServiceDeployer(
-            connection: connection, service: service, host: plan.host, plan: plan, desired: desired,
-            observed: services[service.name] ?? .absent, repository: run.repository,
+            connection: connection, service: resolved.service, host: plan.host, plan: plan, desired: resolved.desired,
+            observed: observed, repository: run.repository,
             environment: run.environments.variables[service.name] ?? [:], audit: audit)
     }
 

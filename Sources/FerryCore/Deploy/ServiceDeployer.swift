@@ -40,6 +40,10 @@ struct ServiceDeployer: Sendable {
         let started = clock.now
         let reason: DeployReason = if case .deploy(let reason) = plan.action { reason } else { .newRevision }
         let comparison = plan.comparison
+        if let problem = ResolvedManager(run: service.run, hostRunsSystemd: observed.hostRunsSystemd).problem {
+            await record(.deployFailed, outcome: .failed, error: problem, duration: .zero, detail: ["reason": reason.rawValue])
+            return .failed(reason: problem)
+        }
         let next: ReleaseRuntime, previous: ReleaseRuntime
         let lock: RemoteLock
         do {

@@ -14,6 +14,9 @@ public struct DesiredRelease: Sendable, Equatable {
     /// Secret variables whose values were not resolved here (`ferry drift` and `ferry changes`
     /// never read secrets): they and the environment file's digest are left out of comparisons.
     public var uncheckedVariables: Set<String>
+    /// For `manager: auto`, the settings the release carries on a host without systemd
+    /// (`manager: process`); nil for another manager, or when the service needs systemd.
+    public var settingsWithoutSystemd: ReleaseSettings?
 
     /// A release of `files` with `settings`.
     public init(service: String, revision: CommitID, files: [String: DesiredFile], settings: ReleaseSettings,

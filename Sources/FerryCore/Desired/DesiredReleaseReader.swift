@@ -25,10 +25,16 @@ public final class DesiredReleaseReader: @unchecked Sendable {
         for entry in entries {
             files[entry.path] = try file(for: entry)
         }
-        let settings = try ReleaseSettings(service: service, remote: try RemoteService(service: service),
-                                           variables: environment.variables[service.name] ?? [:])
-        return DesiredRelease(service: service.name, revision: commit, files: files, settings: settings,
-                              uncheckedVariables: environment.unresolved[service.name] ?? [])
+        let variables = environment.variables[service.name] ?? [:]
+        let settings = try ReleaseSettings(service: service, remote: try RemoteService(service: service), variables: variables)
+        var release = DesiredRelease(service: service.name, revision: commit, files: files, settings: settings,
+                                     uncheckedVariables: environment.unresolved[service.name] ?? [])
+        let withoutSystemd = service.resolvingManager(hostRunsSystemd: false)
+        if service.run.manager == .auto, withoutSystemd.run.manager == .process {
+            release.settingsWithoutSystemd = try ReleaseSettings(service: withoutSystemd, remote: try RemoteService(service: withoutSystemd),
+                                                                 variables: variables)
+        }
+        return release
     }
 
     private func file(for entry: GitTreeEntry) throws -> DesiredFile {

@@ -39,13 +39,17 @@ struct HostOperationContext: Sendable {
 
     /// The reconcile's plan for the service on `target`, ignoring suspensions, quarantines and approvals.
     func plan(on target: HostTarget) -> HostPlan {
-        Planner(suspended: [], quarantined: [:], approved: [:])
-            .plan(service: service, host: target.host, desired: desired, observed: target.observed)
+        let resolved = ServiceOnHost(service, desired: desired, observed: target.observed)
+        var plan = Planner(suspended: [], quarantined: [:], approved: [:])
+            .plan(service: resolved.service, host: target.host, desired: resolved.desired, observed: target.observed)
+        plan.manager = resolved.manager
+        return plan
     }
 
     /// The deployer whose steps (lock, hooks, stop, switch, start, health check) the operation reuses.
     func deployer(on target: HostTarget, plan: HostPlan) -> ServiceDeployer {
-        ServiceDeployer(connection: target.connection, service: service, host: target.host, plan: plan, desired: desired,
+        let resolved = ServiceOnHost(service, desired: desired, observed: target.observed)
+        return ServiceDeployer(connection: target.connection, service: resolved.service, host: target.host, plan: plan, desired: resolved.desired,
                         observed: target.observed, repository: run.repository,
                         environment: run.environments.variables[service.name] ?? [:], audit: audit)
     }

@@ -43,7 +43,7 @@ public struct ServiceShutdown: Sendable {
         let started = ContinuousClock.now
         let result: HostOperationResult
         do {
-            let remote = try RemoteService(service: context.service)
+            let remote = try RemoteService(service: deployer.service)
             let lock = RemoteLock(layout: remote.layout, owner: try RemoteLockOwner.current(runID: context.audit.runID))
             try await deployer.acquire(lock)
             do {

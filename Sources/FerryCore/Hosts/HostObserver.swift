@@ -110,6 +110,7 @@ extension ObservedService {
             taintedReleases: Set(actual.taintedReleases.map(\.rawValue)),
             journal: actual.journal,
             lockHolder: actual.lockHolder)
+        hostRunsSystemd = actual.hostRunsSystemd
     }
 
     /// Whether the service runs: nil when the host cannot tell (no systemctl, a unit changing state).
@@ -127,7 +128,8 @@ extension RemoteService {
     init(service: Service) throws {
         let lifecycle = ServiceLifecycle(run: service.run)
         try self.init(name: service.name, remoteDirectory: service.remoteDirectory, command: service.run.command,
-                      manager: service.run.manager == .systemd ? .systemd(.system) : .process, lifecycle: lifecycle)
+                      manager: service.run.manager == .process ? .process : .systemd(.system), lifecycle: lifecycle)
+        managerChosenOnHost = service.run.manager == .auto
         quickCheck = service.changeDetection == .mtime
         logTarget = ServiceLogTarget(logging: service.logging)
     }

@@ -15,6 +15,8 @@ public struct HostPlan: Sendable, Equatable {
     public var fromRevision: String?
     /// The revision Git wants.
     public var toRevision: CommitID
+    /// The manager the service uses on the host (`manager: auto` resolved); nil when not known.
+    public var manager: ResolvedManager?
 
     /// A plan.
     public init(service: String, host: String, action: PlannedAction, comparison: ServiceComparison, fromRevision: String?, toRevision: CommitID) {

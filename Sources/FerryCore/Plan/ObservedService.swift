@@ -33,6 +33,8 @@ public struct ObservedService: Sendable, Equatable {
     public var journal: DeployJournal?
     /// Who holds the service's remote lock on the host, if anyone.
     public var lockHolder: RemoteLockHolder?
+    /// Whether systemd runs on the host; nil when the host was not probed.
+    public var hostRunsSystemd: Bool?
 
     /// An observation.
     public init(currentRelease: String?, manifestRevision: String?, manifestRelease: String?, manifestFiles: [String: String]?,

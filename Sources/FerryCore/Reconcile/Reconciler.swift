@@ -324,7 +324,8 @@ public struct Reconciler: Sendable {
                 guard service.hosts.contains(host), let release = desired[service.name] else { return false }
                 let state = observed[service.name] ?? .absent
                 if state.journal != nil || state.lockHolder != nil { return true }
-                if case .deploy = planner.plan(service: service, host: host, desired: release, observed: state).action { return true }
+                let resolved = ServiceOnHost(service, desired: release, observed: state)
+                if case .deploy = planner.plan(service: resolved.service, host: host, desired: resolved.desired, observed: state).action { return true }
                 return false
             }
         }
@@ -338,7 +339,11 @@ public struct Reconciler: Sendable {
             guard let desired = desired[service.name] else { continue }
             for host in service.hosts {
                 guard case .reached(_, let services)? = observations[host] else { continue }
-                plans.append(planner.plan(service: service, host: host, desired: desired, observed: services[service.name] ?? .absent))
+                let observed = services[service.name] ?? .absent
+                let resolved = ServiceOnHost(service, desired: desired, observed: observed)
+                var plan = planner.plan(service: resolved.service, host: host, desired: resolved.desired, observed: observed)
+                plan.manager = resolved.manager
+                plans.append(plan)
             }
         }
         return plans

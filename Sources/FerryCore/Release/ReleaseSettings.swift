@@ -99,7 +99,7 @@ extension ReleaseSettings {
     /// the next release carries. `remote` gives the rendered environment file and unit.
     init(service: Service, remote: RemoteService, variables: [String: String]) throws {
         let lifecycle = service.run.lifecycle
-        run = Run(command: service.run.command, manager: service.run.manager.rawValue, lifecycle: lifecycle.kind.rawValue,
+        run = Run(command: service.run.command, manager: remote.manager == .process ? "process" : "systemd", lifecycle: lifecycle.kind.rawValue,
                   maxLifetimeMs: remote.lifecycle.maxLifetime.map(milliseconds), port: service.run.port, unit: remote.unitName,
                   backendPort: remote.lifecycle.socketProxy?.backendPort,
                   idleTimeoutMs: remote.lifecycle.socketProxy.map { milliseconds($0.idleTimeout) },

@@ -90,9 +90,13 @@ public struct HostStateProbe: Sendable {
         return files
     }
 
-    /// `process` or `systemd UNIT --system|--user`.
+    /// `process`, `systemd UNIT --system|--user`, or `auto UNIT --system|--user` (`manager: auto`:
+    /// systemd where `/run/systemd/system` exists, the pid file elsewhere).
     private static func managerWords(_ service: RemoteService) -> [String] {
-        switch service.manager {
+        if service.managerChosenOnHost, case .systemd(let scope) = service.manager {
+            return ["auto", service.unitName, scope.systemctlOption]
+        }
+        return switch service.manager {
         case .process: ["process", "", ""]
         case .systemd(let scope): ["systemd", service.unitName, scope.systemctlOption]
         }
@@ -167,7 +171,7 @@ public struct HostStateProbe: Sendable {
       for ferry_release in "$2"/releases/*; do
         if [ -d "$ferry_release" ] && [ ! -L "$ferry_release" ]; then ferry_field release "${ferry_release##*/}"; fi
       done
-      if [ "$3" = process ]; then
+      if [ "$3" = process ] || { [ "$3" = auto ] && [ ! -d /run/systemd/system ]; }; then
         ferry_process_status "$2/.ferry/pid"
         ferry_field status "$ferry_status" "$ferry_status_detail"
       else

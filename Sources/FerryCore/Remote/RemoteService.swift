@@ -18,6 +18,9 @@ public struct RemoteService: Sendable, Equatable {
     /// listing (size, modification time, mode of every file) is the one recorded at deploy
     /// (`change_detection: mtime`).
     public var quickCheck = false
+    /// Whether `manager` is a guess the host corrects (`manager: auto`): the host probe reads the
+    /// service's status through systemd where it runs, from the pid file elsewhere.
+    public var managerChosenOnHost = false
     /// Where its output goes when its `logging` is declared; nil leaves the supervisor's default.
     public var logTarget: ServiceLogTarget?
 

@@ -52,6 +52,8 @@ public struct PlanStep: Sendable, Equatable {
     public var error: String?
     /// Drift is left as is because Git's revision is quarantined, whatever the `drift` policy.
     public var driftHeldByQuarantine = false
+    /// The manager the service uses on the host (`manager: auto` resolved); nil when the host was not read.
+    public var manager: ResolvedManager?
 
     init(pair: SurveyedPair) {
         service = pair.service
@@ -71,6 +73,7 @@ public struct PlanStep: Sendable, Equatable {
             findings = plan.comparison.drift
             settingsChanges = plan.comparison.settingsChanges
             driftHeldByQuarantine = plan.isDriftHeldByQuarantine
+            manager = plan.manager
         case .unreachable(let message):
             action = .unreachable
             uploads = []
@@ -104,8 +107,16 @@ public struct PlanStep: Sendable, Equatable {
     /// The bytes the new release uploads.
     public var uploadBytes: Int { uploads.reduce(0) { $0 + $1.size } }
 
-    /// One line for people.
+    /// One line for people, with the manager the service uses on the host; a deploy the host
+    /// cannot run (`manager: systemd` without systemd) says so and how to fix it.
     public var detail: String {
+        guard let manager else { return actionDetail }
+        if case .deploy = action, let problem = manager.problem { return "refused: \(problem)" }
+        return "\(actionDetail); manager: \(manager.description)"
+    }
+
+    /// What happens, in one line.
+    private var actionDetail: String {
         let to = toRevision.map(Self.short) ?? "?"
         let from = fromRevision.map(Self.short) ?? "nothing"
         let findingsText = findings.map(\.description).joined(separator: "; ")
@@ -147,6 +158,7 @@ public struct PlanStep: Sendable, Equatable {
             ("findings", .array(findings.map(\.json))),
             ("settings_changes", .array(settingsChanges.map(JSONValue.string))),
             ("error", error.map(JSONValue.string) ?? .null),
+            ("manager", manager.map { .string($0.manager.rawValue) } ?? .null),
             ("detail", .string(detail)),
         ])
     }
