@@ -71,7 +71,8 @@ import Testing
         let repository = scratch.root.appendingPathComponent("repo").path
         let json = try report([repository, "--json", "--agent-file", scratch.agentFile, "--parallelism", "0"]).json().serialized()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["repository", "valid", "errors", "warnings", "files", "hosts", "services", "signature", "diagnostics"])
+        #expect(object["schema"] as? String == "ferry.validate/v1")
+        #expect(Set(object.keys) == ["schema", "repository", "valid", "errors", "warnings", "files", "hosts", "services", "signature", "diagnostics"])
         #expect(object["signature"] is NSNull, "null without --ref and allowed_signers")
         #expect(object["valid"] as? Bool == false)
         #expect(object["errors"] as? Int == 2)
