@@ -26,9 +26,12 @@ public struct Reconciler: Sendable {
         let started = ContinuousClock.now
         ProgressEvents.emit(.runStarted(runID: audit.runID))
         let alerting = RunAlerting(request: request, state: state, runID: audit.runID, lockTakenOverFrom: lock.previousHolder)
+        let redacting = RedactingProgressSink(forwardingTo: ProgressEvents.current)
         do {
-            // The report and any error are redacted with every secret the run resolved.
-            let report = try await reconcile(url: url, state: state, audit: audit).redacted(by: await audit.redactor())
+            // The report, the progress events and any error are redacted with every secret the run resolved.
+            let report = try await ProgressEvents.$current.withValue(redacting) {
+                try await reconcile(url: url, state: state, audit: audit, redacting: redacting)
+            }.redacted(by: await audit.redactor())
             ProgressEvents.emit(.runFinished(report, duration: ContinuousClock.now - started))
             await alerting.send(for: report)
             return report
@@ -44,9 +47,10 @@ public struct Reconciler: Sendable {
     }
 
     /// The steps after the lock is held and the audit log is open.
-    func reconcile(url: String, state: StateDirectory, audit: AuditLog) async throws -> RunReport {
+    func reconcile(url: String, state: StateDirectory, audit: AuditLog, redacting: RedactingProgressSink) async throws -> RunReport {
         let run = try await fetchAndLoad(url: url, state: state, audit: audit)
         await audit.addSecrets(run.environments.secretValues)
+        redacting.use(await audit.redactor())
         ProgressEvents.emit(.configLoaded(revision: run.head.hex, changedServices: run.changedServices, logging: run.configuration.logging))
         try await audit.append(AuditEntry(
             kind: .reconcileStarted, toRevision: run.head.hex,
