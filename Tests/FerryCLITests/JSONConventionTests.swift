@@ -116,7 +116,7 @@ import _FerryTestHosts
 
     @Test func everySchemaIsPublishedAndValidJSONSchema() throws {
         let names = ["reconcile", "plan", "drift", "status", "releases", "changes", "validate", "audit-verify",
-                     "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "error"]
+                     "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "suspend", "resume", "approve", "error"]
         for name in names {
             let schema = try ferry(["schema", "--output", name])
             #expect(schema.status == 0, "\(name): \(schema.stderr)")
@@ -165,6 +165,11 @@ import _FerryTestHosts
         try add("error", ["redeploy", "api", "--json"], exit: 1)
         try add("shutdown", ["shutdown", "api", "--json"])
         try add("unlock", ["unlock", "api", "--json"])
+        try add("suspend", ["suspend", "api", "--json"])
+        try add("suspend", ["suspend", "api", "--json"])
+        try add("resume", ["resume", "api", "--json"])
+        try add("error", ["resume", "api", "--json"], exit: 1)
+        try add("approve", ["approve", "api", "--json"])
 
         // Errors are JSON too, with the exit code.
         try add("error", ["changes", "nosuch", "--json"], exit: 1)

@@ -37,13 +37,18 @@ struct ApproveCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The revision to approve (default: origin/<branch>'s commit in the agent's clone).", valueName: "rev"))
     var revision: String?
 
+    @Flag(help: "Print the report as the ferry.approve/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
+    var json = false
+
     @OptionGroup var lockWait: LockWaitOption
 
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Approves the revision with the environment and output given.
@@ -55,11 +60,13 @@ struct ApproveCommand: AsyncParsableCommand {
             let result = try await RevisionApproval(context: context).approve(service, revision: revision)
             return (result, result.warnings)
         }
-        if result.wasAlreadyApproved {
-            output.write("\(result.commit.short) was already approved for \(service) by \(result.entry.approvedBy) "
-                + "at \(RFC3339.secondsString(from: result.entry.approvedAt))\n")
-        } else {
-            output.write("approved \(result.commit.short) for \(service)" + (result.isBranchHead ? ": the next reconcile deploys it" : "") + "\n")
-        }
+        let message = result.wasAlreadyApproved
+            ? "\(result.commit.short) was already approved for \(service) by \(result.entry.approvedBy) "
+                + "at \(RFC3339.secondsString(from: result.entry.approvedAt))"
+            : "approved \(result.commit.short) for \(service)" + (result.isBranchHead ? ": the next reconcile deploys it" : "")
+        output.write(json
+            ? CommandDocuments.stateChange(operation: "approve", service: service, revision: result.commit.hex,
+                                           changed: !result.wasAlreadyApproved, message: message).serialized() + "\n"
+            : message + "\n")
     }
 }

@@ -26,13 +26,18 @@ struct ResumeCommand: AsyncParsableCommand {
     @Argument(help: "The service to resume.")
     var service: String
 
+    @Flag(help: "Print the report as the ferry.resume/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
+    var json = false
+
     @OptionGroup var lockWait: LockWaitOption
 
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Resumes the service with the environment and output given.
@@ -44,6 +49,9 @@ struct ResumeCommand: AsyncParsableCommand {
             (try await ServiceSuspension(context: context).resume(service), [])
         }
         let lifted = result.lifted
-        output.write("resumed \(service), suspended since \(RFC3339.secondsString(from: lifted.suspendedAt)) by \(lifted.suspendedBy)\n")
+        let message = "resumed \(service), suspended since \(RFC3339.secondsString(from: lifted.suspendedAt)) by \(lifted.suspendedBy)"
+        output.write(json
+            ? CommandDocuments.stateChange(operation: "resume", service: service, revision: nil, changed: true, message: message).serialized() + "\n"
+            : message + "\n")
     }
 }

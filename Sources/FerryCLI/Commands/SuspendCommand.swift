@@ -33,13 +33,18 @@ struct SuspendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Why, for the audit log and `ferry status`.", valueName: "text"))
     var reason: String?
 
+    @Flag(help: "Print the report as the ferry.suspend/v1 JSON document (docs/json-output.md); an error as ferry.error/v1.")
+    var json = false
+
     @OptionGroup var lockWait: LockWaitOption
 
     @OptionGroup(title: "Agent settings")
     var agent: AgentOptions
 
     func run() async throws {
-        try await execute(environment: ProcessInfo.processInfo.environment, output: .standard)
+        try await JSONErrorReport.reporting(json: json) { output in
+            try await execute(environment: ProcessInfo.processInfo.environment, output: output)
+        }
     }
 
     /// Suspends the service with the environment and output given.
@@ -51,12 +56,17 @@ struct SuspendCommand: AsyncParsableCommand {
             let result = try await ServiceSuspension(context: context).suspend(service, reason: reason)
             return (result, result.warnings)
         }
+        let message: String
         if result.wasAlreadySuspended {
             let entry = result.entry
-            output.write("\(service) is already suspended since \(RFC3339.secondsString(from: entry.suspendedAt)) by \(entry.suspendedBy)"
-                + (entry.reason.map { ": \($0)" } ?? "") + "\n")
+            message = "\(service) is already suspended since \(RFC3339.secondsString(from: entry.suspendedAt)) by \(entry.suspendedBy)"
+                + (entry.reason.map { ": \($0)" } ?? "")
         } else {
-            output.write("suspended \(service): reconciles skip it until `ferry resume \(service)`\n")
+            message = "suspended \(service): reconciles skip it until `ferry resume \(service)`"
         }
+        output.write(json
+            ? CommandDocuments.stateChange(operation: "suspend", service: service, revision: nil,
+                                           changed: !result.wasAlreadySuspended, message: message).serialized() + "\n"
+            : message + "\n")
     }
 }

@@ -3,7 +3,8 @@ import FerryCore
 import FerryGit
 
 /// The `--json` documents of the commands whose reports are built here: `version`, `diff`,
-/// and the host operations `rollback`, `redeploy`, `shutdown`, `unlock`. Each carries
+/// the host operations `rollback`, `redeploy`, `shutdown`, `unlock`, and the state changes
+/// `suspend`, `resume`, `approve`. Each carries
 /// `"schema": "ferry.<command>/v1"`, published by `ferry schema --output <command>`.
 enum CommandDocuments {
     /// `ferry version --json`.
@@ -36,6 +37,16 @@ enum CommandDocuments {
                 .object([("host", .string(result.host)), ("succeeded", .bool(result.succeeded)), ("message", .string(result.message)),
                          ("release", result.release.map(JSONValue.string) ?? .null)])
             })),
+        ])
+    }
+
+    /// `ferry suspend|resume|approve --json`: `ferry.<operation>/v1`. `changed` is false when the
+    /// state already said so (already suspended, already approved); `revision` is the approved
+    /// commit for `approve`, null otherwise; `message` is the line the text report prints.
+    static func stateChange(operation: String, service: String, revision: String?, changed: Bool, message: String) -> JSONValue {
+        .object([
+            ("schema", .string("ferry.\(operation)/v1")), ("operation", .string(operation)), ("service", .string(service)),
+            ("revision", revision.map(JSONValue.string) ?? .null), ("changed", .bool(changed)), ("message", .string(message)),
         ])
     }
 }

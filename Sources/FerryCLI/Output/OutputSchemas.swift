@@ -4,7 +4,7 @@
 enum OutputSchemas {
     /// The names, in the order the docs list them.
     static let names = ["reconcile", "plan", "drift", "status", "releases", "changes", "validate", "audit-verify",
-                        "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "error"]
+                        "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "suspend", "resume", "approve", "error"]
 
     /// The schema of the document `name`, nil for an unknown name.
     static func schema(_ name: String) -> String? {
@@ -21,6 +21,7 @@ enum OutputSchemas {
         case "version": version
         case "diff": diff
         case "rollback", "redeploy", "shutdown", "unlock": hostOperation
+        case "suspend", "resume", "approve": stateChange
         default: error
         }
         return """
@@ -169,6 +170,13 @@ enum OutputSchemas {
           "results": {"type": "array", "items": {"type": "object", "required": ["host", "succeeded", "message", "release"],
             "properties": {"host": {"type": "string"}, "succeeded": {"type": "boolean"}, "message": {"type": "string"},
              "release": {"type": ["string", "null"]}}}}}}
+        """#
+
+    private static let stateChange = #"""
+        {"required": ["operation", "service", "revision", "changed", "message"],
+         "properties": {"operation": {"enum": ["suspend", "resume", "approve"]}, "service": {"type": "string"},
+          "revision": {"type": ["string", "null"], "pattern": "^[0-9a-f]{40}$"}, "changed": {"type": "boolean"},
+          "message": {"type": "string"}}}
         """#
 
     private static let error = #"""
