@@ -2,8 +2,9 @@ import Foundation
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0), for a
 /// server a test starts on the loopback; the server's start is retried if another took it.
-enum LoopbackPort {
-    static func free() throws -> Int {
+public enum LoopbackPort {
+    /// A port of 127.0.0.1 free at the time of the call.
+    public static func free() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw HarnessError("socket failed: errno \(errno)") }
         defer { close(descriptor) }

@@ -116,7 +116,7 @@ import _FerryTestHosts
 
     @Test func everySchemaIsPublishedAndValidJSONSchema() throws {
         let names = ["reconcile", "plan", "drift", "status", "releases", "changes", "validate", "audit-verify",
-                     "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "suspend", "resume", "approve", "error"]
+                     "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "suspend", "resume", "approve", "render", "error"]
         for name in names {
             let schema = try ferry(["schema", "--output", name])
             #expect(schema.status == 0, "\(name): \(schema.stderr)")
@@ -170,6 +170,8 @@ import _FerryTestHosts
         try add("resume", ["resume", "api", "--json"])
         try add("error", ["resume", "api", "--json"], exit: 1)
         try add("approve", ["approve", "api", "--json"])
+        try add("render", ["render", "api", "--out", world.fleet.directory.appendingPathComponent("rendered").path, "--json"])
+        try add("error", ["render", "nosuch", "--out", world.fleet.directory.appendingPathComponent("rendered").path, "--json"], exit: 64)
 
         // Errors are JSON too, with the exit code.
         try add("error", ["changes", "nosuch", "--json"], exit: 1)

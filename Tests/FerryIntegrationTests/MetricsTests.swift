@@ -114,7 +114,7 @@ import _FerryTestHosts
         #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)\n\(page.body)")
         for name in Self.names { #expect(page.body.contains("\n\(name)"), "\(name) missing") }
 
-        let prometheusPort = try freeLoopbackPort()
+        let prometheusPort = try LoopbackPort.free()
         let directory = world.fleet.directory.appendingPathComponent("prometheus")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("prometheus.yml")

@@ -4,7 +4,7 @@
 enum OutputSchemas {
     /// The names, in the order the docs list them.
     static let names = ["reconcile", "plan", "drift", "status", "releases", "changes", "validate", "audit-verify",
-                        "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "suspend", "resume", "approve", "error"]
+                        "version", "diff", "rollback", "redeploy", "shutdown", "unlock", "suspend", "resume", "approve", "render", "error"]
 
     /// The schema of the document `name`, nil for an unknown name.
     static func schema(_ name: String) -> String? {
@@ -22,6 +22,7 @@ enum OutputSchemas {
         case "diff": diff
         case "rollback", "redeploy", "shutdown", "unlock": hostOperation
         case "suspend", "resume", "approve": stateChange
+        case "render": render
         default: error
         }
         return """
@@ -177,6 +178,13 @@ enum OutputSchemas {
          "properties": {"operation": {"enum": ["suspend", "resume", "approve"]}, "service": {"type": "string"},
           "revision": {"type": ["string", "null"], "pattern": "^[0-9a-f]{40}$"}, "changed": {"type": "boolean"},
           "message": {"type": "string"}}}
+        """#
+
+    private static let render = #"""
+        {"required": ["service", "out", "files"],
+         "properties": {"service": {"type": "string"}, "out": {"type": "string"},
+          "files": {"type": "array", "items": {"type": "object", "required": ["name", "kind", "path"],
+            "properties": {"name": {"type": "string"}, "kind": {"type": "string"}, "path": {"type": "string"}}}}}}
         """#
 
     private static let error = #"""
