@@ -77,8 +77,8 @@ struct Demo {
         try show(["reconcile", "--once"] + agent, expecting: 1)
         try showService(fleet, path: "/")
 
-        section("7. The next cron run does not retry the quarantined commit")
-        try show(["reconcile", "--once"] + agent, expecting: 0)
+        section("7. The next cron run does not retry the quarantined commit (exit 4: it is still pending, so cron mail says so)")
+        try show(["reconcile", "--once"] + agent, expecting: 4)
 
         section("8. ferry drift: where hosts stand against Git (exit 3: Git is ahead, nothing drifted)")
         try show(["drift"] + agent, expecting: 3)
