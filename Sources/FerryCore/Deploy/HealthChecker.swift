@@ -6,7 +6,7 @@ import Foundation
 /// SSH connection itself (a tunnel to the host's loopback, so the port need not be exposed)
 /// or a command on the host.
 struct HealthChecker: Sendable {
-    let connection: FerrySSH.SSHConnection
+    let connection: any HostLink
 
     /// The verdict and what the last failed attempt said.
     struct Verdict: Sendable {

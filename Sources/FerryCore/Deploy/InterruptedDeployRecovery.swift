@@ -66,7 +66,7 @@ struct InterruptedDeployRecovery: Sendable {
     }
 
     /// A deployer for `service` on `host` as the host was observed, to run recovery steps with.
-    private func deployer(_ service: Service, on host: String, connection: FerrySSH.SSHConnection, desired: DesiredRelease,
+    private func deployer(_ service: Service, on host: String, connection: any HostLink, desired: DesiredRelease,
                           observed: ObservedService) -> ServiceDeployer {
         let resolved = ServiceOnHost(service, desired: desired, observed: observed)
         let plan = Planner(suspended: [], quarantined: [:], approved: [:])

@@ -9,7 +9,7 @@ import Foundation
 /// `pre_shutdown` hooks → stop → switch `current` → start → health check → `post_deploy`
 /// hooks → prune → unlock. A failed health check switches back to the previous release.
 struct ServiceDeployer: Sendable {
-    let connection: FerrySSH.SSHConnection
+    let connection: any HostLink
     let service: Service
     let host: String
     let plan: HostPlan

@@ -78,7 +78,7 @@ struct HostOperationContext: Sendable {
 /// One reached host of the operation: its connection and what it runs.
 struct HostTarget: Sendable {
     let host: String
-    let connection: FerrySSH.SSHConnection
+    let connection: any HostLink
     let observed: ObservedService
 }
 

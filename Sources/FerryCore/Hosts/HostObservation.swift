@@ -4,7 +4,7 @@ import FerrySSH
 /// and the observed state of each service, or why the host could not be reached.
 enum HostObservation: Sendable {
     /// Connected; the state of every service the host runs.
-    case reached(FerrySSH.SSHConnection, [String: ObservedService])
+    case reached(any HostLink, [String: ObservedService])
     /// Not reachable, or its state could not be read: the message says why.
     case unreachable(String)
     /// Not contacted: its circuit breaker is open.

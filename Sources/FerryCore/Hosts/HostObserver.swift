@@ -65,7 +65,7 @@ struct HostObserver: Sendable {
 
     /// Connects and runs the probe; the connection is closed again when the probe fails.
     private func read(_ host: String, settings: FerryConfig.SSHConnection, services: [Service])
-        async throws -> (FerrySSH.SSHConnection, [String: ActualServiceState])
+        async throws -> (any HostLink, [String: ActualServiceState])
     {
         ProgressEvents.emit(.connecting, host: host)
         let connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))

@@ -6,7 +6,7 @@ import FerrySSH
 enum ServiceStateReader {
     /// What the host has for each of `services`.
     /// - Throws: ``HostProbeError`` when the probe fails or prints something it cannot parse.
-    static func read(_ services: [Service], on connection: FerrySSH.SSHConnection, host: String) async throws -> [String: ActualServiceState] {
+    static func read(_ services: [Service], on connection: any HostLink, host: String) async throws -> [String: ActualServiceState] {
         do {
             let probe = try HostStateProbe(services: try services.map(RemoteService.init(service:)))
             let result = try await connection.run(probe.script.commandLine, stdin: probe.script.input)

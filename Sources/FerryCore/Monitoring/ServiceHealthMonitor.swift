@@ -54,7 +54,7 @@ struct HealthWatch {
     private var trackers: [String: ServiceHealthTracker] = [:]
     private var nextProbe: [String: ContinuousClock.Instant] = [:]
     private var restarted: Set<String> = []
-    private var connections: [String: FerrySSH.SSHConnection] = [:]
+    private var connections: [String: any HostLink] = [:]
 
     init(monitor: ServiceHealthMonitor) {
         self.monitor = monitor
@@ -101,7 +101,7 @@ struct HealthWatch {
 
     /// One probe of `pair`: nil when it passed, else what went wrong.
     private mutating func probe(_ pair: MonitoredPair) async -> String? {
-        let connection: FerrySSH.SSHConnection
+        let connection: any HostLink
         do {
             connection = try await self.connection(to: pair)
         } catch {
@@ -116,7 +116,7 @@ struct HealthWatch {
         return verdict.healthy ? nil : verdict.lastFailure ?? "the health check failed"
     }
 
-    private mutating func connection(to pair: MonitoredPair) async throws -> FerrySSH.SSHConnection {
+    private mutating func connection(to pair: MonitoredPair) async throws -> any HostLink {
         if let open = connections[pair.host], open.isOpen { return open }
         let connector = HostConnector(
             agentKeyFile: monitor.settings.sshKey, agentSocket: monitor.settings.sshAgentSocket,

@@ -5,11 +5,11 @@ import FerrySSH
 /// right after planning, any other once the rollouts of all its services are over.
 actor HostConnectionRelease {
     private var servicesLeft: [String: Set<String>] = [:]
-    private let connections: [String: FerrySSH.SSHConnection]
+    private let connections: [String: any HostLink]
 
     /// The hosts reached in `observations`, and which services `plans` deploy on each.
     init(plans: [HostPlan], observations: [String: HostObservation]) {
-        var connections: [String: FerrySSH.SSHConnection] = [:]
+        var connections: [String: any HostLink] = [:]
         for case (let host, .reached(let connection, _)) in observations { connections[host] = connection }
         self.connections = connections
         for plan in plans {
