@@ -13,9 +13,7 @@ enum HostKeys {
         doc: "Labels that services select hosts by, such as `role: web`.")
     static let transport = KeySpec<TransportKind>.defaulted(
         "transport",
-        .choice(TransportKind.self).refusing([
-            .choice("transport", "local", issue: 13, instead: "reach the machine over SSH: give it an `address` and a `user`"),
-        ]),
+        .choice(TransportKind.self),
         .ssh, "`ssh`",
         doc: "How Ferry reaches the host: `ssh`, or `local` for the machine the agent runs on (pull mode).")
     static let hostKey = KeySpec<PinnedHostKey>.optional(

@@ -2,7 +2,8 @@ import FerryConfig
 import FerrySSH
 import Foundation
 
-/// Opens the one SSH connection a reconcile uses for every service of a host.
+/// Opens the one SSH connection a reconcile uses for every service of a host (or, for a
+/// `transport: local` host, the link to this machine).
 public struct HostConnector: Sendable {
     /// The agent's key file, tried after the ssh-agent when a host allows the agent.
     public var agentKeyFile: String?
@@ -40,6 +41,12 @@ public struct HostConnector: Sendable {
             credentials: credentials(for: settings),
             hostKeyPolicy: try hostKeyPolicy(for: settings), algorithms: algorithms,
             timeouts: SSHTimeouts(connect: settings.connectTimeout, read: timeouts.read, total: timeouts.total))
+    }
+
+    /// The link to this machine for a `transport: local` host; commands without a timeout of
+    /// their own get the services' `timeouts.total`, as over SSH.
+    public func localLink(timeouts: Timeouts?) -> LocalHostLink {
+        LocalHostLink(defaultTimeout: timeouts?.total ?? .seconds(60))
     }
 
     /// The host's own key file first, then the agent (when allowed), then the agent's key file.

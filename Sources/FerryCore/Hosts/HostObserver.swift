@@ -12,7 +12,7 @@ struct HostObserver: Sendable {
 
     func observe(_ host: FerryConfig.Host, services: [Service]) async -> HostObservation {
         guard case .ssh(let settings) = host.transport else {
-            return .unreachable("transport: local is not supported by this version; reach the host over SSH")
+            return await observeLocally(host.name, services: services)
         }
         guard let circuits, let policy = HostPolicy(services: services) else {
             return await observeOnce(host.name, settings: settings, services: services)
@@ -60,6 +60,17 @@ struct HostObserver: Sendable {
             return .reached(connection, states.mapValues(ObservedService.init(actual:)))
         } catch {
             return .unreachable("\(error)")
+        }
+    }
+
+    /// A `transport: local` host: the probe runs on this machine; no connection, host key or circuit breaker.
+    private func observeLocally(_ host: String, services: [Service]) async -> HostObservation {
+        let link = connector.localLink(timeouts: services.first?.timeouts)
+        do {
+            ProgressEvents.emit(.probing, host: host)
+            return .reached(link, try await ServiceStateReader.read(services, on: link, host: host).mapValues(ObservedService.init(actual:)))
+        } catch {
+            return .unreachable("\(error as? HostProbeError ?? HostProbeError(host: host, error: error))")
         }
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 
-/// The bytes of the small HTTP/1.1 requests Ferry sends through tunnels.
-enum HTTPRequestEncoder {
+/// The bytes of the small HTTP/1.1 requests Ferry sends through tunnels (and, for
+/// `transport: local`, to this machine's loopback).
+public enum HTTPRequestEncoder {
     /// `GET path` with `Host` and `Connection: close`; the path must be an absolute
     /// path (and query) without spaces or control characters, so it cannot smuggle headers.
-    static func get(path: String, host: String, port: Int) throws(SSHError) -> Data {
+    public static func get(path: String, host: String, port: Int) throws(SSHError) -> Data {
         guard path.hasPrefix("/"), !path.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
             throw SSHError(kind: .invalidArgument, message: "HTTP path \(path.debugDescription) must start with / and contain no spaces or control characters")
         }
@@ -15,13 +16,14 @@ enum HTTPRequestEncoder {
 }
 
 /// Why a response could not be parsed.
-struct HTTPParseError: Error, Equatable {
-    var reason: String
+public struct HTTPParseError: Error, Equatable {
+    /// What is wrong with the response.
+    public var reason: String
 }
 
 /// Parses a complete HTTP/1.x response (the connection closed after it).
-enum HTTPResponseParser {
-    static func parse(_ bytes: Data) throws(HTTPParseError) -> HTTPResponse {
+public enum HTTPResponseParser {
+    public static func parse(_ bytes: Data) throws(HTTPParseError) -> HTTPResponse {
         guard let headEnd = bytes.firstRange(of: Data("\r\n\r\n".utf8)) else {
             throw HTTPParseError(reason: bytes.isEmpty ? "the connection closed without a response" : "the response ended inside its headers")
         }
