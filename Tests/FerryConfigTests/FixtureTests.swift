@@ -65,10 +65,10 @@ import Testing
         let result = try repository.load()
         #expect(result.errors.allSatisfy { $0.kind == .notSupported }, "\(result.errors.map(\.description))")
         #expect(Set(result.errors.map { $0.message.prefix { $0 != " " } }) == [
-            "an", "`connect`", "`idle`", "`metrics`", "`min_tls_version`",
+            "an", "`connect`", "`idle`", "`min_tls_version`",
         ])
         // One per HTTP status in `retry_on` (503) and `fail_on` (400, 401, 403, 404).
-        #expect(result.errors.count == 9)
+        #expect(result.errors.count == 8)
     }
 
     @Test func canaryResolvesSelectorsAndInheritsDefaults() throws {

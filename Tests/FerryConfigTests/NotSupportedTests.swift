@@ -37,7 +37,6 @@ import Testing
         Case(
             subject: "an HTTP status code in `fail_on`", place: "`services.<name>.error_policy`",
             yaml: service("    error_policy: { fail_on: [auth_failure, 404] }\n"), marker: "404"),
-        serviceKey("metrics", "    metrics: { port: 9090 }\n"),
         serviceKey("analysis", "    analysis: { prometheus: \"https://prom.example\", query: up, threshold: 1 }\n"),
         Case(
             subject: "the `{address}` placeholder", place: "`services.<name>.health_check`",
@@ -98,10 +97,10 @@ import Testing
     /// A refused key in `defaults` is reported once, where `defaults` writes it.
     @Test func aRefusedDefaultIsReportedOnceWhereItIsWritten() throws {
         let yaml = Self.service() + "  worker:\n    hosts: [web-1]\n    sources: [\"api.py\"]\n    run: { command: y }\n"
-            + "defaults:\n  metrics: { port: 9090 }\n"
+            + "defaults:\n  timeouts: { idle: 5m }\n"
         let repository = try TestRepository(["ferry.yaml": yaml, "api.py": ""])
         defer { repository.remove() }
-        #expect(try repository.load().errorSummaries == ["not_supported ferry.yaml:13:3"])
+        #expect(try repository.load().errorSummaries == ["not_supported ferry.yaml:13:15"])
     }
 
     /// The JSON Schema still describes the refused keys, and says they are refused.

@@ -107,15 +107,16 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let metrics = FerryMetrics()
         do {
-            let report = try await RunOutput(logging: logging, quiet: quietOption.quiet, style: .standardError(environment: environment))
-                .during { try await MeteredReconcile(request: request, metrics: metrics).run() }
+            let (report, targetsError) = try await RunOutput(logging: logging, quiet: quietOption.quiet, style: .standardError(environment: environment))
+                .during { try await MeteredReconcile(request: request, metrics: metrics).runWritingTargets() }
             let wroteMetrics = settings.metricsFile.map { Self.writeMetrics(metrics, to: $0, output: output) } ?? true
+            if let targetsError { output.writeError("ferry: \(targetsError)\n") }
             if json || !quietOption.quiet || FerryExitCode(report) != .ok {
                 output.write((json ? ReconcileReportJSON.render(report) : report.text) + "\n")
             }
             let code = FerryExitCode(report)
             if code != .ok { throw code.exit }
-            if !wroteMetrics { throw FerryExitCode.failure.exit }
+            if !wroteMetrics || targetsError != nil { throw FerryExitCode.failure.exit }
         } catch let error as ReconcileError {
             // A locked run leaves the file to the run holding the lock.
             if error.kind != .locked, let path = settings.metricsFile { _ = Self.writeMetrics(metrics, to: path, output: output) }

@@ -191,6 +191,8 @@ struct AgentOptions: ParsableArguments {
     var auditLog: String?
     @Option(name: .customLong("metrics-file"), help: ArgumentHelp(Self.help("--metrics-file"), valueName: "path"))
     var metricsFile: String?
+    @Option(name: .customLong("targets-file"), help: ArgumentHelp(Self.help("--targets-file"), valueName: "path"))
+    var targetsFile: String?
     @Option(help: ArgumentHelp(Self.help("--listen"), valueName: "host:port"))
     var listen: String?
     @Option(name: .customLong("webhook-secret-file"), help: ArgumentHelp(Self.help("--webhook-secret-file"), valueName: "path"))
@@ -215,7 +217,7 @@ struct AgentOptions: ParsableArguments {
             sshAgentSocket: sshAgentSocket, knownHosts: knownHosts, auditLog: auditLog, metricsFile: metricsFile,
             parallelism: parallelism, ageIdentity: ageIdentity, allowedSigners: allowedSigners, listen: listen,
             webhookSecretFile: webhookSecretFile, gitCredentialsFile: gitCredentialsFile, gitCAFile: gitCAFile,
-            gitCAPath: gitCAPath)
+            gitCAPath: gitCAPath, targetsFile: targetsFile)
     }
 
     private static func help(_ flag: String) -> String {

@@ -56,6 +56,11 @@ enum AgentSettingKeys {
         defaultText: "none",
         doc: "A Prometheus text file (mode 0644) written atomically after each `reconcile --once` run, for node_exporter's textfile collector: the same metrics the daemon serves on `/metrics`.",
         flagValue: \.metricsFile)
+    static let targetsFile = Setting(
+        key: "targets_file", environment: "FERRY_TARGETS_FILE", flag: "--targets-file", value: .agentPath, isNumber: false,
+        defaultText: "none (no targets file is written)",
+        doc: "A Prometheus `file_sd` targets file (JSON, mode 0644) listing the `metrics` endpoint of every service deployed on each host (`ADDRESS:PORT`, labels `service`, `ferry_host`, `__metrics_path__`); rewritten atomically after each reconcile (`--once` and every daemon run) when what it lists changed.",
+        flagValue: \.targetsFile)
     static let listen = Setting(
         key: "listen", environment: "FERRY_LISTEN", flag: "--listen", value: AgentMetricsKeys.listenAddress, isNumber: false,
         defaultText: "`127.0.0.1:9464`",
@@ -98,7 +103,7 @@ enum AgentSettingKeys {
         flagValue: \.gitCAPath)
 
     static let all = [
-        repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, listen, webhookSecretFile,
+        repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, targetsFile, listen, webhookSecretFile,
         parallelism, ageIdentity, allowedSigners, gitCredentialsFile, gitCAFile, gitCAPath,
     ]
 

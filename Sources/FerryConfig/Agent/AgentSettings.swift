@@ -18,6 +18,8 @@ public struct AgentSettings: Sendable, Equatable {
     public var auditLog: String
     /// A Prometheus text file written after each run (node_exporter's textfile collector), if any.
     public var metricsFile: String?
+    /// A Prometheus `file_sd` targets file rewritten after each run, if any.
+    public var targetsFile: String?
     /// The daemon's HTTP listener, `host:port`.
     public var listen: String
     /// A file holding the Git webhook secret, if any.
@@ -46,11 +48,12 @@ public struct AgentSettings: Sendable, Equatable {
         repository: String?, branch: String, stateDirectory: String, sshKey: String?, sshAgentSocket: String?,
         knownHosts: String, auditLog: String, metricsFile: String?, parallelism: Int, ageIdentity: String?,
         allowedSigners: String?, agentFile: String?, listen: String = "127.0.0.1:9464", webhookSecretFile: String? = nil,
-        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil
+        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil, targetsFile: String? = nil
     ) {
         self.gitCredentialsFile = gitCredentialsFile
         self.gitCAFile = gitCAFile
         self.gitCAPath = gitCAPath
+        self.targetsFile = targetsFile
         self.listen = listen
         self.webhookSecretFile = webhookSecretFile
         self.repository = repository
@@ -88,6 +91,8 @@ public struct AgentSettingsFlags: Sendable, Equatable {
     public var auditLog: String?
     /// `--metrics-file`.
     public var metricsFile: String?
+    /// `--targets-file`.
+    public var targetsFile: String?
     /// `--listen`.
     public var listen: String?
     /// `--webhook-secret-file`.
@@ -111,11 +116,12 @@ public struct AgentSettingsFlags: Sendable, Equatable {
         sshKey: String? = nil, sshAgentSocket: String? = nil, knownHosts: String? = nil, auditLog: String? = nil,
         metricsFile: String? = nil, parallelism: String? = nil, ageIdentity: String? = nil, allowedSigners: String? = nil,
         listen: String? = nil, webhookSecretFile: String? = nil,
-        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil
+        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil, targetsFile: String? = nil
     ) {
         self.gitCredentialsFile = gitCredentialsFile
         self.gitCAFile = gitCAFile
         self.gitCAPath = gitCAPath
+        self.targetsFile = targetsFile
         self.listen = listen
         self.webhookSecretFile = webhookSecretFile
         self.agentFile = agentFile

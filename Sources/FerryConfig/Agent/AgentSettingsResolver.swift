@@ -73,7 +73,8 @@ extension AgentSettings {
             webhookSecretFile: value(AgentSettingKeys.webhookSecretFile),
             gitCredentialsFile: value(AgentSettingKeys.gitCredentialsFile),
             gitCAFile: value(AgentSettingKeys.gitCAFile),
-            gitCAPath: value(AgentSettingKeys.gitCAPath))
+            gitCAPath: value(AgentSettingKeys.gitCAPath),
+            targetsFile: value(AgentSettingKeys.targetsFile))
         guard !context.hasErrors else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics)
         }

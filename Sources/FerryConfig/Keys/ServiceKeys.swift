@@ -43,8 +43,8 @@ enum ServiceKeys {
     static let approval = KeySpec<Approval>.defaulted(
         "approval", .choice(Approval.self), .auto, "`auto`", doc: "Whether deploys go ahead (`auto`) or wait for an operator (`manual`).")
     static let metrics = KeySpec<ServiceMetricsEndpoint>.optional(
-        "metrics", ServiceMetricsKeys.value, defaultText: "none", doc: "The service's own metrics endpoint.")
-        .notSupported(issue: 11, instead: "remove it: this version publishes no scrape targets for services")
+        "metrics", ServiceMetricsKeys.value, defaultText: "none",
+        doc: "The service's own Prometheus endpoint, on each of its hosts. With the agent setting `targets_file`, every host where the service is deployed is listed there as a Prometheus `file_sd` target (`ADDRESS:PORT`, the host's SSH address) with this path; without it, nothing reads this key.")
     static let logging = KeySpec<ServiceLogging>.defaulted(
         "logging", LoggingKeys.serviceValue, LoggingKeys.standard, "`{ level: info, format: json, output: stdout }`",
         doc: "How the service logs. When declared (here or in `defaults`), the service gets `LOG_LEVEL`, `LOG_FORMAT` and `LOG_OUTPUT` in its environment (unless `env` sets them), and its output goes where `output` says: the journal for `stdout`, `stderr` and `journal` (`StandardOutput=journal`; `.ferry/service.log` for `manager: process`), or appended to an absolute file (`StandardOutput=append:PATH`, and the process's log file).")

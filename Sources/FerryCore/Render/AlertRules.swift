@@ -51,15 +51,25 @@ public enum AlertRules {
     }
 
     /// The rules of `service`'s declared `alerts`, labelled with the service, the severity and
-    /// the receivers (`notify`, comma-separated) for Alertmanager's routing.
+    /// the receivers (`notify`, comma-separated) for Alertmanager's routing; for a service that
+    /// declares `metrics`, also ``metricsDown(_:)``.
     public static func service(_ service: Service) -> String {
-        let rules = service.alerts.map { alert in
+        var rules = service.alerts.map { alert in
             var labels = [("severity", alert.severity.rawValue), ("service", service.name)]
             if !alert.notify.isEmpty { labels.append(("notify", alert.notify.joined(separator: ","))) }
             return Rule(name: alert.name, expression: alert.condition, duration: alert.duration, labels: labels,
                         summary: "\(service.name): \(alert.name) (\(alert.condition))")
         }
+        if service.metrics != nil { rules.append(metricsDown(service)) }
         return document(group: "ferry-service-\(service.name)", header: "The alerts declared for service \(service.name).", rules: rules)
+    }
+
+    /// `FerryServiceMetricsDown`: Prometheus has not scraped the service's metrics endpoint on a
+    /// host for 5 minutes; its `service` label is the one the targets file (`targets_file`) sets.
+    static func metricsDown(_ service: Service) -> Rule {
+        Rule(name: "FerryServiceMetricsDown", expression: "up{service=\(quoted(service.name))} == 0",
+             duration: .seconds(300), labels: [("severity", "warning"), ("service", service.name)],
+             summary: "Prometheus cannot scrape the metrics of \(service.name) on {{ $labels.ferry_host }} for 5 minutes (a target of Ferry's targets_file).")
     }
 
     private static func document(group: String, header: String, rules: [Rule]) -> String {
