@@ -48,7 +48,6 @@ import Testing
 
     /// Each refusal: its line, the text it points at on that line, and how the message names it.
     private static let refusals: [(line: Int, marker: String, subject: String)] = [
-        (3, "local", "`transport: local`"),
         (9, "\"https", "the `{address}` placeholder"),
         (10, "connect", "`connect`"), (10, "idle", "`idle`"),
         (12, "503", "an HTTP status code in `retry_on`"), (12, "404", "an HTTP status code in `fail_on`"),

@@ -46,10 +46,6 @@ import Testing
             marker: "connect"),
         Case(subject: "`idle`", place: "`services.<name>.timeouts`", yaml: service("    timeouts: { idle: 5m }\n"), marker: "idle"),
         Case(
-            subject: "`transport: local`", place: "`hosts.<name>`",
-            yaml: service().replacingOccurrences(of: "user: deploy }\n", with: "user: deploy }\n  self: { transport: local }\n"),
-            marker: "local }"),
-        Case(
             subject: "`min_tls_version`", place: "`security`", yaml: service() + "security: { min_tls_version: \"1.3\" }\n",
             marker: "min_tls_version"),
         rootKey("metrics", "metrics: { listen: \"127.0.0.1:9464\" }\n"),
