@@ -73,6 +73,13 @@ public enum AuditEvent: Hashable, Sendable {
     /// `to_revision` is the commit, `detail` gives the `reason`, the `signer_key` fingerprint
     /// and the `principal` checked, when known, and the branch `head` that was not applied.
     case commitRefused
+    /// A deploy's `analysis` watched its metric for the bake time and found it healthy;
+    /// `detail` gives the `query`, the last `value`, the `threshold`, `healthy_when` and the `queries` made.
+    case analysisPassed
+    /// A deploy's `analysis` failed (a value on the unhealthy side of the threshold, an answer
+    /// that is not one number, or no answer during the whole bake time): `error` says why,
+    /// `detail` as for ``analysisPassed``; the deploy is rolled back like a failed health check.
+    case analysisFailed
     /// A kind this version of Ferry does not know, kept as written.
     case unrecognized(String)
 }
@@ -115,6 +122,8 @@ extension AuditEvent: RawRepresentable, Codable {
         case .hostKeyAccepted: "host_key_accepted"
         case .auditHeadMismatch: "audit_head_mismatch"
         case .commitRefused: "commit_refused"
+        case .analysisPassed: "analysis_passed"
+        case .analysisFailed: "analysis_failed"
         case .unrecognized(let text): text
         }
     }
@@ -131,6 +140,7 @@ extension AuditEvent: CaseIterable {
         .retry, .circuitOpened, .circuitHalfOpen, .circuitClosed, .hostSkipped,
         .auditHeadMismatch,
         .commitRefused,
+        .analysisPassed, .analysisFailed,
     ]
 }
 

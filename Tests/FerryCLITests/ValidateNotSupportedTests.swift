@@ -51,7 +51,6 @@ import Testing
         (9, "\"https", "the `{address}` placeholder"),
         (10, "connect", "`connect`"), (10, "idle", "`idle`"),
         (12, "503", "an HTTP status code in `retry_on`"), (12, "404", "an HTTP status code in `fail_on`"),
-        (17, "analysis", "`analysis`"),
         (28, "min_tls_version", "`min_tls_version`"),
         (30, "metrics", "`metrics`"),
     ]

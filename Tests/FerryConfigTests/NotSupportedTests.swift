@@ -37,7 +37,6 @@ import Testing
         Case(
             subject: "an HTTP status code in `fail_on`", place: "`services.<name>.error_policy`",
             yaml: service("    error_policy: { fail_on: [auth_failure, 404] }\n"), marker: "404"),
-        serviceKey("analysis", "    analysis: { prometheus: \"https://prom.example\", query: up, threshold: 1 }\n"),
         Case(
             subject: "the `{address}` placeholder", place: "`services.<name>.health_check`",
             yaml: service("    health_check: { url: \"https://{address}:8443/health\" }\n"), marker: "\"https"),
@@ -102,9 +101,9 @@ import Testing
     /// The JSON Schema still describes the refused keys, and says they are refused.
     @Test func theSchemaMarksRefusedKeys() {
         let schema = ConfigSchema.jsonSchema()
-        let description = schema["$defs"]?["Service"]?["properties"]?["analysis"]?["description"]
+        let description = schema["properties"]?["metrics"]?["description"]
         guard case .string(let text)? = description else {
-            Issue.record("no description for analysis")
+            Issue.record("no description for the root key metrics")
             return
         }
         #expect(text.hasPrefix("Not supported by this version of Ferry (issue 11)"))

@@ -52,8 +52,8 @@ enum ServiceKeys {
         "alerts", ServiceAlertKeys.list, [], "none",
         doc: "Alert rules about the service, written by `ferry render SERVICE --out DIR` as Prometheus alerting rules (`<name>.rules.yml`, next to `ferry.rules.yml` with Ferry's own alerts) for your Prometheus to load.")
     static let analysis = KeySpec<AnalysisDraft>.optional(
-        "analysis", AnalysisKeys.value, defaultText: "none", doc: "A metric watched after each deploy.")
-        .notSupported(issue: 11, instead: "remove it: a deploy is judged by its `health_check` alone")
+        "analysis", AnalysisKeys.value, defaultText: "none",
+        doc: "A metric watched after each deploy, once the health check passed: its PromQL query is asked every `interval` during `bake_time`; a value on the unhealthy side of the threshold fails the deploy, which rolls back like a failed health check.")
 
     /// The keys `defaults` may set for every service.
     static let inheritable = [

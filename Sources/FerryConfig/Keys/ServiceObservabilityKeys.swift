@@ -100,21 +100,25 @@ enum ServiceAlertKeys {
 enum AnalysisKeys {
     static let prometheus = KeySpec<String>.required(
         "prometheus", .url, doc: "The Prometheus server to query (HTTPS; plaintext only to loopback or a network zone).")
-    static let query = KeySpec<String>.required("query", .string("PromQL expression"), doc: "A PromQL query returning one number.")
+    static let query = KeySpec<String>.required(
+        "query", .string("PromQL expression"),
+        doc: "A PromQL instant query returning one number: a scalar, or a vector of one series. No series (`or vector(0)` gives a default), several series, or NaN fail the deploy.")
     static let threshold = KeySpec<Double>.required("threshold", .number(-1e15...1e15), doc: "The limit the value is compared with.")
     static let healthyWhen = KeySpec<ThresholdComparison>.defaulted(
         "healthy_when", .choice(ThresholdComparison.self), .below, "`below`",
-        doc: "Whether healthy values lie `below` (error rates, latencies) or `above` the threshold.")
+        doc: "Whether healthy values lie `below` (error rates, latencies) or `above` the threshold; a value equal to the threshold is unhealthy.")
     static let bakeTime = KeySpec<Duration>.defaulted(
-        "bake_time", .duration(.seconds(1) ... .seconds(86_400)), .seconds(300), "`5m`", doc: "How long the metric is watched after the deploy.")
+        "bake_time", .duration(.seconds(1) ... .seconds(86_400)), .seconds(300), "`5m`",
+        doc: "How long the metric is watched after the health check passed; the deploy (and the remote lock) waits for it.")
     static let interval = KeySpec<Duration>.defaulted(
-        "interval", .duration(.seconds(1) ... .seconds(3_600)), .seconds(30), "`30s`", doc: "How often it is queried meanwhile.")
+        "interval", .duration(.seconds(1) ... .seconds(3_600)), .seconds(30), "`30s`",
+        doc: "How often it is queried meanwhile: one query per whole interval of the bake time (at least one). A query that gets no answer (Prometheus unreachable, a timeout, HTTP 5xx) is tried again at the next interval; when none gets one, the deploy fails.")
     static let token = KeySpec<SecretReference>.optional(
-        "token", .secretReference, doc: "A bearer token for the Prometheus server, by reference.")
+        "token", .secretReference, doc: "A bearer token for the Prometheus server, by reference; sent as `Authorization: Bearer`, never logged or audited.")
 
     static let spec = ObjectSpec(
         id: "Analysis", path: "services.<name>.analysis",
-        doc: "A metric watched after a deploy: crossing the threshold during the bake time fails the deploy (and rolls it back per `rollback_on_failure`).",
+        doc: "A metric watched after a deploy, once its health check passed: `GET /api/v1/query` every `interval` during `bake_time`. A value on the unhealthy side of the threshold, an answer that is not one number, or no answer during the whole bake time fails the deploy, which rolls back like a failed health check (per `rollback_on_failure`, the commit quarantined); audited as `analysis_passed` or `analysis_failed` with the query and the value.",
         keys: [prometheus.info, query.info, threshold.info, healthyWhen.info, bakeTime.info, interval.info, token.info],
         example: """
             analysis: { prometheus: "https://prometheus.example:9090", query: "sum(rate(errors[5m]))", threshold: 0.05, bake_time: 10m }

@@ -4,9 +4,10 @@ import Foundation
 /// the process with SIGKILL just before the named step of a deploy, rollback or recovery
 /// runs; `<step>#N` at its N-th occurrence in the process. Steps: `lock` (taking and
 /// renewing the lease), `prepare`, `upload`, `finish`, `settings`, `journal`,
-/// `pre_shutdown`, `stop`, `switch`, `install`, `start`, `health`, `post_deploy`, `prune`,
-/// `unlock`, and `rollback-stop`, `rollback-switch`, `rollback-journal`, `rollback-start`,
-/// `rollback-health` while rolling back. Release builds ignore it.
+/// `pre_shutdown`, `stop`, `switch`, `install`, `start`, `health`, `analysis` (before each
+/// query of the bake time), `post_deploy`, `prune`, `unlock`, and `rollback-stop`,
+/// `rollback-switch`, `rollback-journal`, `rollback-start`, `rollback-health` while rolling
+/// back. Release builds ignore it.
 enum FailPoint {
     #if DEBUG
     private static let armed: (step: String, occurrence: Int)? = {

@@ -6,8 +6,9 @@ import Foundation
 /// Finishes or undoes what an interrupted run left on hosts, before the reconcile plans
 /// anything: every service whose host holds a deploy journal (`.ferry/journal`).
 ///
-/// - Switched to the new release but never confirmed healthy: the new release is started
-///   (with its own settings) and checked now; healthy, the deploy is finished; unhealthy,
+/// - Switched to the new release but never confirmed healthy (killed during the health check
+///   or the analysis' bake time): the new release is started (with its own settings), checked
+///   and analysed again, for the whole bake time; healthy, the deploy is finished; unhealthy,
 ///   the previous release is verified, switched back to and checked, and the commit is
 ///   quarantined.
 /// - Stopped but never switched, or interrupted while rolling back: the previous release is
@@ -89,7 +90,7 @@ struct InterruptedDeployRecovery: Sendable {
         let result: HostOutcome
         do {
             if journal.phase != .rollingBack, deployer.observed.currentRelease == journal.to.rawValue {
-                result = try await finishOrUndo(journal, with: deployer, layout: layout, what: what)
+                result = try await finishOrUndo(journal, with: deployer, layout: layout, lock: lock, what: what)
             } else {
                 result = try await restorePrevious(journal, with: deployer, layout: layout, what: what)
             }
@@ -100,12 +101,17 @@ struct InterruptedDeployRecovery: Sendable {
         return result
     }
 
-    /// `current` is the new release: check it; keep it when healthy, else go back.
-    private func finishOrUndo(_ journal: DeployJournal, with deployer: ServiceDeployer, layout: RemoteLayout,
+    /// `current` is the new release: check and analyse it; keep it when healthy, else go back.
+    private func finishOrUndo(_ journal: DeployJournal, with deployer: ServiceDeployer, layout: RemoteLayout, lock: RemoteLock,
                               what: String) async throws -> HostOutcome {
         let runtime = try ReleaseRuntime.of(deployer.observed.manifestSettings, service: deployer.service)
         try await deployer.run(try ServiceControl(service: runtime.remote).start(), step: "start")
         let verdict = await deployer.checkHealth(runtime)
+        if verdict.healthy, let failure = try await deployer.analyse(journal.to, lock: lock) {
+            var undone = journal
+            undone.phase = .rollingBack
+            return try await restorePrevious(undone, with: deployer, layout: layout, what: "\(what); \(failure)", running: runtime)
+        }
         if verdict.healthy {
             try await deployer.run(DeployJournal.clearScript(layout: layout), step: "journal")
             await deployer.record(.deployRecovered, outcome: .ok, detail: ["release": journal.to.rawValue, "phase": journal.phase.rawValue,

@@ -6,8 +6,9 @@ import Foundation
 
 /// Deploys one service on one host over the host's connection, as a list of steps:
 /// remote lock → new release (hard links + changed files) → manifest → environment →
-/// `pre_shutdown` hooks → stop → switch `current` → start → health check → `post_deploy`
-/// hooks → prune → unlock. A failed health check switches back to the previous release.
+/// `pre_shutdown` hooks → stop → switch `current` → start → health check → analysis →
+/// `post_deploy` hooks → prune → unlock. A failed health check or analysis switches back to
+/// the previous release.
 struct ServiceDeployer: Sendable {
     let connection: any HostLink
     let service: Service
@@ -75,6 +76,11 @@ struct ServiceDeployer: Sendable {
                              detail: ["release": release.rawValue, "attempts": String(verdict.attempts)])
                 let outcome = await rollBack(from: next, to: previous, failed: release, lock: lock,
                                              reason: "health check failed: \(failure)", started: started)
+                await releaseLock(lock)
+                return outcome
+            }
+            if let failure = try await analyse(release, lock: lock) {
+                let outcome = await rollBack(from: next, to: previous, failed: release, lock: lock, reason: failure, started: started)
                 await releaseLock(lock)
                 return outcome
             }

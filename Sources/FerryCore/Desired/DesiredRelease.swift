@@ -1,3 +1,4 @@
+import FerryConfig
 import FerryGit
 
 /// What Git says one service's release holds at one commit: its files, with content hashes,
@@ -17,6 +18,8 @@ public struct DesiredRelease: Sendable, Equatable {
     /// For `manager: auto`, the settings the release carries on a host without systemd
     /// (`manager: process`); nil for another manager, or when the service needs systemd.
     public var settingsWithoutSystemd: ReleaseSettings?
+    /// The resolved bearer token of the service's `analysis`, when it names one; never part of the release.
+    var analysisToken: Secret?
 
     /// A release of `files` with `settings`.
     public init(service: String, revision: CommitID, files: [String: DesiredFile], settings: ReleaseSettings,

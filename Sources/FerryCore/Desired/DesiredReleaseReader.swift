@@ -29,6 +29,7 @@ public final class DesiredReleaseReader: @unchecked Sendable {
         let settings = try ReleaseSettings(service: service, remote: try RemoteService(service: service), variables: variables)
         var release = DesiredRelease(service: service.name, revision: commit, files: files, settings: settings,
                                      uncheckedVariables: environment.unresolved[service.name] ?? [])
+        release.analysisToken = environment.analysisTokens[service.name]
         let withoutSystemd = service.resolvingManager(hostRunsSystemd: false)
         if service.run.manager == .auto, withoutSystemd.run.manager == .process {
             release.settingsWithoutSystemd = try ReleaseSettings(service: withoutSystemd, remote: try RemoteService(service: withoutSystemd),

@@ -35,11 +35,13 @@ public enum ProgressStep: Sendable, Equatable {
     case switching
     /// Health check attempt `attempt` of at most `of`.
     case healthCheck(attempt: Int, of: Int)
+    /// The `analysis` after the health check: query `query` of the `of` its bake time holds.
+    case analysing(query: Int, of: Int)
     /// Switching back to the release that ran before, because of `reason`.
     case rollingBack(reason: String)
 
     /// The step's name in logs and metrics: `connecting`, `probing`, `reached`, `unreachable`,
-    /// `uploading`, `switching`, `health_check`, `rollback`.
+    /// `uploading`, `switching`, `health_check`, `analysis`, `rollback`.
     public var name: String {
         switch self {
         case .connecting: "connecting"
@@ -49,11 +51,12 @@ public enum ProgressStep: Sendable, Equatable {
         case .uploading: "uploading"
         case .switching: "switching"
         case .healthCheck: "health_check"
+        case .analysing: "analysis"
         case .rollingBack: "rollback"
         }
     }
 
-    /// The step in words: "uploading 3/5 files", "health check attempt 2/10".
+    /// The step in words: "uploading 3/5 files", "health check attempt 2/10", "analysing 1/3".
     public var description: String {
         switch self {
         case .connecting: "connecting"
@@ -63,6 +66,7 @@ public enum ProgressStep: Sendable, Equatable {
         case .uploading(let done, let total): "uploading \(done)/\(total) files"
         case .switching: "switching"
         case .healthCheck(let attempt, let of): "health check attempt \(attempt)/\(of)"
+        case .analysing(let query, let of): "analysing \(query)/\(of)"
         case .rollingBack(let reason): "rolling back: \(reason)"
         }
     }

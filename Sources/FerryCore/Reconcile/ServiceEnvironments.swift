@@ -10,6 +10,8 @@ struct ServiceEnvironments: Sendable {
     var secretValues: [String]
     /// Per service, the secret variables left unresolved (``literalsOnly(_:)``).
     var unresolved: [String: Set<String>] = [:]
+    /// Per service, the bearer token of its `analysis`, when it names one (its value is in `secretValues` too).
+    var analysisTokens: [String: Secret] = [:]
 
     /// Resolves every service's environment; `environment` is the agent's, for `from_env`;
     /// `encrypted` reads `from_age` and `from_sops` secrets at the commit being reconciled.
@@ -17,7 +19,14 @@ struct ServiceEnvironments: Sendable {
                         encrypted: EncryptedSecrets) throws -> ServiceEnvironments {
         var variables: [String: [String: String]] = [:]
         var secrets: [String] = []
+        var tokens: [String: Secret] = [:]
         for service in configuration.services {
+            if let reference = service.analysis?.token {
+                let token = try resolve(reference, variable: "analysis.token", service: service.name, environment: environment,
+                                        encrypted: encrypted).trimmingCharacters(in: .whitespacesAndNewlines)
+                tokens[service.name] = Secret(token)
+                secrets.append(token)
+            }
             var resolved: [String: String] = [:]
             for (name, value) in service.environment {
                 switch value {
@@ -32,7 +41,7 @@ struct ServiceEnvironments: Sendable {
             }
             variables[service.name] = resolved
         }
-        return ServiceEnvironments(variables: variables, secretValues: secrets.filter { !$0.isEmpty })
+        return ServiceEnvironments(variables: variables, secretValues: secrets.filter { !$0.isEmpty }, analysisTokens: tokens)
     }
 
     /// Every service's literal variables, its secrets left unresolved: for commands that
