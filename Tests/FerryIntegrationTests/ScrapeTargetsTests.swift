@@ -137,6 +137,13 @@ import _FerryTestHosts
         #expect(deploys.count == 4, "\(deploys.map(\.kind))")
         #expect(!FileManager.default.fileExists(atPath: file.deletingLastPathComponent().path))
 
+        // The daemon logs it and keeps serving; SIGTERM still ends it with 0.
+        let daemon = try DaemonUnderTest(world, ["--interval", "1h", "--targets-file", file.path])
+        try await daemon.waitUntil("the first run") { try await daemon.get("/readyz").status == 200 }
+        try await daemon.waitUntil("the targets file's error in the log") { daemon.log.contains("cannot write the scrape targets file \(file.path)") }
+        #expect(try await daemon.get("/healthz").status == 200)
+        #expect(daemon.terminate() == 0, "\(daemon.log)")
+
         // Once the directory exists, the next run writes the file (nothing else to do) and exits 0.
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let next = try world.runBinary(["reconcile", "--once", "--quiet", "--targets-file", file.path])
