@@ -1,3 +1,4 @@
+import FerryConfig
 import FerryCore
 import ServiceLifecycle
 
@@ -10,6 +11,17 @@ public struct ServiceHealthLoop: DaemonService {
     /// The loop of `monitor`.
     public init(monitor: ServiceHealthMonitor) {
         self.monitor = monitor
+    }
+
+    /// The daemon's loop: each pair's health is `ferry_service_healthy{service,host}` in
+    /// `metrics`, and the series of a pair no longer watched (its service removed from the
+    /// config, moved off the host, or suspended) is dropped when a reconcile makes it so.
+    public init(settings: AgentSettings, environment: [String: String], metrics: FerryMetrics) {
+        var monitor = ServiceHealthMonitor(settings: settings, environment: environment) { service, host, healthy in
+            metrics.setServiceHealthy(healthy, service: service, host: host)
+        }
+        monitor.onWatching = { pairs in metrics.keepServiceHealth(only: pairs) }
+        self.init(monitor: monitor)
     }
 
     public func run() async throws {

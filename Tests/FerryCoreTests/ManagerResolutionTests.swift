@@ -61,7 +61,9 @@ struct ManagerResolutionTests {
         run.backendPort = 8081
         let resolved = ResolvedManager(run: run, hostRunsSystemd: false)
         #expect(resolved.manager == .systemd)
-        #expect(resolved.problem?.contains("this host does not run systemd, which `backend_port` needs") == true)
+        #expect(resolved.problem?.contains("this host does not run systemd, which `lifecycle: on_demand` needs") == true)
+        run.lifecycle = .transient(idleTimeout: .seconds(60), maxLifetime: nil)
+        #expect(ResolvedManager(run: run, hostRunsSystemd: false).problem?.contains("which `backend_port` needs") == true)
     }
 
     @Test func anAutoReleaseOnAHostWithoutSystemdStoresWhatManagerProcessStores() throws {

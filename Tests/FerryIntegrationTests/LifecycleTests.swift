@@ -9,8 +9,9 @@ import _FerryTestHosts
 
 /// Lifecycles made real on real sshd hosts. The test hosts run no systemd: an `on_demand`
 /// service starting on its first connection cannot be shown here, so for systemd the units
-/// alone are checked (by `systemd-analyze verify` in LifecycleUnitTests and RenderCommandTests)
-/// and here that the deploy installs exactly what `ferry render` writes. A plain process
+/// alone are checked (by `systemd-analyze verify` here, in LifecycleUnitTests and
+/// RenderCommandTests) and here that the deploy installs exactly what `ferry render` writes,
+/// and that a host without systemd refuses `on_demand` out loud. A plain process
 /// (`manager: process`) runs for real.
 @Suite struct LifecycleTests {
     /// A world with one plain-process service `web` on one host, deployed.
@@ -147,6 +148,68 @@ import _FerryTestHosts
         let report = try await world.reconcile()
         #expect(report.converged, "\(report.text)")
         #expect(try world.ask(host, port: 8604).hasSuffix("web-v1"))
+    }
+
+    /// `lifecycle: on_demand` on these test hosts, said plainly: they run no systemd, so a
+    /// first connection starting the service cannot be shown; its socket, proxy and service
+    /// units are checked by the real `systemd-analyze verify` only. What a host without
+    /// systemd does with it is shown for real: `manager: process` cannot start on a request and
+    /// is refused at the key (`ferry validate` exits 1, the reconcile 78, nothing deployed); the default
+    /// `auto` stays `systemd` for it and fails on the host, naming `lifecycle: on_demand`,
+    /// before anything is uploaded. Nothing runs it silently as a plain, always-on process.
+    @Test func onDemandIsCheckedBySystemdAnalyzeVerifyOnlyBecauseTheTestHostsRunNoSystemdAndAProcessManagerRefusesIt() async throws {
+        let world = try await ReconcileWorld.start(hosts: 1)
+        defer { world.stop() }
+        let host = world.fleet.hosts[0]
+        #expect(try host.runInside(["test", "-d", "/run/systemd/system"]).status != 0, "the test host runs no systemd")
+        let service = { (manager: String) in
+            world.hostsYAML + """
+                services:
+                  lazy:
+                    hosts: [h0]
+                    sources: ["lazy/**"]
+                    remote_dir: /srv/lazy
+                    run: { command: "python3 -m http.server $PORT", port: 8606, \(manager)lifecycle: on_demand, idle_timeout: 30s }
+
+                """
+        }
+        try world.write("lazy/index.html", "hello\n")
+
+        // The units: rendered, and accepted by the real validator (the only check possible here).
+        try world.write("ferry.yaml", service("backend_port: 18606, "))
+        try world.commit("on_demand, manager auto")
+        let out = world.fleet.directory.appendingPathComponent("units-lazy")
+        let render = await Self.render(["lazy", "--config", world.work.path, "--out", out.path])
+        #expect(render.exitCode == 0, "\(render.errors)")
+        let units = ["ferry-lazy.service", "ferry-lazy.socket", "ferry-lazy-proxy.service"].map { out.appendingPathComponent($0).path }
+        let verify = try HarnessCommand.run(["systemd-analyze", "verify", "--man=no"] + units, environment: [
+            "PATH": "/usr/bin:/bin", "SYSTEMD_LOG_LEVEL": "notice", "SYSTEMD_UNIT_PATH": out.path + ":",
+        ])
+        #expect(verify.status == 0 && (verify.stdout + verify.stderr).isEmpty, "\(verify.stdout)\(verify.stderr)")
+
+        // manager auto on a host without systemd: fails there, naming what needs systemd.
+        let report = try await world.reconcile()
+        let outcome = try #require(report.results.first { $0.service == "lazy" }?.outcome)
+        guard case .failed(let reason) = outcome else {
+            Issue.record("expected a failure on a host without systemd, got \(outcome)")
+            return
+        }
+        #expect(reason == "this host does not run systemd, which `lifecycle: on_demand` needs: remove it, or deploy the service to hosts that run systemd")
+        #expect(world.releases("lazy", on: host).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: host.localPath("/srv/lazy/.ferry/pid").path), "nothing was started")
+
+        // manager: process: refused at the key, by validate and by the reconcile.
+        try world.write("ferry.yaml", service("manager: process, "))
+        try world.commit("on_demand, manager process")
+        let validate = try world.runBinary(["validate", world.work.path])
+        #expect(validate.status == 1, "\(validate.stdout)\(validate.stderr)")
+        #expect((validate.stdout + validate.stderr).contains("`on_demand` needs systemd socket activation; `manager: process` cannot start on a request"),
+                "\(validate.stdout)\(validate.stderr)")
+        let refused = try world.runBinary(["reconcile", "--once"])
+        #expect(refused.status == 78, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("cannot start on a request"), "\(refused.stderr)")
+        #expect(world.releases("lazy", on: host).isEmpty)
+        #expect(try world.ask(host, port: 8606).hasPrefix("error:"), "nothing listens on the service's port")
     }
 
     @Test func theUnitsTheDeployInstallsAreTheUnitsRenderRenders() async throws {

@@ -41,9 +41,7 @@ extension ReconcileCommand {
         let daemon = Daemon(
             configuration: DaemonConfiguration(request: request, interval: interval, listen: listen, webhookSecret: secret),
             metrics: metrics,
-            services: [ServiceHealthLoop(monitor: ServiceHealthMonitor(settings: settings, environment: environment, onHealth: { service, host, healthy in
-                metrics.setServiceHealthy(healthy, service: service, host: host)
-            }))],
+            services: [ServiceHealthLoop(settings: settings, environment: environment, metrics: metrics)],
             onListening: { address in
                 output.writeError("ferry: reconciling every \(intervalText); listening on http://\(address) (/metrics /healthz /readyz\(secret == nil ? "" : " /hooks/git"))\n")
             },

@@ -37,10 +37,12 @@ public struct ResolvedManager: Sendable, Equatable {
     }
 
     /// Why the service cannot run on the host (it needs systemd, which the host does not run),
-    /// with the fix; nil when it can.
+    /// with the fix; nil when it can. A service that uses what only systemd provides is told
+    /// so whatever its manager says (the deploy sees `auto` already resolved, and `process`
+    /// could not run it either).
     public var problem: String? {
         guard manager == .systemd, hostRunsSystemd == false else { return nil }
-        if configured == .auto, let systemdFeature {
+        if let systemdFeature {
             return "this host does not run systemd, which \(systemdFeature) needs: remove it, or deploy the service to hosts that run systemd"
         }
         return "this host does not run systemd: set run.manager: process, or auto"
@@ -49,16 +51,17 @@ public struct ResolvedManager: Sendable, Equatable {
 
 extension RunSettings {
     /// The first setting that only a systemd manager provides (socket activation, a pipe, a
-    /// stop signal other than SIGTERM), as it is written in YAML; nil when `process` can run the service.
+    /// stop signal other than SIGTERM), as it is written in YAML; nil when `process` can run the
+    /// service. The lifecycle comes first: an `on_demand` service is named for it, not for the
+    /// `backend_port` it needs as well.
     public var systemdFeature: String? {
-        if backendPort != nil { return "`backend_port`" }
         switch lifecycle {
         case .onDemand: return "`lifecycle: on_demand`"
         case .pipelineBound(let shutdownOn, _):
             if let other = shutdownOn.first(where: { $0 != .sigterm }) { return "`shutdown_on: \(other.rawValue)`" }
         case .persistent, .transient: break
         }
-        return nil
+        return backendPort != nil ? "`backend_port`" : nil
     }
 }
 

@@ -19,6 +19,9 @@ public struct ServiceHealthMonitor: Sendable {
     public var environment: [String: String]
     /// Told every probe's verdict as the tracker stands: healthy or not, per service and host.
     public var onHealth: @Sendable (_ service: String, _ host: String, _ healthy: Bool) -> Void
+    /// Told the pairs watched whenever they change (a reconcile removed a service, moved it
+    /// off a host, or suspended it): what `onHealth` said of any other pair is stale.
+    public var onWatching: @Sendable (_ pairs: Set<ServiceHost>) -> Void = { _ in }
     /// The longest pause between two looks at what is due (and at the last reconciled commit).
     public var pollInterval: Duration = .seconds(1)
     /// How long a restart waits for a running reconcile's lock.
@@ -51,6 +54,8 @@ struct HealthWatch {
     private let logger = Logger(label: "ferry.health")
     private var loaded: ClonedConfiguration?
     private var pairs: [MonitoredPair] = []
+    /// The pairs last told to `onWatching`; nil before the first.
+    private var told: Set<ServiceHost>?
     private var trackers: [String: ServiceHealthTracker] = [:]
     private var nextProbe: [String: ContinuousClock.Instant] = [:]
     private var restarted: Set<String> = []
@@ -74,6 +79,11 @@ struct HealthWatch {
         trackers = trackers.filter { keys.contains($0.key) }
         nextProbe = nextProbe.filter { keys.contains($0.key) }
         restarted.formIntersection(keys)
+        let watched = Set(pairs.map { ServiceHost(service: $0.service.name, host: $0.host) })
+        if watched != told {
+            told = watched
+            monitor.onWatching(watched)
+        }
     }
 
     /// How long to sleep: until the next probe is due, at most `limit`.
