@@ -20,7 +20,8 @@ struct RenderCommand: AsyncParsableCommand {
             without Ferry (break-glass): release, units, hooks, switch, health check, rollback;
               health-check-SERVICE.sh    the service's health check, run on a host;
               ferry.rules.yml            Prometheus alerting rules on Ferry's own metrics;
-              SERVICE.rules.yml          the service's declared `alerts` as alerting rules.
+              SERVICE.rules.yml          the service's declared `alerts` as alerting rules \
+            (with `metrics`, also FerryServiceMetricsDown on its targets_file targets).
             The units are the very text the reconcile deploys: one generator serves both.
 
             Exit codes: 0 written; 1 a file could not be written; 64 no such service; \
