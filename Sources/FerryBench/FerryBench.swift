@@ -9,6 +9,7 @@ import _FerryTestHosts
 ///     ferry-bench scale [HOSTS…]                          first deploy, no-op, one file changed per fleet size (default 50 500)
 ///     ferry-bench peers [HOSTS] [RUNS] [PARALLELISM]      first deploy, no-op, one file changed against tar | ssh, rsync
 ///                                                         and the sha256sum floor (default 50 3 10)
+///     ferry-bench fleet [HOSTS]                           the peers fleet, deployed and kept up until stdin closes (default 50)
 @main
 enum FerryBench {
     static func main() async {
@@ -25,6 +26,10 @@ enum FerryBench {
                 if numbers.count > 1 { benchmark.runs = numbers[1] }
                 if numbers.count > 2 { benchmark.parallelism = numbers[2] }
                 try await benchmark.run()
+                return
+            }
+            if arguments.first == "fleet" {
+                try await ProfilingFleet(hostCount: numbers.first ?? 50).run()
                 return
             }
             if arguments.first == "scale" {

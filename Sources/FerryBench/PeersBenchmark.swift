@@ -86,7 +86,7 @@ struct PeersBenchmark {
     }
 
     /// `serviceCount` directories `svcN` of `fileCount` random files each, committed.
-    private func writeFixture(at work: URL) throws {
+    func writeFixture(at work: URL) throws {
         for service in 0..<serviceCount {
             let directory = work.appendingPathComponent("svc\(service)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -102,7 +102,7 @@ struct PeersBenchmark {
     }
 
     /// `ferry.yaml` deploying every `svcN` directory to `root/svcN` on every host, committed.
-    private func writeConfig(at work: URL, root: String, changeDetection: String, fleet: TestFleet) throws {
+    func writeConfig(at work: URL, root: String, changeDetection: String, fleet: TestFleet) throws {
         var yaml = "hosts:\n" + fleet.hosts.map { "  \($0.name): { address: \($0.address), user: root }" }.joined(separator: "\n") + "\n"
         yaml += "defaults:\n  rollout: { batch: 100% }\n  change_detection: \(changeDetection)\nservices:\n"
         let hosts = fleet.hosts.map(\.name).joined(separator: ", ")

@@ -7,15 +7,20 @@ public enum ShellQuote {
     /// written `'\''` (close the quotes, an escaped quote, reopen). A word starting
     /// with `-` is still an option to most commands: put `--` before it.
     ///
-    /// The word is read scalar by scalar, never by `Character`: a quote followed by a
+    /// The word is read byte by byte (UTF-8), never by `Character`: a quote followed by a
     /// combining mark (`'\u{301}`) is one grapheme cluster that is not equal to `"'"`, and
     /// leaving it unescaped would end the quoting early.
     public static func quote(_ word: String) -> String {
-        var quoted = "'"
-        for scalar in word.unicodeScalars {
-            if scalar == "'" { quoted += "'\\''" } else { quoted.unicodeScalars.append(scalar) }
+        let quote = UInt8(ascii: "'")
+        guard word.utf8.contains(quote) else { return "'" + word + "'" }
+        // Byte by byte: no byte of a multi-byte UTF-8 sequence is a quote.
+        var quoted: [UInt8] = [quote]
+        quoted.reserveCapacity(word.utf8.count + 32)
+        for byte in word.utf8 {
+            if byte == quote { quoted += [quote, UInt8(ascii: "\\"), quote, quote] } else { quoted.append(byte) }
         }
-        return quoted + "'"
+        quoted.append(quote)
+        return String(decoding: quoted, as: UTF8.self)
     }
 
     /// Each word quoted and joined by spaces: a command line the remote shell splits back into `words`.

@@ -3,7 +3,7 @@ import Testing
 @testable import FerryCore
 
 /// `change_detection: mtime`: the listing `finish` records, the probe's quick check against it,
-/// and its fall-back to hashing every file.
+/// hashing only the files whose entry changed, and its fall-back to hashing every file.
 @Suite struct QuickCheckProbeTests {
     /// A finished, current release of the hostile files under a hostile directory, as a deploy leaves it.
     private struct Deployed {
@@ -27,7 +27,11 @@ import Testing
                                 }, deployedAt: Date(), agent: "test")
             tools = sandbox.path("tools")
             try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
-            try Self.tool(tools + "/sha256sum", "echo call >> \(tools.shellQuoted)/sha256sum.log\nexec \(try Self.system("sha256sum")) \"$@\"")
+            try Self.tool(tools + "/sha256sum", """
+                echo call >> \(tools.shellQuoted)/sha256sum.log
+                printf '%s\\0' "$@" >> \(tools.shellQuoted)/sha256sum.arguments
+                exec \(try Self.system("sha256sum")) "$@"
+                """)
             if !gnuFind {
                 try Self.tool(tools + "/find", "case \" $* \" in *\" -printf \"*) echo 'find: unknown predicate' >&2; exit 1 ;; esac\nexec \(try Self.system("find")) \"$@\"")
             }
@@ -59,17 +63,22 @@ import Testing
             try await run(RemoteScript(text: "cd \(layout.current.shellQuoted) && \(commands)"))
         }
 
-        /// Probes the service, with or without the quick check: the raw output, the state, and how many times `sha256sum` ran.
-        func probe(quick: Bool) async throws -> (output: Data, state: ActualServiceState, sha256sumCalls: Int) {
-            let log = tools + "/sha256sum.log"
+        /// Probes the service, with or without the quick check: the raw output, the state, how many
+        /// times `sha256sum` ran, and the files of the release it was given (`./`-relative paths, as the
+        /// quick check hands them over, without the `./`).
+        func probe(quick: Bool) async throws -> (output: Data, state: ActualServiceState, sha256sumCalls: Int, hashed: Set<String>) {
+            let log = tools + "/sha256sum.log", arguments = tools + "/sha256sum.arguments"
             try? FileManager.default.removeItem(atPath: log)
+            try? FileManager.default.removeItem(atPath: arguments)
             var service = try RemoteService(name: "app", remoteDirectory: layout.root, command: "true")
             service.quickCheck = quick
             let probe = try HostStateProbe(services: [service])
             let output = try await run(probe.script).stdout
             let state = try #require(try probe.parse(output)["app"])
             let calls = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
-            return (output, state, calls)
+            let hashed = ((try? Data(contentsOf: URL(fileURLWithPath: arguments))) ?? Data()).split(separator: 0)
+                .map { String(decoding: $0, as: UTF8.self) }.filter { $0.hasPrefix("./") }.map { String($0.dropFirst(2)) }
+            return (output, state, calls, Set(hashed))
         }
     }
 
@@ -116,24 +125,60 @@ import Testing
         #expect(deployed.sandbox.untouched)
     }
 
-    @Test func aChangedSizeMtimeOrModeFallsBackToHashingEveryFile() async throws {
-        let edits: [(command: String, what: String, seen: ([String: ActualFile], Manifest) -> Bool)] = [
-            ("printf 'x' >> plain.txt", "a longer file", { files, manifest in files["plain.txt"]?.sha256 != manifest.files["plain.txt"]?.sha256 }),
-            ("printf 'PLAIN\\n' > plain.txt", "same size, new mtime", { files, manifest in files["plain.txt"]?.sha256 != manifest.files["plain.txt"]?.sha256 }),
-            ("touch -d '2001-01-01 00:00:00' empty", "mtime only", { files, manifest in files["empty"]?.sha256 == manifest.files["empty"]?.sha256 }),
-            ("chmod 600 empty", "mode only", { files, _ in files["empty"]?.mode == 0o600 }),
-            ("printf 'new' > added", "a new file", { files, _ in files["added"] != nil }),
-            ("rm -f -- -rf", "a removed file", { files, _ in files["-rf"] == nil }),
+    @Test func aChangedListingHashesOnlyTheFilesWhoseEntryChanged() async throws {
+        let edits: [(command: String, what: String, hashed: Set<String>, seen: ([String: ActualFile], Manifest) -> Bool)] = [
+            ("printf 'x' >> plain.txt", "a longer file", ["plain.txt"], { files, manifest in files["plain.txt"]?.sha256 != manifest.files["plain.txt"]?.sha256 }),
+            ("printf 'PLAIN\\n' > plain.txt", "same size, new mtime", ["plain.txt"], { files, manifest in files["plain.txt"]?.sha256 != manifest.files["plain.txt"]?.sha256 }),
+            ("touch -d '2001-01-01 00:00:00' empty", "mtime only", ["empty"], { files, manifest in files["empty"]?.sha256 == manifest.files["empty"]?.sha256 }),
+            ("chmod 600 empty", "mode only", ["empty"], { files, _ in files["empty"]?.mode == 0o600 }),
+            ("printf 'new' > added", "a new file", ["added"], { files, _ in files["added"]?.sha256 == ManifestFile(contents: Data("new".utf8), mode: 0o644).sha256 }),
+            ("rm -f -- -rf", "a removed file", [], { files, _ in files["-rf"] == nil }),
+            ("printf 'x' >> 'new\nline' && printf 'y' >> 'sub dir/-nested '\\''x'\\''/file'", "two hostile names", ["new\nline", "sub dir/-nested 'x'/file"],
+             { files, manifest in files["new\nline"]?.sha256 == ManifestFile(contents: Data("newline in the namex".utf8), mode: 0o644).sha256
+                 && files["sub dir/-nested 'x'/file"]?.sha256 == ManifestFile(contents: Data("nestedy".utf8), mode: 0o644).sha256 }),
+            ("ln -sfn elsewhere link", "a link pointed elsewhere", [], { files, _ in files["link"]?.symlinkTarget == "elsewhere" }),
         ]
         for edit in edits {
             let deployed = try await Deployed()
             try await deployed.edit(edit.command)
             let probe = try await deployed.probe(quick: true)
             #expect(!probe.state.quickCheckPassed, "\(edit.what)")
-            #expect(probe.sha256sumCalls >= 1, "\(edit.what)")
+            #expect(probe.hashed == edit.hashed, "\(edit.what): only the changed files are hashed")
             let files = try #require(probe.state.files, "\(edit.what)")
             #expect(edit.seen(files, deployed.manifest), "\(edit.what): \(files)")
+            // Every file the edit left alone is the manifest's, and the whole release reads as hashing it all would.
+            let full = try await deployed.probe(quick: false)
+            #expect(files == full.state.files, "\(edit.what): the changed-files probe and a full hash agree")
+            #expect(ObservedService(actual: probe.state).files == ObservedService(actual: full.state).files, "\(edit.what)")
+            #expect(deployed.sandbox.untouched)
         }
+    }
+
+    @Test func aChangedFileTheHostCannotHashDiffersFromTheManifest() async throws {
+        let deployed = try await Deployed()
+        try await deployed.edit("printf 'x' >> plain.txt")
+        try Data("#!/bin/sh\necho 'sha256sum: read error' >&2\nexit 1\n".utf8).write(to: URL(fileURLWithPath: deployed.tools + "/sha256sum"))
+        let probe = try await deployed.probe(quick: true)
+        let files = try #require(probe.state.files)
+        #expect(files["plain.txt"] != nil && files["plain.txt"]?.sha256 == nil, "changed and not hashed: no hash at all")
+        let observed = ObservedService(actual: probe.state)
+        #expect(observed.files["plain.txt"] != deployed.manifest.files["plain.txt"]?.sha256, "so it is drift, never the manifest's")
+        #expect(files["a b.txt"]?.sha256 == deployed.manifest.files["a b.txt"]?.sha256, "an untouched file is the manifest's")
+        #expect(files["link"]?.symlinkTarget == "target with\nnewline and 'quotes' $(touch pwned)")
+    }
+
+    @Test func aHostWithoutGNUCommHashesEveryFileWhenTheListingDiffers() async throws {
+        let deployed = try await Deployed()
+        try Data("#!/bin/sh\necho 'comm: invalid option -- z' >&2\nexit 1\n".utf8).write(to: URL(fileURLWithPath: deployed.tools + "/comm"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: deployed.tools + "/comm")
+        try await deployed.edit("printf 'x' >> plain.txt")
+        let probe = try await deployed.probe(quick: true)
+        #expect(!Self.contains(probe.output, field: "changed\u{0}0"), "no changed-files section for the service")
+        #expect(probe.sha256sumCalls >= 1)
+        let files = try #require(probe.state.files)
+        #expect(files.count == deployed.manifest.files.count)
+        #expect(files["plain.txt"]?.sha256 == ManifestFile(contents: Data("plain\nx".utf8), mode: 0o644).sha256)
+        #expect(files["a b.txt"]?.sha256 == deployed.manifest.files["a b.txt"]?.sha256)
     }
 
     @Test func anEditKeepingSizeAndMtimeIsTheDocumentedBlindSpot() async throws {

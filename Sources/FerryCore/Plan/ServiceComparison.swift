@@ -23,9 +23,8 @@ public struct ServiceComparison: Sendable, Equatable {
     /// revision touched the service's sources.
     public static func compare(desired: DesiredRelease, observed: ObservedService, changeDetection: ChangeDetection,
                                expectsRunning: Bool, sourcesChanged: Bool) -> ServiceComparison {
-        let uploads = desired.files.values.filter { observed.files[$0.path] != $0.sha256 }.sorted { $0.path < $1.path }
-        let removals = observed.files.keys.filter { desired.files[$0] == nil }.sorted()
         guard observed.currentRelease != nil || observed.manifestFiles != nil else {
+            let (uploads, removals) = transfer(desired: desired, observed: observed)
             return ServiceComparison(drift: [], gitIsAhead: true, neverDeployed: true, uploads: uploads, removals: removals)
         }
         var drift: [DriftFinding] = []
@@ -33,35 +32,55 @@ public struct ServiceComparison: Sendable, Equatable {
             drift.append(.manifestUnreadable(problem))
         }
         let deployed = observed.manifestFiles ?? [:]
-        for (path, expected) in deployed.sorted(by: { $0.key < $1.key }) {
-            switch observed.files[path] {
-            case nil: drift.append(.missing(path: path, expected: expected))
-            case let actual? where actual != expected: drift.append(.modified(path: path, expected: expected, actual: actual))
-            default: break
-            }
-        }
-        for (path, actual) in observed.files.sorted(by: { $0.key < $1.key }) where deployed[path] == nil && observed.manifestFiles != nil {
-            drift.append(.extra(path: path, actual: actual))
-        }
+        // The common case, a host in sync with a manifest in sync with Git, costs two passes of lookups.
+        let hostIsManifest = observed.manifestFiles != nil && observed.files == deployed
+        let manifestIsGit = deployed.count == desired.files.count && deployed.allSatisfy { desired.files[$0.key]?.sha256 == $0.value }
+        if !hostIsManifest { drift += fileDrift(deployed: deployed, observed: observed) }
+        let (uploads, removals) = hostIsManifest && manifestIsGit ? ([], []) : transfer(desired: desired, observed: observed)
         if let release = observed.manifestRelease, release != observed.currentRelease {
             drift.append(.wrongRelease(expected: release, actual: observed.currentRelease))
         }
         drift += settingsDrift(desired: desired, observed: observed)
         if expectsRunning, observed.running == false { drift.append(.notRunning) }
 
-        let settingsChanges = observed.manifestFiles == nil ? [] : desired.settingsDifferences(from: observed.manifestSettings)
+        let settingsChanges = observed.manifestFiles == nil || desired.settings == observed.manifestSettings
+            ? [] : desired.settingsDifferences(from: observed.manifestSettings)
         let filesChanged: Bool
         switch changeDetection {
         case .gitCommit:
             filesChanged = sourcesChanged
         case .contentHash, .mtime:
-            filesChanged = deployed != desired.files.mapValues(\.sha256)
+            filesChanged = !manifestIsGit
         }
         var comparison = ServiceComparison(drift: drift, gitIsAhead: filesChanged || !settingsChanges.isEmpty, neverDeployed: false,
                                            uploads: uploads, removals: removals)
         comparison.settingsChanges = settingsChanges
         comparison.interrupted = observed.journal
         return comparison
+    }
+
+    /// The files the next release uploads (those the host lacks or holds other bytes of) and the
+    /// paths it drops, each sorted by path.
+    private static func transfer(desired: DesiredRelease, observed: ObservedService) -> (uploads: [DesiredFile], removals: [String]) {
+        (desired.files.values.filter { observed.files[$0.path] != $0.sha256 }.sorted { $0.path < $1.path },
+         observed.files.keys.filter { desired.files[$0] == nil }.sorted())
+    }
+
+    /// Files missing or modified against the manifest, then files it does not name, each group sorted by path.
+    private static func fileDrift(deployed: [String: String], observed: ObservedService) -> [DriftFinding] {
+        var changed: [(path: String, finding: DriftFinding)] = []
+        for (path, expected) in deployed {
+            switch observed.files[path] {
+            case nil: changed.append((path, .missing(path: path, expected: expected)))
+            case let actual? where actual != expected: changed.append((path, .modified(path: path, expected: expected, actual: actual)))
+            default: break
+            }
+        }
+        var extra: [(path: String, finding: DriftFinding)] = []
+        for (path, actual) in observed.files where deployed[path] == nil && observed.manifestFiles != nil {
+            extra.append((path, .extra(path: path, actual: actual)))
+        }
+        return changed.sorted { $0.path < $1.path }.map(\.finding) + extra.sorted { $0.path < $1.path }.map(\.finding)
     }
 
     /// The settings files of the running release that differ from what its manifest records.

@@ -30,6 +30,7 @@ extension HostStateProbe {
         try readManifests(&reader, into: &found)
         try readSettingsHashes(&reader, into: &found)
         try readTrees(&reader, into: &found)
+        if reader.skip("changed") { try readChangedFiles(&reader, into: &found) }
         try reader.expect(Self.trailer)
         return Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found))
     }
@@ -87,6 +88,13 @@ extension HostStateProbe {
         /// Regular files in the order listed: service, path, and the path's bytes after the start.
         var regular: [(service: Int, path: String, bytes: ArraySlice<UInt8>)] = []
         var next = 0, tree: Int?
+        /// The files of `tree`, filled here and stored in `trees` when its listing ends.
+        var files: [String: ActualFile] = [:]
+        func endTree() {
+            if let tree { trees[tree] = files }
+            tree = nil
+            files = [:]
+        }
         while reader.peekFieldLength == 1 {
             let record = try FindRecord.read(&reader)
             guard record.path.isEmpty else {
@@ -97,10 +105,10 @@ extension HostStateProbe {
                 }
                 let path = try Self.treePath(record.path)
                 if record.type == UInt8(ascii: "l") {
-                    trees[tree, default: [:]][path] = ActualFile(sha256: ManifestFile.sha256(Data(record.target)), mode: record.mode,
-                                                                 size: record.target.count, symlinkTarget: String(decoding: record.target, as: UTF8.self))
+                    files[path] = ActualFile(sha256: ManifestFile.sha256(Data(record.target)), mode: record.mode,
+                                             size: record.target.count, symlinkTarget: String(decoding: record.target, as: UTF8.self))
                 } else {
-                    trees[tree, default: [:]][path] = ActualFile(sha256: nil, mode: record.mode, size: record.size, symlinkTarget: nil)
+                    files[path] = ActualFile(sha256: nil, mode: record.mode, size: record.size, symlinkTarget: nil)
                     regular.append((tree, path, record.path))
                 }
                 continue
@@ -109,24 +117,24 @@ extension HostStateProbe {
             guard next < starts.count else { throw RemoteError(.malformedOutput, "the probe listed more than it announced") }
             let start = starts[next]
             next += 1
-            tree = nil
+            endTree()
             switch (start.kind, record.type) {
             case (UInt8(ascii: "l"), UInt8(ascii: "l")):
                 states[start.index].currentTarget = String(decoding: record.target, as: UTF8.self)
             case (UInt8(ascii: "t"), UInt8(ascii: "d")):
                 tree = start.index
-                trees[start.index] = [:]
             default:
                 throw RemoteError(.malformedOutput, "the probe's listing of \(services[start.index].name) is not what it announced")
             }
         }
+        endTree()
         guard next == starts.count else { throw RemoteError(.malformedOutput, "the probe listed less than it announced") }
         try reader.expect("hashes")
         let hashed = try labels(&reader, until: "sha256").map(\.index)
         let prefixes = Dictionary(uniqueKeysWithValues: hashed.map { ($0, Array((services[$0].layout.current + "/").utf8)) })
         var byPath: [String: Int]?
         var position = 0
-        while !reader.peek(is: Self.trailer) {
+        while !reader.peek(is: Self.trailer) && !reader.peek(is: "changed") {
             let line = try reader.nextBytes()
             let hash = try Self.hash(of: line)
             let path = line.dropFirst(66)
@@ -149,6 +157,47 @@ extension HostStateProbe {
         for (index, files) in trees { states[index].files = files }
     }
 
+    /// `changed`, then for each service whose ``QuickCheck`` listing differs from the recorded one:
+    /// its index, `./PATH` for each regular file whose listing entry changed, `HEX  ./PATH` for each
+    /// of them hashed; then `end-changed`. A changed file gets its hash; every other regular file of
+    /// the listed tree, whose size, mode and modification time are the recorded ones, gets the
+    /// manifest's. A changed file the host could not hash keeps none, and so differs from the manifest.
+    private func readChangedFiles(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
+        var service: Int?
+        var changed: Set<String> = []
+        func settle() {
+            guard let index = service, var files = states[index].files else { return }
+            let manifest = try? states[index].manifest()
+            for (path, file) in files where file.symlinkTarget == nil && !changed.contains(path) {
+                guard let recorded = manifest?.files[path], recorded.symlinkTarget == nil, recorded.size == file.size else { continue }
+                files[path]?.sha256 = recorded.sha256
+            }
+            states[index].files = files
+        }
+        while !reader.skip("end-changed") {
+            let field = try reader.nextBytes()
+            if let index = NulFieldReader.decimal(field) {
+                guard index < services.count, services[index].quickCheck, states[index].files != nil else {
+                    throw RemoteError(.malformedOutput, "the probe sent changed files for a service it did not list")
+                }
+                settle()
+                service = index
+                changed = []
+                continue
+            }
+            guard let index = service else { throw RemoteError(.malformedOutput, "the probe sent changed files before naming their service") }
+            if field.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) {
+                changed.insert(try Self.relativePath(field))
+            } else {
+                let hash = try Self.hash(of: field)
+                let path = try Self.relativePath(field.dropFirst(66))
+                guard changed.contains(path), states[index].files?[path] != nil else { continue }
+                states[index].files?[path]?.sha256 = hash
+            }
+        }
+        settle()
+    }
+
     /// The hex digest at the start of a `sha256sum` line (`HEX  PATH` or `HEX *PATH`).
     private static func hash(of line: ArraySlice<UInt8>) throws -> String {
         guard line.count > 66, line.prefix(64).allSatisfy(\.isLowercaseHexDigit),
@@ -160,11 +209,35 @@ extension HostStateProbe {
 
     /// A path of the release tree, relative to it; one that would leave the release is malformed output.
     private static func treePath(_ bytes: ArraySlice<UInt8>) throws -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let path = try? ReleasePath.validated(text) else {
-            throw RemoteError(.malformedOutput, "the probe sent the path \"\(text.prefix(200))\", which is not inside the release")
+        guard isInsideRelease(bytes) else {
+            throw RemoteError(.malformedOutput, "the probe sent the path \"\(String(decoding: bytes.prefix(200), as: UTF8.self))\", which is not inside the release")
         }
-        return path
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``ReleasePath/validated(_:)`` on bytes, without building the string first: not empty, not
+    /// absolute, no NUL, and no empty, `.` or `..` component.
+    private static func isInsideRelease(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let slash = UInt8(ascii: "/")
+        guard let first = bytes.first, first != slash else { return false }
+        var componentStart = bytes.startIndex
+        for index in bytes.indices where bytes[index] == slash || bytes[index] == 0 {
+            guard bytes[index] == slash else { return false }
+            if !isComponent(bytes[componentStart..<index]) { return false }
+            componentStart = index + 1
+        }
+        return isComponent(bytes[componentStart...])
+    }
+
+    /// A path component other than empty, `.` and `..`.
+    private static func isComponent(_ component: ArraySlice<UInt8>) -> Bool {
+        let dot = UInt8(ascii: ".")
+        switch component.count {
+        case 0: return false
+        case 1: return component.first != dot
+        case 2: return !(component.first == dot && component.last == dot)
+        default: return true
+        }
     }
 
     private static func serviceState(_ reader: inout NulFieldReader) throws -> ActualServiceState {

@@ -9,7 +9,8 @@ import Foundation
 ///
 /// One pass for the whole host, whatever the number of services and files: one `find` lists
 /// every service's `current` link and release tree (type, mode, size, path, link target), one
-/// `find … -exec sha256sum` hashes every file that needs it, one `cat` sends every manifest
+/// `find … -exec sha256sum` hashes every file that needs it (with `change_detection: mtime`,
+/// a `sha256sum` per service hashes only the files whose listing entry changed), one `cat` sends every manifest
 /// (after one `find` printing their sizes) and one `sha256sum` hashes every environment file
 /// and unit. The rest is shell built-ins (plus `systemctl` per systemd service, and `base64`
 /// for a lock or journal file, which exist only while a deploy runs or after it was cut short).
@@ -54,15 +55,23 @@ public struct HostStateProbe: Sendable {
             Self.settingsFiles(service).map { kind, path in ("\(index)\(kind)", "[ -f \(path) ]", path) }
         })
         let trees = services.enumerated().map { index, service in
-            ("\(index)t", "[ \"$ferry_walk_\(index)\" = tree ] && [ -d \(ShellQuote.quote(service.layout.current + "/")) ]",
-             ShellQuote.quote(service.layout.current + "/"))
+            (walk: "\(index)t", test: "[ -d \(ShellQuote.quote(service.layout.current + "/")) ]", path: ShellQuote.quote(service.layout.current + "/"))
         }
         text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"",
                           services.enumerated().flatMap { index, service in
                               [("\(index)l", "[ -L \(ShellQuote.quote(service.layout.current)) ]", ShellQuote.quote(service.layout.current)),
-                               trees[index]]
+                               (trees[index].walk, "[ -n \"$ferry_walk_\(index)\" ] && \(trees[index].test)", trees[index].path)]
                           })
-        text += Self.pass("hashes", then: "sha256", run: #"find "$@" -type f -exec sha256sum -z -- {} +"#, trees)
+        text += Self.pass("hashes", then: "sha256", run: #"find "$@" -type f -exec sha256sum -z -- {} +"#, trees.enumerated().map { index, tree in
+            (tree.walk, "[ \"$ferry_walk_\(index)\" = tree ] && \(tree.test)", tree.path)
+        })
+        if services.contains(where: \.quickCheck) {
+            text += "ferry_field changed\n"
+            for (index, service) in services.enumerated() where service.quickCheck {
+                text += "if [ \"$ferry_walk_\(index)\" = changed ] && \(trees[index].test); then ferry_field \(index); ferry_changed \(ShellQuote.quote(service.layout.root)); fi\n"
+            }
+            text += "ferry_field end-changed\n"
+        }
         text += "ferry_field \(Self.trailer)\n"
         return RemoteScript(text: text)
     }
@@ -105,7 +114,8 @@ public struct HostStateProbe: Sendable {
     /// `ferry_probe NAME DIR MANAGER UNIT SCOPE [quick]` prints, as NUL-terminated fields:
     /// `service NAME`, `directory yes|no`, [`lock BASE64`], [`journal BASE64`], `tainted NAME`…,
     /// `release NAME`…, `status KIND DETAIL`, [`quick` when the ``QuickCheck`` passes], `end-service`;
-    /// it sets `ferry_walk` to `tree` when the release's files are to be listed and hashed.
+    /// it sets `ferry_walk` to `tree` when the release's files are to be listed and hashed, to
+    /// `changed` when they are to be listed and only those the ``QuickCheck`` found changed hashed.
     /// `ferry_tree DIR` (for ``ReleaseVerifier``) prints `tree`, `e HEXMODE SIZE ./PATH`…,
     /// `hashes`, `HEX  ./PATH`…, `links`, `./PATH TARGET`…, `end`.
     static let functions = #"""
@@ -178,7 +188,10 @@ public struct HostStateProbe: Sendable {
         ferry_systemd_status "$4" "$5"
       fi
       ferry_walk=tree
-      if [ "$6" = quick ] && ferry_quick_check "$2"; then ferry_field quick; ferry_walk=; fi
+      if [ "$6" = quick ]; then
+        ferry_quick_check "$2"
+        if [ -z "$ferry_walk" ]; then ferry_field quick; fi
+      fi
       ferry_field end-service
     }
 

@@ -67,18 +67,37 @@ public struct Manifest: Codable, Sendable, Equatable {
             }
             return date
         }
-        let manifest: Manifest
+        // The file list and settings, most of the work, are decoded once per distinct bytes (``ManifestPartsCache``).
+        let cache = ManifestPartsCache.shared
+        let parts = ManifestPartsCache.split(data)
+        var manifest: Manifest
+        var known: [String: ManifestFile]?
         do {
-            manifest = try decoder.decode(Manifest.self, from: data)
+            manifest = try decoder.decode(Manifest.self, from: parts?.rest ?? data)
+            if let bytes = parts?.files {
+                known = cache.files(for: bytes)
+                manifest.files = try known ?? decoder.decode([String: ManifestFile].self, from: bytes)
+            }
+            if let bytes = parts?.settings {
+                if let settings = cache.settings(for: bytes) {
+                    manifest.settings = settings
+                } else {
+                    let settings = try decoder.decode(ReleaseSettings.self, from: bytes)
+                    cache.remember(settings, for: bytes)
+                    manifest.settings = settings
+                }
+            }
         } catch {
             throw RemoteError(.malformedManifest, "the manifest is not one Ferry wrote (\(error)); the next deploy replaces it")
         }
         guard CommitID(manifest.revision) != nil else {
             throw RemoteError(.malformedManifest, "the manifest's revision \"\(manifest.revision.prefix(80))\" is not a commit id; it is not followed")
         }
+        guard known == nil else { return manifest }
         for path in manifest.files.keys.sorted() where (try? ReleasePath.validated(path)) == nil {
             throw RemoteError(.malformedManifest, "the manifest names \"\(path.prefix(120))\", which is not a file inside the release; it is not followed")
         }
+        if let bytes = parts?.files { cache.remember(manifest.files, for: bytes) }
         return manifest
     }
 

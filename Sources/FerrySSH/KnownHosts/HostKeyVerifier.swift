@@ -17,7 +17,7 @@ struct HostKeyVerifier {
     /// the ones the file already lists for this host first (so a host with several keys
     /// presents the one we know).
     func preferredAlgorithms(allowed: [String]) throws(SSHError) -> [String] {
-        let known = try KnownHostsFile(path: policy.knownHostsPath)
+        let known = try KnownHostsCache.file(at: policy.knownHostsPath)
             .entries(forHost: endpoint.host, port: endpoint.port)
             .filter { $0.marker == nil }
             .map(\.key.type)
@@ -52,7 +52,7 @@ struct HostKeyVerifier {
     }
 
     private func verdict(for key: HostKey) throws(SSHError) -> Verdict {
-        let entries = try KnownHostsFile(path: policy.knownHostsPath).entries(forHost: endpoint.host, port: endpoint.port)
+        let entries = try KnownHostsCache.file(at: policy.knownHostsPath).entries(forHost: endpoint.host, port: endpoint.port)
         if let revoked = entries.first(where: { $0.marker == .revoked && $0.key == key }) {
             return .revoked(revoked)
         }
