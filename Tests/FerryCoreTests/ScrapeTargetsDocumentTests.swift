@@ -69,6 +69,12 @@ import Testing
         ])
     }
 
+    @Test func aHostReachedWithoutSSHIsLocalhost() throws {
+        let yaml = Self.yaml.replacingOccurrences(of: "  db1: { address: db1.internal, user: deploy }\n", with: "  db1: { transport: local }\n")
+        let targets = ScrapeTargets(configuration: try Self.configuration(yaml), applied: Self.applied(["db@db1"]))
+        #expect(targets.targets.map(\.address) == ["localhost:9187"])
+    }
+
     @Test func theDocumentIsFileSDJSONWithTheLabels() throws {
         let targets = ScrapeTargets(configuration: try Self.configuration(), applied: Self.applied(["api@web1", "db@db1"]))
         let expected = """
