@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func everySettingHasAFlagAVariableAndADescription() {
-        #expect(AgentSettings.descriptions.count == 17)
+        #expect(AgentSettings.descriptions.count == 18)
         for description in AgentSettings.descriptions {
             #expect(description.environmentVariable == "FERRY_" + description.key.uppercased())
             #expect(description.flag.hasPrefix("--"))

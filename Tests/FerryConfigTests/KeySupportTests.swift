@@ -143,6 +143,7 @@ import Testing
         "agent.audit_log": .engine("auditLog"),
         "agent.metrics_file": .engine("metricsFile"),
         "agent.targets_file": .engine("targetsFile"),
+        "agent.local_host": .engine("localHost"),
         "agent.listen": .engine("listen"),
         "agent.webhook_secret_file": .engine("webhookSecretFile"),
         "agent.parallelism": .engine("parallelism"),

@@ -204,6 +204,41 @@ import _FerryTestHosts
         #expect(try world.ask().hasPrefix("error:"), "the service still answers after shutdown")
     }
 
+    /// One config for a fleet: `--local-host self` reconciles `self` on this machine and never
+    /// contacts either host's SSH address (a listening socket that must see no connection).
+    @Test func localHostReconcilesOnlyItsOwnHostWithoutSSH() throws {
+        let world = try LocalWorld()
+        defer { world.stop() }
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let hosts = """
+              self: { address: 127.0.0.1, port: \(listener.port), user: deploy, connect_timeout: 2s }
+              other: { address: 127.0.0.1, port: \(listener.port), user: deploy, connect_timeout: 2s }
+
+            """
+        try world.write("ferry.yaml", world.config(hosts: hosts, serviceHosts: ["self", "other"]))
+        try world.commitServer("web-fleet")
+
+        let plan = try world.ferry(["plan", "--local-host", "self"])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("self") && !plan.stdout.contains("other"), "\(plan.stdout)")
+        let run = try world.ferry(["reconcile", "--once"], environment: ["FERRY_LOCAL_HOST": "self"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let release = try #require(world.currentRelease)
+        #expect(try world.ask() == "\(release) web-fleet")
+        #expect(try world.records().filter { $0.kind == .deploySucceeded }.map(\.host) == ["self"])
+        #expect(!run.stdout.contains("other") && !run.stderr.contains("other"), "\(run.stdout)\(run.stderr)")
+        #expect(listener.connectionsWaiting() == 0, "an SSH address was contacted")
+
+        let unknown = try world.ferry(["reconcile", "--once", "--local-host", "nope"])
+        #expect(unknown.status == 78, "\(unknown.stdout)\(unknown.stderr)")
+        #expect(unknown.stderr.contains("(hosts: other, self)"), "\(unknown.stderr)")
+        let sharded = try world.ferry(["reconcile", "--once", "--local-host", "self", "--shard", "1/2"])
+        #expect(sharded.status == 78, "\(sharded.stdout)\(sharded.stderr)")
+        #expect(sharded.stderr.contains("cannot be used together"), "\(sharded.stderr)")
+        #expect(listener.connectionsWaiting() == 0, "an SSH address was contacted")
+    }
+
     @Test func aDeployKilledMidwayIsHealedByTheNextRun() throws {
         let world = try deployed()
         defer { world.stop() }
@@ -226,4 +261,41 @@ import _FerryTestHosts
         }
         #expect(try AuditVerifier.verify(world.auditLog).isIntact)
     }
+}
+
+/// A TCP socket listening on 127.0.0.1 that never accepts: a connection to it waits in its backlog.
+private final class SilentListener: @unchecked Sendable {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 16) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        try #require(listening, "cannot listen on 127.0.0.1: errno \(errno)")
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// How many connections arrived (accepting them now, without waiting).
+    func connectionsWaiting() -> Int {
+        var count = 0
+        while true {
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 0) > 0 else { return count }
+            let connection = accept(descriptor, nil, nil)
+            guard connection >= 0 else { return count }
+            Glibc.close(connection)
+            count += 1
+        }
+    }
+
+    func close() { Glibc.close(descriptor) }
 }

@@ -199,6 +199,8 @@ struct AgentOptions: ParsableArguments {
     var webhookSecretFile: String?
     @Option(help: ArgumentHelp(Self.help("--parallelism"), valueName: "n"))
     var parallelism: String?
+    @Option(name: .customLong("local-host"), help: ArgumentHelp(Self.help("--local-host"), valueName: "name"))
+    var localHost: String?
     @Option(name: .customLong("age-identity"), help: ArgumentHelp(Self.help("--age-identity"), valueName: "path"))
     var ageIdentity: String?
     @Option(name: .customLong("allowed-signers"), help: ArgumentHelp(Self.help("--allowed-signers"), valueName: "path"))
@@ -217,7 +219,7 @@ struct AgentOptions: ParsableArguments {
             sshAgentSocket: sshAgentSocket, knownHosts: knownHosts, auditLog: auditLog, metricsFile: metricsFile,
             parallelism: parallelism, ageIdentity: ageIdentity, allowedSigners: allowedSigners, listen: listen,
             webhookSecretFile: webhookSecretFile, gitCredentialsFile: gitCredentialsFile, gitCAFile: gitCAFile,
-            gitCAPath: gitCAPath, targetsFile: targetsFile)
+            gitCAPath: gitCAPath, targetsFile: targetsFile, localHost: localHost)
     }
 
     private static func help(_ flag: String) -> String {

@@ -75,6 +75,11 @@ enum AgentSettingKeys {
         key: "parallelism", environment: "FERRY_PARALLELISM", flag: "--parallelism",
         value: ValueSpec<Int>.integer(1...1_024).refined(typeName: "integer (1–1024)") { number, _ in String(number) },
         isNumber: true, defaultText: "`16`", doc: "How many hosts are worked on at once.", flagValue: \.parallelism)
+    static let localHost = Setting(
+        key: "local_host", environment: "FERRY_LOCAL_HOST", flag: "--local-host", value: NameRule.resource.spec, isNumber: false,
+        defaultText: "none (every host is reached as the config says)",
+        doc: "Pull mode for a whole fleet from one config repository: this agent runs on the host of this name in `hosts:`, and reconciles that host alone, on this machine without SSH (as `transport: local`), whatever address the config gives it. A name the config does not have stops the run (exit 78); not with `--shard`.",
+        flagValue: \.localHost)
     static let ageIdentity = Setting(
         key: "age_identity", environment: "FERRY_AGE_IDENTITY", flag: "--age-identity", value: .agentPath, isNumber: false,
         defaultText: "none",
@@ -104,7 +109,7 @@ enum AgentSettingKeys {
 
     static let all = [
         repository, branch, stateDirectory, sshKey, sshAgentSocket, knownHosts, auditLog, metricsFile, targetsFile, listen, webhookSecretFile,
-        parallelism, ageIdentity, allowedSigners, gitCredentialsFile, gitCAFile, gitCAPath,
+        parallelism, localHost, ageIdentity, allowedSigners, gitCredentialsFile, gitCAFile, gitCAPath,
     ]
 
     /// The variable naming the agent file.

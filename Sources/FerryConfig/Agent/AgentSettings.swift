@@ -38,6 +38,8 @@ public struct AgentSettings: Sendable, Equatable {
     public var gitCAFile: String?
     /// A directory of PEM CA certificates for HTTPS config repositories, if any.
     public var gitCAPath: String?
+    /// The host this agent runs on (`local_host`, pull mode): it alone is reconciled, on this machine.
+    public var localHost: String?
 
     /// The ``branch`` that means "the branch the remote's `HEAD` names" (`origin/HEAD`
     /// resolves to its commit after a fetch); the default when no branch is set.
@@ -48,8 +50,10 @@ public struct AgentSettings: Sendable, Equatable {
         repository: String?, branch: String, stateDirectory: String, sshKey: String?, sshAgentSocket: String?,
         knownHosts: String, auditLog: String, metricsFile: String?, parallelism: Int, ageIdentity: String?,
         allowedSigners: String?, agentFile: String?, listen: String = "127.0.0.1:9464", webhookSecretFile: String? = nil,
-        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil, targetsFile: String? = nil
+        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil, targetsFile: String? = nil,
+        localHost: String? = nil
     ) {
+        self.localHost = localHost
         self.gitCredentialsFile = gitCredentialsFile
         self.gitCAFile = gitCAFile
         self.gitCAPath = gitCAPath
@@ -109,6 +113,8 @@ public struct AgentSettingsFlags: Sendable, Equatable {
     public var gitCAFile: String?
     /// `--git-ca-path`.
     public var gitCAPath: String?
+    /// `--local-host`.
+    public var localHost: String?
 
     /// Flags; every one absent unless given.
     public init(
@@ -116,8 +122,10 @@ public struct AgentSettingsFlags: Sendable, Equatable {
         sshKey: String? = nil, sshAgentSocket: String? = nil, knownHosts: String? = nil, auditLog: String? = nil,
         metricsFile: String? = nil, parallelism: String? = nil, ageIdentity: String? = nil, allowedSigners: String? = nil,
         listen: String? = nil, webhookSecretFile: String? = nil,
-        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil, targetsFile: String? = nil
+        gitCredentialsFile: String? = nil, gitCAFile: String? = nil, gitCAPath: String? = nil, targetsFile: String? = nil,
+        localHost: String? = nil
     ) {
+        self.localHost = localHost
         self.gitCredentialsFile = gitCredentialsFile
         self.gitCAFile = gitCAFile
         self.gitCAPath = gitCAPath

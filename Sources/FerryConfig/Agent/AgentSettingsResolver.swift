@@ -74,7 +74,8 @@ extension AgentSettings {
             gitCredentialsFile: value(AgentSettingKeys.gitCredentialsFile),
             gitCAFile: value(AgentSettingKeys.gitCAFile),
             gitCAPath: value(AgentSettingKeys.gitCAPath),
-            targetsFile: value(AgentSettingKeys.targetsFile))
+            targetsFile: value(AgentSettingKeys.targetsFile),
+            localHost: value(AgentSettingKeys.localHost))
         guard !context.hasErrors else {
             throw ConfigError(kind: .invalidAgentSettings, diagnostics: context.diagnostics)
         }

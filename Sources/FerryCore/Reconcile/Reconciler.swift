@@ -150,7 +150,8 @@ public struct Reconciler: Sendable {
         if let overridden { try await audit.append(clone.ancestryOverridden(from: overridden, branch: clone.branch)) }
         var fetched = run
         fetched.acceptedHostKeys = acceptances.all
-        fetched.configuration = request.shard.applied(to: fetched.configuration)
+        fetched.configuration = request.shard.applied(
+            to: try LocalHostSelection(name: request.settings.localHost).applied(to: fetched.configuration, shard: request.shard))
         return fetched
     }
 

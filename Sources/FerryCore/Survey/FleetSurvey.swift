@@ -53,7 +53,8 @@ public struct FleetSurvey: Sendable {
         let commit = try await BlockingWork.run { [reconcileChecks] in
             try Self.readCommit(clone, lastHead: lastHead, steps: steps, checks: reconcileChecks)
         }
-        let surveyed = shard.applied(to: try filter.apply(to: commit.configuration))
+        let surveyed = shard.applied(to: try filter.apply(
+            to: try LocalHostSelection(name: settings.localHost).applied(to: commit.configuration, shard: shard)))
 
         let circuits = try readingState { try HostCircuits.readOnly(state) }
         // The survey needs no connection after a host's probe: each is closed at once.
