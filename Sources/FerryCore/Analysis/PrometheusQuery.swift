@@ -28,6 +28,8 @@ struct PrometheusQuery: Sendable {
         do {
             let answer = try await http.get(url, headers: headers, timeout: timeout)
             return AnalysisSample.interpreting(status: answer.status, body: answer.body)
+        } catch where error.isPermanent {
+            return .invalid(error.description)
         } catch {
             return .unavailable("Prometheus cannot be queried: \(error)")
         }
