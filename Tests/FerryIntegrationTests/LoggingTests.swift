@@ -62,6 +62,31 @@ import _FerryTestHosts
         #expect(broken.stdout.contains("ROLLED BACK"), "the text report still goes to standard output: \(broken.stdout)")
     }
 
+    /// Lines from the engine's own loggers (here: an alert whose webhook is dead) follow
+    /// `--log-format json` too, with the run id, so standard error stays one JSON object a line.
+    @Test func engineMessagesSuchAsAnUndeliveredAlertAreJSONLinesWithTheRunID() async throws {
+        let deadPort = try LoopbackPort.free()
+        let alerts = """
+            alerts:
+              - { name: ops, on: [rollback], notify: { webhook: "http://127.0.0.1:\(deadPort)/hook" }, throttle: 0s }
+
+            """
+        let world = try await world(port: 8773, logging: alerts)
+        defer { world.stop() }
+        #expect(try world.runBinary(["reconcile", "--once", "--quiet"]).status == 0)
+        try world.write("api/server.py", ReconcileWorld.serverScript(marker: "v2", health: "broken"))
+        try world.commit("a release that fails its health check")
+        let broken = try world.runBinary(["reconcile", "--once", "--json", "--log-format", "json"])
+        #expect(broken.status == 1, "\(broken.stdout)\(broken.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any], "\(broken.stdout)")
+        let runID = try #require(report["run_id"] as? String)
+        let lines = try parseLines(broken.stderr)
+        let undelivered = try #require(lines.first { $0["logger"] as? String == "ferry.alerts" }, "the dead webhook is logged: \(broken.stderr)")
+        #expect(undelivered["level"] as? String == "warning", "\(undelivered)")
+        #expect(undelivered["run_id"] as? String == runID, "\(undelivered)")
+        #expect(!broken.stderr.contains("\(deadPort)/hook"), "the webhook URL is never logged: \(broken.stderr)")
+    }
+
     @Test func theConfigsLoggingSectionTurnsTextLogsOnWithoutATerminal() async throws {
         let world = try await world(port: 8772, logging: "logging: { level: info, format: text }\n")
         defer { world.stop() }

@@ -21,6 +21,7 @@ extension ReconcileCommand {
     /// Runs the daemon until SIGTERM or SIGINT: a reconcile at once, then every `interval`,
     /// and on a signed webhook; `/metrics`, `/healthz` and `/readyz` on the `listen` address.
     func runDaemon(request: ReconcileRequest, interval: Duration, environment: [String: String], output: AuditCommand.Output) async throws {
+        EngineLogs.bootstrap()
         let settings = request.settings
         let listen: ListenAddress
         let secret: WebhookSecret?

@@ -29,9 +29,12 @@ final class RunOutput: ProgressSink, @unchecked Sendable {
         self.quiet = quiet
         self.style = style
         self.writer = writer
+        EngineLogs.bootstrap()
         if options.requested {
-            logs = Self.logger(format: options.format ?? (style.isTerminal ? .text : .json),
-                               level: options.level.flatMap(LoggingOptions.level(named:)) ?? .info, style: style, writer: writer)
+            let format = options.format ?? (style.isTerminal ? .text : .json)
+            let level = options.level.flatMap(LoggingOptions.level(named:)) ?? .info
+            logs = Self.logger(format: format, level: level, style: style, writer: writer)
+            EngineLogs.route(format: format, level: level, style: style, writer: writer)
         } else if quiet {
             progress = nil
         } else if style.isTerminal {
@@ -45,10 +48,14 @@ final class RunOutput: ProgressSink, @unchecked Sendable {
 
     func receive(_ event: ProgressEvent) {
         let (progress, logs) = lock.withLock { () -> ((any ProgressSink)?, ProgressLogger?) in
-            if case .runStarted(let id) = event { runID = id }
+            if case .runStarted(let id) = event {
+                runID = id
+                EngineLogs.setRunID(id)
+            }
             if case .configLoaded(_, _, let configured?) = event, self.logs == nil, !quiet, !style.isTerminal {
-                self.logs = Self.logger(format: configured.format == .text ? .text : .json,
-                                        level: LoggingOptions.level(configured.level), style: style, writer: writer, runID: runID)
+                let (format, level): (LoggingOptions.Format, Logger.Level) = (configured.format == .text ? .text : .json, LoggingOptions.level(configured.level))
+                self.logs = Self.logger(format: format, level: level, style: style, writer: writer, runID: runID)
+                EngineLogs.route(format: format, level: level, style: style, writer: writer)
                 self.progress = nil
             }
             return (self.progress, self.logs)
