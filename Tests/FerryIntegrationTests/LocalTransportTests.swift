@@ -1,6 +1,9 @@
 import FerryAudit
 import FerryCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import _FerryTestHosts
 
@@ -50,7 +53,7 @@ import _FerryTestHosts
         var auditLog: URL { state.appendingPathComponent("audit.jsonl") }
 
         /// The config: the given hosts and the service `web` on `serviceHosts`, its server on ``port``.
-        func config(hosts: String = "  self: { transport: local }\n", serviceHosts: [String] = ["self"]) -> String {
+        func config(hosts: String = "  self: { transport: local }\n", serviceHosts: [String] = ["self"], extra: String = "") -> String {
             """
             hosts:
             \(hosts)services:
@@ -61,7 +64,7 @@ import _FerryTestHosts
                 run: { command: "python3 web/server.py \(port)", port: \(port), manager: process }
                 health_check: { http: /health, port: \(port), timeout: 2s, interval: 200ms, retries: 10 }
                 keep_releases: 3
-
+            \(extra)
             """
         }
 
@@ -236,6 +239,66 @@ import _FerryTestHosts
         let sharded = try world.ferry(["reconcile", "--once", "--local-host", "self", "--shard", "1/2"])
         #expect(sharded.status == 78, "\(sharded.stdout)\(sharded.stderr)")
         #expect(sharded.stderr.contains("cannot be used together"), "\(sharded.stderr)")
+        #expect(listener.connectionsWaiting() == 0, "an SSH address was contacted")
+    }
+
+    /// The daemon of a pull-mode agent watches its own service's health on this machine: a
+    /// killed service turns the gauge to 0 and, with `drift: correct`, is restarted — and the
+    /// other host's SSH address is never contacted.
+    @Test func theDaemonsHealthLoopWatchesAndRestartsALocalService() async throws {
+        let world = try LocalWorld()
+        defer { world.stop() }
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let hosts = """
+              self: { address: 127.0.0.1, port: \(listener.port), user: deploy, connect_timeout: 2s }
+              other: { address: 127.0.0.1, port: \(listener.port), user: deploy, connect_timeout: 2s }
+
+            """
+        let config = world.config(hosts: hosts, serviceHosts: ["self", "other"], extra: "    drift: correct\n")
+            .replacingOccurrences(of: "retries: 10 }", with: "retries: 10, healthy_threshold: 1, unhealthy_threshold: 2 }")
+        try world.write("ferry.yaml", config)
+        try world.commitServer("web-daemon")
+
+        let daemon = try BackgroundProcess(
+            [ReconcileWorld.binary, "reconcile", "--listen", "127.0.0.1:0", "--interval", "1h", "--local-host", "self",
+             "--repository", world.work.path, "--state-dir", world.state.path],
+            environment: ProcessInfo.processInfo.environment, logFile: world.root.appendingPathComponent("daemon.log"))
+        defer { daemon.stop() }
+        var metricsPort: Int?
+        for _ in 0..<600 where metricsPort == nil {
+            if let range = daemon.log.range(of: "listening on http://127.0.0.1:") {
+                metricsPort = Int(daemon.log[range.upperBound...].prefix { $0.isNumber })
+            } else if daemon.waitForExit(timeout: 0.1) != nil {
+                break
+            }
+        }
+        let port = try #require(metricsPort, "the daemon did not listen: \(daemon.log)")
+        let series = "ferry_service_healthy{host=\"self\",service=\"web\"}"
+        func healthy() async throws -> Double? {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            return String(decoding: data, as: UTF8.self).split(separator: "\n")
+                .first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+        }
+        func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+            for _ in 0..<600 {
+                if try await condition() { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            Issue.record("\(what) did not happen within 60 s; daemon log:\n\(daemon.log)")
+        }
+
+        try await waitUntil("the deployed service seen healthy") { try await healthy() == 1 }
+        let pidFile = world.remoteRoot.appendingPathComponent("web/.ferry/pid")
+        let before = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).split(separator: " ")[0]))
+        #expect(kill(-before, SIGKILL) == 0)
+        try await waitUntil("the killed service restarted") {
+            let now = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { $0.split(separator: " ").first.flatMap { Int32($0) } }
+            guard let now, now != before else { return false }
+            return try world.ask().hasSuffix("web-daemon")
+        }
+        try await waitUntil("the gauge back at 1") { try await healthy() == 1 }
+        #expect(try world.records().filter { $0.kind == .deploySucceeded && $0.host == "self" }.count == 2, "the restart is a redeploy, audited")
         #expect(listener.connectionsWaiting() == 0, "an SSH address was contacted")
     }
 

@@ -6,8 +6,8 @@ struct MonitoredPair: Sendable, Hashable {
     var service: Service
     /// The host's name.
     var host: String
-    /// How the host is reached.
-    var connection: FerryConfig.SSHConnection
+    /// How the host is reached: its SSH settings, nil for a `transport: local` host (this machine).
+    var connection: FerryConfig.SSHConnection?
     /// The service's health check.
     var healthCheck: HealthCheck
 
@@ -27,14 +27,14 @@ struct MonitoredPair: Sendable, Hashable {
     }
 
     /// Every pair to watch in `configuration`: services with a health check, on the hosts
-    /// reached over SSH where `applied` records a deploy, none of `suspended`.
+    /// where `applied` records a deploy, none of `suspended`.
     static func all(in configuration: FerryConfiguration, applied: AppliedCommits, suspended: Set<String>) -> [MonitoredPair] {
         let hosts = Dictionary(configuration.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         return configuration.services.flatMap { service -> [MonitoredPair] in
             guard let healthCheck = service.healthCheck, !suspended.contains(service.name) else { return [] }
             return service.hosts.compactMap { name in
-                guard applied.entry(service: service.name, host: name) != nil, case .ssh(let connection)? = hosts[name]?.transport
-                else { return nil }
+                guard applied.entry(service: service.name, host: name) != nil, let transport = hosts[name]?.transport else { return nil }
+                let connection: FerryConfig.SSHConnection? = if case .ssh(let settings) = transport { settings } else { nil }
                 return MonitoredPair(service: service, host: name, connection: connection, healthCheck: healthCheck)
             }
         }

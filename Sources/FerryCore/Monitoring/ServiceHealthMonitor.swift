@@ -72,7 +72,9 @@ struct HealthWatch {
         if loaded?.commit.hex != commit {
             loaded = await ClonedConfiguration.load(state: state, trying: [commit], ageIdentity: monitor.settings.ageIdentity)
         }
-        guard let configuration = loaded?.configuration else { return }
+        // A pull-mode agent (`local_host`) watches its own host alone, on this machine.
+        guard let whole = loaded?.configuration,
+              let configuration = try? LocalHostSelection(name: monitor.settings.localHost).applied(to: whole) else { return }
         let suspended = Set((try? state.suspendedServices.load().services.keys).map(Array.init) ?? [])
         pairs = MonitoredPair.all(in: configuration, applied: applied, suspended: suspended)
         let keys = Set(pairs.map(\.key))
@@ -133,7 +135,8 @@ struct HealthWatch {
             knownHostsPath: monitor.settings.knownHosts, acceptNewHostKeys: false,
             pinnedKeysDirectory: state.root.appendingPathComponent("pinned_host_keys"))
         let security = loaded?.configuration.security ?? .standard
-        let connection = try await connector.following(security).connect(pair.connection, timeouts: pair.service.timeouts)
+        guard let settings = pair.connection else { return connector.localLink(timeouts: pair.service.timeouts) }
+        let connection = try await connector.following(security).connect(settings, timeouts: pair.service.timeouts)
         connections[pair.host] = connection
         return connection
     }
