@@ -19,6 +19,46 @@ enum FailPoint {
     nonisolated(unsafe) private static var reached = 0
     #endif
 
+    /// Reaches `steps` in this order, as the steps of one ``ScriptBatch`` before it runs, up to
+    /// the first whose fail point is armed for this occurrence, and returns that one's index
+    /// without killing anything; nil when none is (always nil in release builds). The caller
+    /// runs the steps before that index, then calls ``fire()``: a step inside a batch dies
+    /// exactly where it would alone. Steps claimed but then not run (the batch failed or halted
+    /// earlier) are given back with ``unclaim(_:)``.
+    static func claim(_ steps: [String]) -> Int? {
+        #if DEBUG
+        guard let armed else { return nil }
+        return counter.withLock { () -> Int? in
+            for (index, step) in steps.enumerated() where armed.step == step.replacingOccurrences(of: " ", with: "-") {
+                reached += 1
+                if reached == armed.occurrence { return index }
+            }
+            return nil
+        }
+        #else
+        return nil
+        #endif
+    }
+
+    /// Gives back steps ``claim(_:)`` counted that never ran.
+    static func unclaim(_ steps: some Sequence<String>) {
+        #if DEBUG
+        guard let armed else { return }
+        counter.withLock {
+            for step in steps where armed.step == step.replacingOccurrences(of: " ", with: "-") { reached -= 1 }
+        }
+        #endif
+    }
+
+    /// Kills the process at the armed fail point, which ``claim(_:)`` found (debug builds only).
+    static func fire() {
+        #if DEBUG
+        guard let armed else { return }
+        FileHandle.standardError.write(Data("ferry: fail point \(armed.step)#\(armed.occurrence) reached, killing the process\n".utf8))
+        kill(getpid(), SIGKILL)
+        #endif
+    }
+
     /// Kills the process when `step` is the armed fail point (debug builds only).
     static func reach(_ step: String) {
         #if DEBUG

@@ -52,7 +52,6 @@ struct ServiceDeployer: Sendable {
                                     detail: ["reason": reason.rawValue].merging(settingsDetail) { $1 })
             (next, previous) = (try desiredRuntime(), try previousRuntime())
             lock = RemoteLock(layout: next.remote.layout, owner: try RemoteLockOwner.current(runID: audit.runID))
-            try await acquire(lock)
         } catch {
             await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
             return .failed(reason: "\(error)")
@@ -60,15 +59,10 @@ struct ServiceDeployer: Sendable {
         let remote = next.remote
         do {
             let release = try ReleaseName(commit: desired.revision.hex, at: Date())
-            try await build(release, remote: remote)
-            if reason == .correctDrift, let drifted = previousRelease, comparison.drift.contains(where: \.changesRelease) {
-                try await run(ReleaseScripts(layout: remote.layout).taint(
-                    drifted, reason: comparison.drift.filter(\.changesRelease).map(\.description).joined(separator: "; ")), step: "taint")
-            }
-            try await renew(lock, for: RemoteLease.running(previous.preShutdown))
-            try await writeJournal(.stopping, to: release, layout: remote.layout)
-            try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release))
-            try await renew(lock, for: RemoteLease.checking(next.healthCheck))
+            try await build(release, remote: remote, holding: lock)
+            try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release),
+                                    after: [.lease(lock, for: RemoteLease.running(previous.preShutdown)), journalStep(.stopping, to: release, layout: remote.layout)],
+                                    then: [.lease(lock, for: RemoteLease.checking(next.healthCheck))])
             let verdict = await checkHealth(next)
             if !verdict.healthy {
                 let failure = verdict.lastFailure ?? "unhealthy"
@@ -84,11 +78,7 @@ struct ServiceDeployer: Sendable {
                 await releaseLock(lock)
                 return outcome
             }
-            try await run(DeployJournal.clearScript(layout: remote.layout), step: "journal")
-            try await renew(lock, for: RemoteLease.running(next.postDeploy))
-            try await runHooks(next.postDeploy, step: "post_deploy", layout: remote.layout)
-            try await run(ReleaseScripts(layout: remote.layout).prune(keep: service.keepReleases, protecting: previousRelease.map { [$0] } ?? []), step: "prune")
-            await releaseLock(lock)
+            try await close(lock, layout: remote.layout, postDeploy: next.postDeploy)
             let duration = clock.now - started
             await record(.deploySucceeded, outcome: .ok, files: comparison.uploads.count, bytes: comparison.uploadBytes,
                          duration: duration, detail: ["release": release.rawValue, "reason": reason.rawValue].merging(settingsDetail) { $1 })
@@ -123,29 +113,6 @@ struct ServiceDeployer: Sendable {
 
     // MARK: - Steps (also used by `ferry rollback`, `redeploy`, `shutdown` and the recovery of interrupted deploys)
 
-    /// Takes the service's remote lock as a lease of `duration`. A lease held by an agent
-    /// process on this machine that is gone is taken over at once; an expired one too;
-    /// both are audited with the previous holder.
-    func acquire(_ lock: RemoteLock, for duration: Duration = RemoteLease.phase) async throws {
-        let result = try await run(lock.acquireScript(timeToLive: duration), step: "lock")
-        switch try RemoteLock.parseAcquisition(result.stdout) {
-        case .acquired: break
-        case .tookOver(let previous, _):
-            await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host", "why": "its lease expired"])
-        case .heldBy(let holder) where LockOwnerLiveness.isProvablyDead(holder):
-            let retry = try await run(lock.acquireScript(timeToLive: duration, replacing: holder.token), step: "lock")
-            guard case .tookOver(let previous, _) = try RemoteLock.parseAcquisition(retry.stdout) else {
-                throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) changed hands while it was taken over; the next run retries")
-            }
-            await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host",
-                                                  "why": "its owner (pid \(previous.pid.map(String.init) ?? "?") on this machine) is gone"])
-        case .heldBy(let holder):
-            throw DeployStepError(step: "lock", message: "another agent is deploying \(service.name) on \(host): \(holder); `ferry unlock \(service.name) --host \(host)` breaks the lock if that agent is gone")
-        case .busy:
-            throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) is being changed by another agent; the next run retries")
-        }
-    }
-
     /// Extends the lease: the deploy is still progressing.
     func renew(_ lock: RemoteLock, for duration: Duration) async throws {
         let result = try await run(lock.acquireScript(timeToLive: duration), step: "lock")
@@ -163,17 +130,18 @@ struct ServiceDeployer: Sendable {
         DeployJournal(phase: phase, from: previousRelease, to: release, revision: desired.revision.hex, runID: audit.runID)
     }
 
-    func writeJournal(_ phase: DeployJournal.Phase, to release: ReleaseName, layout: RemoteLayout) async throws {
-        try await run(journal(phase, to: release).writeScript(layout: layout), step: "journal")
+    /// Writing the journal entry of this deploy at `phase`, as step `journal`.
+    func journalStep(_ phase: DeployJournal.Phase, to release: ReleaseName, layout: RemoteLayout) -> StepScript {
+        StepScript("journal", journal(phase, to: release).writeScript(layout: layout))
     }
 
-    /// The new release: hard links of the current one, the changed files in one tar stream, then modes, links and manifest.
-    private func build(_ release: ReleaseName, remote: RemoteService) async throws {
+    /// Takes `lock` and makes the new release in the same round trip: hard links of the current
+    /// one, the changed files in one tar stream, then modes, links, manifest and settings (and,
+    /// when correcting drift, marks the drifted release).
+    private func build(_ release: ReleaseName, remote: RemoteService, holding lock: RemoteLock) async throws {
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
-        try await run(try scripts.prepare(release, removing: plan.comparison.removals), step: "prepare")
-        let directory = remote.layout.releaseDirectory(release)
-        ProgressEvents.emit(.uploading(done: 0, total: uploads.count), host: host, service: service.name)
+        var steps = [StepScript("prepare", try scripts.prepare(release, removing: plan.comparison.removals))]
         let (repository, revision) = (self.repository, desired.revision)
         if !uploads.isEmpty {
             let unpack = try await BlockingWork.run {
@@ -184,47 +152,59 @@ struct ServiceDeployer: Sendable {
                     return (file.path, content, file.mode)
                 })
             }
-            try await run(unpack, step: "upload", failurePath: directory)
+            steps.append(StepScript("upload", unpack, failurePath: remote.layout.releaseDirectory(release)))
         }
-        ProgressEvents.emit(.uploading(done: uploads.count, total: uploads.count), host: host, service: service.name)
         let uploaded = Set(uploads.map(\.path))
         let modeChanges = desired.files.values.filter { file in
             file.symlinkTarget == nil && !uploaded.contains(file.path) && observed.modes[file.path].map { $0 & 0o7777 } != file.mode
         }
         let links = desired.files.values.compactMap { file in file.symlinkTarget.map { (file.path, $0) } }
         if !modeChanges.isEmpty || !links.isEmpty {
-            try await run(try scripts.setModesAndLinks(in: release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
-                                                       symlinks: Dictionary(uniqueKeysWithValues: links)), step: "finish")
+            steps.append(StepScript("finish", try scripts.setModesAndLinks(in: release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
+                                                                        symlinks: Dictionary(uniqueKeysWithValues: links))))
         }
         let manifest = Manifest(
             service: service.name, revision: desired.revision.hex, release: release,
             files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
             deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
-        try await run(scripts.finish(release, manifest: manifest), step: "finish")
-        try await run(scripts.storeSettings(release, environment: try EnvironmentFile.render(environment, for: remote.manager)), step: "settings")
+        steps.append(StepScript("finish", scripts.finish(release, manifest: manifest)))
+        steps.append(StepScript("settings", scripts.storeSettings(release, environment: try EnvironmentFile.render(environment, for: remote.manager))))
+        let drift = plan.comparison.drift.filter(\.changesRelease)
+        if case .deploy(.correctDrift) = plan.action, let drifted = previousRelease, !drift.isEmpty {
+            steps.append(StepScript("taint", scripts.taint(drifted, reason: drift.map(\.description).joined(separator: "; "))))
+        }
+        ProgressEvents.emit(.uploading(done: 0, total: uploads.count), host: host, service: service.name)
+        try await acquire(lock, then: steps)
+        ProgressEvents.emit(.uploading(done: uploads.count, total: uploads.count), host: host, service: service.name)
     }
 
     /// The running release's `pre_shutdown` hooks, stop it as it was started, switch `current`
     /// (which installs the new release's environment), record `journal` (how far the deploy
     /// got) when given, install the new release's unit, start it. Step names carry
-    /// `rollback ` while `rollingBack`.
+    /// `rollback ` while `rollingBack`. The steps run in one round trip with `leading` before
+    /// them and `trailing` after them (the hooks, when there are any, in between).
     func stopAndSwitch(to release: ReleaseName, from previous: ReleaseRuntime, to next: ReleaseRuntime,
-                       journal: DeployJournal? = nil, rollingBack: Bool = false) async throws {
+                       journal: DeployJournal? = nil, rollingBack: Bool = false,
+                       after leading: [StepScript] = [], then trailing: [StepScript] = []) async throws {
         let layout = next.remote.layout
         let prefix = rollingBack ? "rollback " : ""
         if !rollingBack { ProgressEvents.emit(.switching, host: host, service: service.name) }
-        if previousRelease != nil, !rollingBack {
+        var steps = leading
+        if previousRelease != nil, !rollingBack, !previous.preShutdown.isEmpty {
+            try await run(steps)
+            steps = []
             try await runHooks(previous.preShutdown, step: "pre_shutdown", layout: layout)
         }
-        try await run(try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout), step: prefix + "stop")
+        steps.append(StepScript(prefix + "stop", try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout)))
         if previous.remote.manager != next.remote.manager, let retire = try ServiceControl(service: previous.remote).retire() {
-            try await run(retire, step: prefix + "retire")
+            steps.append(StepScript(prefix + "retire", retire))
         }
-        try await run(ReleaseScripts(layout: layout).switchCurrent(to: release), step: prefix + "switch")
-        if let journal { try await run(journal.writeScript(layout: layout), step: prefix + "journal") }
+        steps.append(StepScript(prefix + "switch", ReleaseScripts(layout: layout).switchCurrent(to: release)))
+        if let journal { steps.append(StepScript(prefix + "journal", journal.writeScript(layout: layout))) }
         let control = ServiceControl(service: next.remote)
-        if let install = try control.install() { try await run(install, step: prefix + "install") }
-        try await run(try control.start(), step: prefix + "start")
+        if let install = try control.install() { steps.append(StepScript(prefix + "install", install)) }
+        steps.append(StepScript(prefix + "start", try control.start()))
+        try await run(steps + trailing)
     }
 
     /// How long a service gets to exit after SIGTERM before SIGKILL.
@@ -257,9 +237,9 @@ struct ServiceDeployer: Sendable {
         ProgressEvents.emit(.rollingBack(reason: reason), host: host, service: service.name)
         do {
             try await recordDurably(.rollbackStarted, error: reason, detail: ["release": previousRelease.rawValue])
-            try await renew(lock, for: RemoteLease.checking(previous.healthCheck))
-            if let release { try await writeJournal(.rollingBack, to: release, layout: next.remote.layout) }
-            try await stopAndSwitch(to: previousRelease, from: next, to: previous, rollingBack: true)
+            try await stopAndSwitch(to: previousRelease, from: next, to: previous, rollingBack: true,
+                                    after: [.lease(lock, for: RemoteLease.checking(previous.healthCheck))]
+                                        + (release.map { [journalStep(.rollingBack, to: $0, layout: next.remote.layout)] } ?? []))
             let verdict = await checkHealth(previous, rollingBack: true)
             try await run(DeployJournal.clearScript(layout: next.remote.layout), step: "rollback journal")
             await record(.rollback, outcome: verdict.healthy ? .ok : .failed, error: reason,
@@ -305,17 +285,13 @@ struct ServiceDeployer: Sendable {
         } catch {
             throw DeployStepError(step: step, message: "\(error)")
         }
-        guard result.succeeded else {
-            let stderr = result.stderrText
-            let message = RemoteFailure(output: stderr, host: host, fallbackPath: failurePath ?? service.remoteDirectory).map { "\($0)" }
-                ?? "\(result.endDescription): \(String(stderr.suffix(300)).trimmingCharacters(in: .whitespacesAndNewlines))"
-            throw DeployStepError(step: step, message: message)
-        }
+        guard result.succeeded else { throw stepFailure(result, step: step, failurePath: failurePath) }
         return result
     }
 
     /// Steps that leave the host as they found it when run twice, so `error_policy` may
-    /// retry them after a transport error; stop, switch and start never are.
+    /// retry them after a transport error; stop, switch and start never are. A batch of steps
+    /// is retried when ``mayRetry(_:)`` says so.
     static let idempotentSteps: Set<String> = ["prepare", "finish", "settings", "prune", "verify", "journal", "lock", "unlock"]
 
     /// Appends a record; a failure to append is reported by the run's final record, which fails too.

@@ -48,15 +48,16 @@ public struct DeployJournal: Sendable, Equatable {
             .joined(separator: "\n") + "\n"
     }
 
-    /// Writes the journal atomically (temporary file, then rename), sent on standard input.
+    /// Writes the journal atomically (temporary file, then rename). Its text (releases, commit,
+    /// run id: nothing secret) is part of the script, written by the shell's own `printf`.
     func writeScript(layout: RemoteLayout) -> RemoteScript {
         RemoteScript(text: RemoteShell.prologue + #"""
         f=\#(ShellQuote.quote(layout.stateDirectory))
-        mkdir -p -m 0700 -- "$f" || ferry_fail "cannot create $f"
-        cat > "$f/.journal.$$" && mv -f -T -- "$f/.journal.$$" "$f/journal" || { rm -f -- "$f/.journal.$$"; ferry_fail "cannot write $f/journal"; }
+        [ -d "$f" ] || mkdir -p -m 0700 -- "$f" || ferry_fail "cannot create $f"
+        printf '%s' \#(ShellQuote.quote(text)) > "$f/.journal.$$" && mv -f -T -- "$f/.journal.$$" "$f/journal" || { rm -f -- "$f/.journal.$$"; ferry_fail "cannot write $f/journal"; }
         printf 'journal %s\n' "$f/journal"
 
-        """#, input: Data(text.utf8))
+        """#)
     }
 
     /// Removes the journal: the deploy is over.

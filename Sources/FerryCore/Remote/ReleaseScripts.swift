@@ -42,9 +42,11 @@ public struct ReleaseScripts: Sendable {
         d=\(ShellQuote.quote(layout.root))
         r=\(release.rawValue)
         new="$d/releases/$r"
-        mkdir -p -- "$d/releases" || ferry_fail "cannot create $d/releases"
-        [ "$(readlink -- "$d/current" 2>/dev/null)" != "releases/$r" ] || ferry_fail "release $r is the current release"
-        rm -rf -- "$new"
+        [ -d "$d/releases" ] || mkdir -p -- "$d/releases" || ferry_fail "cannot create $d/releases"
+        if [ -e "$new" ] || [ -L "$new" ]; then
+          [ ! "$d/current" -ef "$new" ] || ferry_fail "release $r is the current release"
+          rm -rf -- "$new"
+        fi
         mkdir -- "$new" || ferry_fail "cannot create $new"
         if [ -d "$d/current/" ]; then
           cp -al -- "$d/current/." "$new/" || ferry_fail "cannot link the current release's files into $new"
@@ -145,7 +147,7 @@ public struct ReleaseScripts: Sendable {
         d=\#(ShellQuote.quote(layout.root))
         r=\#(release.rawValue)
         cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
-        mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$d/.ferry/manifests" || ferry_fail "cannot create $d/.ferry/manifests"
+        [ -d "$d/.ferry/manifests" ] || { mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$d/.ferry/manifests"; } || ferry_fail "cannot create $d/.ferry/manifests"
         cat > "$d/.ferry/manifests/.$r.json.$$" && mv -f -T -- "$d/.ferry/manifests/.$r.json.$$" "$d/.ferry/manifests/$r.json" || ferry_fail "cannot write the manifest of release $r"
 
         """# + QuickCheck.record + "printf 'finished %s\\n' \"$r\"\n"
@@ -172,7 +174,7 @@ public struct ReleaseScripts: Sendable {
         d=\#(ShellQuote.quote(layout.root))
         r=\#(release.rawValue)
         [ -d "$d/releases/$r" ] || ferry_fail "release $r does not exist under $d/releases"
-        rm -f -- "$d/.current.$$"
+        if [ -e "$d/.current.$$" ] || [ -L "$d/.current.$$" ]; then rm -f -- "$d/.current.$$"; fi
         ln -s -- "releases/$r" "$d/.current.$$" || ferry_fail "cannot create a link in $d"
         mv -f -T -- "$d/.current.$$" "$d/current" || { rm -f -- "$d/.current.$$"; ferry_fail "cannot replace $d/current"; }
         m="$d/.ferry/manifests/$r.json"
@@ -204,7 +206,7 @@ public struct ReleaseScripts: Sendable {
         umask 077
         d=\#(ShellQuote.quote(layout.root))
         s="$d/.ferry/settings/\#(release.rawValue)"
-        mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$s" || ferry_fail "cannot create $s"
+        { [ -d "$d/.ferry" ] || mkdir -p -m 0700 -- "$d/.ferry"; } && mkdir -p -- "$s" || ferry_fail "cannot create $s"
         cat > "$s/.env.$$" && chmod 600 "$s/.env.$$" && mv -f -T -- "$s/.env.$$" "$s/env" || { rm -f -- "$s/.env.$$"; ferry_fail "cannot write $s/env"; }
         printf 'stored %s\n' "$s"
 
@@ -231,8 +233,6 @@ public struct ReleaseScripts: Sendable {
         let protected = protecting.isEmpty ? "" : "      " + protecting.map(\.rawValue).joined(separator: "|") + ") continue ;;\n"
         return RemoteScript(text: RemoteShell.prologue + #"""
         d=\#(ShellQuote.quote(layout.root))
-        current=$(readlink -- "$d/current" 2>/dev/null)
-        current=${current##*/}
         count=0
         for p in "$d"/releases/*; do
           case ${p##*/} in \#(ReleaseName.shellPattern)) [ -d "$p" ] && count=$((count + 1)) ;; esac
@@ -244,7 +244,7 @@ public struct ReleaseScripts: Sendable {
           case $name in \#(ReleaseName.shellPattern)) ;; *) continue ;; esac
           [ -d "$p" ] || continue
           excess=$((excess - 1))
-          [ "$name" != "$current" ] || continue
+          [ ! "$p" -ef "$d/current" ] || continue
           case $name in
         \#(protected)    esac
           rm -rf -- "$p" || ferry_fail "cannot remove $p"

@@ -27,18 +27,25 @@ public struct RemoteLock: Sendable {
     /// holder has expired or holds it with the token `deadHolder` (an owner the agent proved
     /// dead), or reports the holder. Taking it again with the same token renews the
     /// expiry: the lock is a lease. Read the output with ``parseAcquisition(_:)``.
-    public func acquireScript(timeToLive: Duration, replacing deadHolder: String? = nil) -> RemoteScript {
+    ///
+    /// With `haltingUnlessAcquired` the script exits with ``ScriptBatch/haltStatus`` for every
+    /// outcome but `acquired`, so a ``ScriptBatch`` that starts with it runs nothing else unless
+    /// this agent holds the lock.
+    public func acquireScript(timeToLive: Duration, replacing deadHolder: String? = nil,
+                              haltingUnlessAcquired: Bool = false) -> RemoteScript {
         let seconds = max(0, timeToLive.components.seconds)
+        let notAcquired = haltingUnlessAcquired ? "exit \(ScriptBatch.haltStatus)" : "exit 0"
         var fields = ["token=\(owner.token)", "agent=\(owner.agent)", "pid=\(owner.pid)", "host=\(owner.host)"]
         if let start = owner.processStart { fields.append("started=\(start)") }
         if let run = owner.runID { fields.append("run=\(run)") }
         let text = RemoteShell.prologue + variables + Self.guardFunctions + """
         umask 077
-        mkdir -p -- "$f" || ferry_fail "cannot create $f"
+        [ -d "$f" ] || mkdir -p -- "$f" || ferry_fail "cannot create $f"
         now=$(date +%s)
         expires=$((now + \(seconds)))
         printf '%s\\n' \(ShellQuote.command(fields)) "acquired=$now" "expires=$expires" > "$claim" || ferry_fail "cannot write $claim"
-        if ln -- "$claim" "$lock" 2>/dev/null; then
+        ferry_lock_read
+        if [ "$held_token" != "$token" ] && ln -- "$claim" "$lock" 2>/dev/null; then
           rm -f -- "$claim"
           printf 'outcome=acquired\\nexpires=%s\\n' "$expires"
           exit 0
@@ -46,15 +53,14 @@ public struct RemoteLock: Sendable {
         if ! ferry_take_guard; then
           rm -f -- "$claim"
           printf 'outcome=busy\\n'
-          exit 0
+          \(notAcquired)
         fi
         outcome=failed
-        if ln -- "$claim" "$lock" 2>/dev/null; then
+        ferry_lock_read
+        if [ "$held_token" != "$token" ] && ln -- "$claim" "$lock" 2>/dev/null; then
           outcome=acquired
         else
-          held=$(sed 's/^/holder./' "$lock" 2>/dev/null)
-          held_token=$(ferry_lock_field token)
-          held_expires=$(ferry_lock_field expires)
+          ferry_lock_read
           case $held_expires in ''|*[!0-9]*) held_expires=0 ;; esac
           if [ "$held_token" = "$token" ]; then
             mv -f -T -- "$claim" "$lock" && outcome=acquired
@@ -65,11 +71,11 @@ public struct RemoteLock: Sendable {
           fi
         fi
         rmdir -- "$guard" 2>/dev/null
-        rm -f -- "$claim"
+        [ ! -e "$claim" ] || rm -f -- "$claim"
         case $outcome in
           acquired) printf 'outcome=acquired\\nexpires=%s\\n' "$expires" ;;
-          took-over) printf 'outcome=took-over\\nexpires=%s\\n%s\\n' "$expires" "$held" ;;
-          held) printf 'outcome=held\\n%s\\n' "$held" ;;
+          took-over) printf 'outcome=took-over\\nexpires=%s\\n%s\\n' "$expires" "$held"; \(notAcquired) ;;
+          held) printf 'outcome=held\\n%s\\n' "$held"; \(notAcquired) ;;
           *) ferry_fail "cannot replace $lock" ;;
         esac
 
@@ -90,13 +96,13 @@ public struct RemoteLock: Sendable {
           exit 0
         fi
         outcome=failed
+        ferry_lock_read
         if [ ! -e "$lock" ]; then
           outcome=not-held
-        elif [ "$(ferry_lock_field token)" = "$token" ]; then
+        elif [ "$held_token" = "$token" ]; then
           rm -f -- "$lock" && outcome=released
         else
           outcome=other
-          held=$(sed 's/^/holder./' "$lock" 2>/dev/null)
         fi
         rmdir -- "$guard" 2>/dev/null
         case $outcome in
@@ -109,7 +115,6 @@ public struct RemoteLock: Sendable {
         return RemoteScript(text: text)
     }
 
-    /// The shell variables both scripts use.
     /// Removes the lock whoever holds it (`ferry unlock`, the audited break-glass). Prints
     /// `outcome=broken` with the holder's fields, `outcome=not-held`, or `outcome=busy`;
     /// read with ``parseRelease(_:)``.
@@ -123,7 +128,7 @@ public struct RemoteLock: Sendable {
           printf 'outcome=busy\\n'
           exit 0
         fi
-        held=$(sed 's/^/holder./' "$lock" 2>/dev/null)
+        ferry_lock_read
         rm -f -- "$lock" || { rmdir -- "$guard" 2>/dev/null; ferry_fail "cannot remove $lock"; }
         rmdir -- "$guard" 2>/dev/null
         printf 'outcome=broken\\n%s\\n' "$held"
@@ -131,6 +136,7 @@ public struct RemoteLock: Sendable {
         """)
     }
 
+    /// The shell variables the scripts use.
     private var variables: String {
         """
         f=\(ShellQuote.quote(layout.stateDirectory))
@@ -142,11 +148,26 @@ public struct RemoteLock: Sendable {
         """
     }
 
-    /// `ferry_lock_field KEY`: the first value of KEY in the lock file.
+    /// `ferry_lock_read`: reads the lock file with shell built-ins only (a lease renewed at
+    /// every phase of a deploy costs no extra process): sets `held_token` and `held_expires`
+    /// (the first value of each key) and `held` (every line, prefixed with `holder.`);
+    /// all empty when there is no lock file.
     /// `ferry_take_guard`: makes the guard directory, waiting up to 3 s for another agent
     /// to leave it, then removing it if it is older than 30 s (its maker was killed).
     private static let guardFunctions = #"""
-    ferry_lock_field() { sed -n "s/^$1=//p" "$lock" 2>/dev/null | head -n 1; }
+    ferry_lock_read() {
+      held_token= held_expires= held= ferry_token_seen= ferry_expires_seen=
+      [ -f "$lock" ] || return 0
+      while IFS= read -r ferry_line || [ -n "$ferry_line" ]; do
+        case $ferry_line in
+          token=*) [ -n "$ferry_token_seen" ] || { held_token=${ferry_line#token=}; ferry_token_seen=1; } ;;
+          expires=*) [ -n "$ferry_expires_seen" ] || { held_expires=${ferry_line#expires=}; ferry_expires_seen=1; } ;;
+        esac
+        held="$held${held:+
+    }holder.$ferry_line"
+        ferry_line=
+      done 2>/dev/null < "$lock"
+    }
     ferry_take_guard() {
       ferry_tries=0
       while ! mkdir -- "$guard" 2>/dev/null; do
