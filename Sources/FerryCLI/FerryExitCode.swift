@@ -16,7 +16,7 @@ public enum FerryExitCode: Int32, CaseIterable, Sendable {
     /// awaiting approval).
     case pending = 3
     /// `ferry reconcile --once` did everything else, but a service's newest commit is
-    /// quarantined (it failed its health check and was rolled back): the service stays on its
+    /// quarantined (it failed its health check or its analysis and was rolled back): the service stays on its
     /// older release until a newer commit arrives.
     case quarantined = 4
     /// The command line is wrong (an unknown flag, a missing argument).

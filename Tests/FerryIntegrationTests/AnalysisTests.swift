@@ -113,7 +113,9 @@ private final class LoopbackPrometheus: @unchecked Sendable {
         #expect(failed.error?.contains(reason) == true, "\(failed.error ?? "")")
         #expect(try records(world, .healthCheckFailed).isEmpty, "the health check passed; the analysis failed")
         #expect(try records(world, .rollback).first?.outcome == .ok)
-        #expect(try StateDirectory(root: world.state).quarantinedCommits.load().services["api"]?.commit == bad)
+        let quarantine = try #require(try StateDirectory(root: world.state).quarantinedCommits.load().services["api"])
+        #expect(quarantine.commit == bad)
+        #expect(quarantine.reason.hasPrefix("its analysis failed: \(reason)"), "the quarantine names the analysis: \(quarantine.reason)")
     }
 
     @Test func aHealthyMetricKeepsTheReleaseAndIsAuditedWithItsValue() async throws {
@@ -127,6 +129,7 @@ private final class LoopbackPrometheus: @unchecked Sendable {
 
         // healthy_when: above, through the real binary: its progress lines show the queries.
         try commit(world, marker: "api-v1", analysis: analysis(prometheus.url, query: "vector(1)", threshold: 0.5, healthyWhen: "above"))
+        try expectPlanShowsAnalysis(world, prometheus: prometheus.url)
         let run = try world.runBinary(["reconcile", "--once"], environment: ["FERRY_TEST_SECRET": Self.secret])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("h0 api: analysing 1/2") && run.stderr.contains("h0 api: analysing 2/2"), "\(run.stderr)")
@@ -134,6 +137,43 @@ private final class LoopbackPrometheus: @unchecked Sendable {
         try expectRuns(world, marker: "api-v1", commit: try world.head(), "healthy_when: above")
         let above = try #require(try records(world, .analysisPassed).first)
         #expect(above.detail?["value"] == "1" && above.detail?["healthy_when"] == "above" && above.detail?["threshold"] == "0.5")
+        let inSync = try planStep(world)
+        #expect(inSync.step["reason"] as? String == "in_sync" && inSync.step["analysis"] is NSNull, "no deploy, no analysis: \(inSync.step)")
+    }
+
+    /// `ferry plan --json`'s step for `api` on h0, and the whole output.
+    private func planStep(_ world: ReconcileWorld) throws -> (step: [String: Any], output: String) {
+        let plan = try world.runBinary(["plan", "--json"], environment: ["FERRY_TEST_SECRET": Self.secret])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any], "\(plan.stdout)")
+        let step = try #require((document["steps"] as? [[String: Any]])?.first { $0["service"] as? String == "api" }, "\(plan.stdout)")
+        return (step, plan.stdout)
+    }
+
+    /// `ferry plan` (text and `--json`, valid against the published `ferry.plan/v1`) shows the
+    /// analysis the deploy of the `vector(1)` commit will run, without the token.
+    private func expectPlanShowsAnalysis(_ world: ReconcileWorld, prometheus: String) throws {
+        let (step, json) = try planStep(world)
+        #expect(step["action"] as? String == "deploy")
+        let analysis = try #require(step["analysis"] as? [String: Any], "\(step)")
+        #expect(analysis["prometheus"] as? String == prometheus)
+        #expect(analysis["query"] as? String == "vector(1)")
+        #expect(analysis["threshold"] as? Double == 0.5 && analysis["healthy_when"] as? String == "above")
+        #expect(analysis["bake_time_seconds"] as? Double == 2 && analysis["interval_seconds"] as? Double == 1)
+        #expect(analysis["queries"] as? Int == 2)
+        #expect(!json.contains(Self.secret), "the plan never shows the token")
+        let schema = try HarnessCommand.run([ReconcileWorld.binary, "schema", "--output", "plan"], timeout: 60)
+        let check = try HarnessCommand.run(["python3", "-c", """
+            import json, sys, jsonschema
+            schema, document = json.load(sys.stdin)
+            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+            print("\\n".join(e.message + " at " + "/".join(map(str, e.absolute_path)) for e in errors))
+            sys.exit(1 if errors else 0)
+            """], input: "[\(schema.stdout), \(json)]", timeout: 60)
+        #expect(check.status == 0, "jsonschema: \(check.stdout)\(check.stderr)")
+
+        let text = try world.runBinary(["plan"], environment: ["FERRY_TEST_SECRET": Self.secret])
+        #expect(text.stdout.contains("; analysis: vector(1) above 0.5 for 2s, every 1s (2 queries); manager: "), "\(text.stdout)")
     }
 
     @Test func aValueOnTheUnhealthySideRollsBackToThePreviousRelease() async throws {
@@ -146,6 +186,15 @@ private final class LoopbackPrometheus: @unchecked Sendable {
         try expectRolledBack(world, report, reason: "0.9 is not below the threshold 0.05 (query 1/2)", query: "vector(0.9)",
                              previous: good, previousMarker: "api-v0")
         #expect(try records(world, .analysisFailed).first?.detail?["value"] == "0.9")
+
+        // `status`, `plan` and `drift` say the analysis failed, not the health check.
+        let status = try world.runBinary(["status"])
+        #expect(status.stdout.contains(": its analysis failed: 0.9 is not below the threshold 0.05 (query 1/2)"), "\(status.stdout)\(status.stderr)")
+        let plan = try world.runBinary(["plan"], environment: ["FERRY_TEST_SECRET": Self.secret])
+        #expect(plan.stdout.contains("is quarantined: it failed its analysis (runs "), "\(plan.stdout)\(plan.stderr)")
+        #expect(!plan.stdout.contains("failed its health check"), "\(plan.stdout)")
+        let drift = try world.runBinary(["drift"])
+        #expect(drift.stdout.contains("failed its analysis and is not retried until a newer commit"), "\(drift.stdout)\(drift.stderr)")
 
         // A good commit on top deploys again.
         try commit(world, marker: "api-v2", analysis: analysis(prometheus.url, query: "vector(0.01)"))

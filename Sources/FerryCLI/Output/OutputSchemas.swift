@@ -76,7 +76,12 @@ enum OutputSchemas {
              "upload_bytes": {"type": "integer"}, "removals": {"type": "array", "items": {"type": "string"}},
              "findings": {"type": "array", "items": \#(finding)}, "settings_changes": {"type": "array", "items": {"type": "string"}},
              "error": {"type": ["string", "null"]}, "detail": {"type": "string"},
-             "manager": {"enum": ["systemd", "process", null]}}}}}}
+             "manager": {"enum": ["systemd", "process", null]},
+             "analysis": {"type": ["object", "null"],
+               "required": ["prometheus", "query", "threshold", "healthy_when", "bake_time_seconds", "interval_seconds", "queries"],
+               "properties": {"prometheus": {"type": "string"}, "query": {"type": "string"}, "threshold": {"type": "number"},
+                "healthy_when": {"enum": ["below", "above"]}, "bake_time_seconds": {"type": "number"},
+                "interval_seconds": {"type": "number"}, "queries": {"type": "integer"}}}}}}}}
         """# }
 
     private static var drift: String { #"""

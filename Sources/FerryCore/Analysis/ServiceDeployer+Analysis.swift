@@ -24,8 +24,11 @@ extension ServiceDeployer {
         detail["value"] = verdict.lastValue.map(AnalysisJudge.format)
         await record(verdict.passed ? .analysisPassed : .analysisFailed, outcome: verdict.passed ? .ok : .failed,
                      error: verdict.passed ? nil : verdict.reason, duration: ContinuousClock().now - started, detail: detail)
-        return verdict.passed ? nil : "analysis failed: \(verdict.reason)"
+        return verdict.passed ? nil : "\(Self.analysisFailure)\(verdict.reason)"
     }
+
+    /// How the reason of a rollback after a failed analysis begins (`analysis failed: 0.9 is not below …`).
+    static let analysisFailure = "analysis failed: "
 }
 
 extension RemoteLease {

@@ -17,6 +17,10 @@ public struct HostPlan: Sendable, Equatable {
     public var toRevision: CommitID
     /// The manager the service uses on the host (`manager: auto` resolved); nil when not known.
     public var manager: ResolvedManager?
+    /// What Git's revision failed before, when it is quarantined.
+    public var quarantineCause: QuarantineCause?
+    /// The analysis the deploy runs after its health check, when the action deploys and the service has one.
+    public var analysis: Analysis?
 
     /// A plan.
     public init(service: String, host: String, action: PlannedAction, comparison: ServiceComparison, fromRevision: String?, toRevision: CommitID) {
@@ -65,7 +69,7 @@ public enum DeployReason: String, Sendable, Equatable {
 public enum SkipReason: String, Sendable, Equatable {
     /// The host runs what Git says.
     case inSync = "in_sync"
-    /// The revision failed its health check before and is not retried until a newer commit.
+    /// The revision failed its health check (or its analysis) before and is not retried until a newer commit.
     case quarantined
     /// The service is suspended (`ferry suspend`, or pinned by `ferry rollback`).
     case suspended

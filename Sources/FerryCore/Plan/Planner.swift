@@ -6,20 +6,24 @@ import FerryGit
 public struct Planner: Sendable {
     /// Services the operator suspended.
     public var suspended: Set<String>
-    /// Revisions quarantined per service after a failed health check.
+    /// Revisions quarantined per service after a failed health check or analysis.
     public var quarantined: [String: String]
     /// Revisions approved per service, for `approval: manual`.
     public var approved: [String: Set<String>]
+    /// What the quarantined revision of each service failed (the health check when not known).
+    public var quarantineCauses: [String: QuarantineCause]
     /// For `change_detection: git_commit`: whether a commit after the given one (the host's
     /// revision) touched the service's sources. Without history, any other revision counts.
     public var sourcesChanged: @Sendable (_ service: Service, _ since: String, _ head: CommitID) -> Bool
 
     /// A planner with the state directory's decisions.
     public init(suspended: Set<String>, quarantined: [String: String], approved: [String: Set<String>],
+                quarantineCauses: [String: QuarantineCause] = [:],
                 sourcesChanged: @escaping @Sendable (Service, String, CommitID) -> Bool = { _, since, head in since != head.hex }) {
         self.suspended = suspended
         self.quarantined = quarantined
         self.approved = approved
+        self.quarantineCauses = quarantineCauses
         self.sourcesChanged = sourcesChanged
     }
 
@@ -47,7 +51,10 @@ public struct Planner: Sendable {
         } else {
             action = .skip(.inSync)
         }
-        return HostPlan(service: service.name, host: host, action: action, comparison: comparison,
-                        fromRevision: observed.manifestRevision, toRevision: desired.revision)
+        var plan = HostPlan(service: service.name, host: host, action: action, comparison: comparison,
+                            fromRevision: observed.manifestRevision, toRevision: desired.revision)
+        if quarantined[service.name] == revision { plan.quarantineCause = quarantineCauses[service.name] ?? .healthCheck }
+        if case .deploy = action { plan.analysis = service.analysis }
+        return plan
     }
 }

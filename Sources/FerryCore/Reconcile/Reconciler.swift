@@ -313,10 +313,12 @@ public struct Reconciler: Sendable {
     /// `change_detection: git_commit` any other revision counts as changed, so it deploys
     /// wherever the run's planner will, and maybe more.
     func planner(_ state: StateDirectory) throws -> Planner {
-        Planner(
+        let quarantine = try state.quarantinedCommits.load().services
+        return Planner(
             suspended: Set(try state.suspendedServices.load().services.keys),
-            quarantined: try state.quarantinedCommits.load().services.mapValues(\.commit),
-            approved: try state.approvals.load().approvedRevisions)
+            quarantined: quarantine.mapValues(\.commit),
+            approved: try state.approvals.load().approvedRevisions,
+            quarantineCauses: quarantine.mapValues { QuarantineCause(reason: $0.reason) })
     }
 
     /// Whether the run needs a host's connection after its probe: a service there may deploy
@@ -430,8 +432,10 @@ public struct Reconciler: Sendable {
         _ = try state.quarantinedCommits.update { quarantine in
             for service in run.configuration.services {
                 let outcomes = report.results.filter { $0.service == service.name }.map(\.outcome)
-                if outcomes.contains(where: { if case .rolledBack = $0 { true } else { false } }) {
-                    quarantine.quarantine(service: service.name, commit: run.head.hex, reason: "failed its health check and was rolled back", at: now)
+                let rollbacks = outcomes.compactMap { if case .rolledBack(let reason) = $0 { reason } else { nil } }
+                if !rollbacks.isEmpty {
+                    quarantine.quarantine(service: service.name, commit: run.head.hex,
+                                          reason: QuarantineCause.reason(afterRollbacks: rollbacks), at: now)
                 } else if let entry = quarantine.services[service.name], entry.commit != run.head.hex {
                     quarantine.lift(service: service.name)
                 }

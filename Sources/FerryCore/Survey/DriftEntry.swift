@@ -61,7 +61,8 @@ public struct DriftEntry: Sendable, Equatable {
         case .suspended:
             let drift = findings.isEmpty ? "" : "; " + findings.map(\.description).joined(separator: "; ")
             return "runs \(from), Git has \(to); left alone until `ferry resume \(service)`\(drift)"
-        case .quarantined: return "\(to) failed its health check and is not retried until a newer commit; runs \(from)"
+        case .quarantined:
+            return "\(to) \((plan?.quarantineCause ?? .healthCheck).failedWhat) and is not retried until a newer commit; runs \(from)"
         case .awaitingApproval: return "\(to) waits for `ferry approve \(service) \(to)`; runs \(from)"
         }
     }

@@ -54,6 +54,10 @@ public struct PlanStep: Sendable, Equatable {
     public var driftHeldByQuarantine = false
     /// The manager the service uses on the host (`manager: auto` resolved); nil when the host was not read.
     public var manager: ResolvedManager?
+    /// What Git's revision failed before, when it is quarantined.
+    public var quarantineCause: QuarantineCause?
+    /// The analysis the deploy runs after its health check (query, threshold, bake time), if any.
+    public var analysis: Analysis?
 
     init(pair: SurveyedPair) {
         service = pair.service
@@ -74,6 +78,8 @@ public struct PlanStep: Sendable, Equatable {
             settingsChanges = plan.comparison.settingsChanges
             driftHeldByQuarantine = plan.isDriftHeldByQuarantine
             manager = plan.manager
+            quarantineCause = plan.quarantineCause
+            analysis = plan.analysis
         case .unreachable(let message):
             action = .unreachable
             uploads = []
@@ -107,12 +113,13 @@ public struct PlanStep: Sendable, Equatable {
     /// The bytes the new release uploads.
     public var uploadBytes: Int { uploads.reduce(0) { $0 + $1.size } }
 
-    /// One line for people, with the manager the service uses on the host; a deploy the host
+    /// One line for people, with the analysis a deploy runs and the manager the service uses on the host; a deploy the host
     /// cannot run (`manager: systemd` without systemd) says so and how to fix it.
     public var detail: String {
-        guard let manager else { return actionDetail }
+        let analysed = analysis.map { "\(actionDetail); analysis: \($0.planSummary)" } ?? actionDetail
+        guard let manager else { return analysed }
         if case .deploy = action, let problem = manager.problem { return "refused: \(problem)" }
-        return "\(actionDetail); manager: \(manager.description)"
+        return "\(analysed); manager: \(manager.description)"
     }
 
     /// What happens, in one line.
@@ -131,7 +138,7 @@ public struct PlanStep: Sendable, Equatable {
         case .reportDrift: return "drift recorded, host left as is: \(findingsText)"
         case .skip(.inSync): return "in sync at \(to)"
         case .skip(.suspended): return "suspended (runs \(from), Git has \(to))"
-        case .skip(.quarantined): return "\(to) is quarantined: it failed its health check (runs \(from))"
+        case .skip(.quarantined): return "\(to) is quarantined: it \((quarantineCause ?? .healthCheck).failedWhat) (runs \(from))"
         case .skip(.awaitingApproval): return "\(to) awaits `ferry approve \(service) \(to)` (runs \(from))"
         case .unreachable: return error ?? "unreachable"
         }
@@ -159,6 +166,7 @@ public struct PlanStep: Sendable, Equatable {
             ("settings_changes", .array(settingsChanges.map(JSONValue.string))),
             ("error", error.map(JSONValue.string) ?? .null),
             ("manager", manager.map { .string($0.manager.rawValue) } ?? .null),
+            ("analysis", analysis?.planJSON ?? .null),
             ("detail", .string(detail)),
         ])
     }
