@@ -207,4 +207,53 @@ import _FerryTestHosts
         #expect(alerts.isEmpty, "a removed service is no unhealthy one: \(alerts)")
         #expect(daemon.terminate() == 0, "\(daemon.log)")
     }
+
+    /// The `ferry.error/v1` documents in `log` (the daemon's standard output and error, one file):
+    /// each from a line `{` to the next line `}`.
+    private func errorDocuments(in log: String) -> [[String: Any]] {
+        var documents: [[String: Any]] = []
+        var current: [Substring]?
+        for line in log.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "{" { current = [line]; continue }
+            guard current != nil else { continue }
+            current?.append(line)
+            if line == "}", let text = current?.joined(separator: "\n") {
+                current = nil
+                if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                   object["schema"] as? String == "ferry.error/v1" { documents.append(object) }
+            }
+        }
+        return documents
+    }
+
+    @Test func underJSONARunThatStopsEarlyIsAFerryErrorDocumentAndTheDaemonGoesOn() async throws {
+        let receiver = try WebhookReceiver.start()
+        defer { receiver.stop() }
+        let world = try await world(drift: "correct", port: 8765, receiver: receiver)
+        defer { world.stop() }
+        let daemon = try DaemonUnderTest(world, ["--interval", "1s", "--json"])
+        try await daemon.waitUntil("the first run's ferry.reconcile/v1 report") {
+            daemon.log.contains(#""schema" : "ferry.reconcile\/v1""#)
+        }
+        #expect(errorDocuments(in: daemon.log).isEmpty)
+
+        try world.write("ferry.yaml", "hosts: {}\nservices: [not, a, map]\n")
+        try world.commit("an invalid config")
+        try await daemon.waitUntil("a run stopped by the invalid config, as a ferry.error/v1 document") {
+            !errorDocuments(in: daemon.log).isEmpty
+        }
+        let document = try #require(errorDocuments(in: daemon.log).first)
+        #expect(document["exit_code"] as? Int == 78, "\(document)")
+        let message = try #require(document["error"] as? String)
+        #expect(message.hasPrefix("ferry: [interval] ") && message.contains("invalid"), "\(message)")
+        try await daemon.waitUntil("another run: the daemon goes on") { errorDocuments(in: daemon.log).count >= 2 }
+        #expect(try await daemon.metric("ferry_reconcile_runs_total{outcome=\"error\"}") ?? 0 >= 2)
+
+        // An error that stops the daemon before any run is one document too.
+        let busy = try world.runBinary(["reconcile", "--interval", "1m", "--json", "--listen", "127.0.0.1:\(daemon.port)"])
+        #expect(busy.status == 1, "\(busy.stderr)")
+        let stopped = try #require(try JSONSerialization.jsonObject(with: Data(busy.stdout.utf8)) as? [String: Any], "\(busy.stdout)")
+        #expect(stopped["schema"] as? String == "ferry.error/v1" && stopped["exit_code"] as? Int == 1, "\(stopped)")
+        #expect(daemon.terminate() == 0, "\(daemon.log)")
+    }
 }

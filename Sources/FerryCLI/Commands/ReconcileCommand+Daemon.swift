@@ -54,7 +54,13 @@ extension ReconcileCommand {
                         fflush(nil)
                     }
                 case .failure(let error):
-                    output.writeError("ferry: [\(reason.rawValue)] \(error)\n")
+                    let message = "ferry: [\(reason.rawValue)] \(error)"
+                    output.writeError(message + "\n")
+                    // Under --json every run prints one document: its report, or the error that stopped it.
+                    if json {
+                        output.write(JSONErrorReport.document(error: message, exitCode: FerryExitCode(error).rawValue).serialized() + "\n")
+                        fflush(nil)
+                    }
                 }
                 if let path = settings.metricsFile { _ = Self.writeMetrics(metrics, to: path, output: output) }
             },
