@@ -28,7 +28,6 @@ import Testing
             metrics: { port: 9090 }
             logging: { level: debug }
             alerts: [{ name: slow, condition: "latency > 1" }]
-            analysis: { prometheus: "https://prom.example", query: up, threshold: 1 }
           etl:
             hosts: [web-1]
             sources: ["api.py"]
@@ -51,8 +50,8 @@ import Testing
         (9, "\"https", "the `{address}` placeholder"),
         (10, "connect", "`connect`"), (10, "idle", "`idle`"),
         (12, "503", "an HTTP status code in `retry_on`"), (12, "404", "an HTTP status code in `fail_on`"),
-        (28, "min_tls_version", "`min_tls_version`"),
-        (30, "metrics", "`metrics`"),
+        (27, "min_tls_version", "`min_tls_version`"),
+        (29, "metrics", "`metrics`"),
     ]
 
     private final class Scratch {
