@@ -9,11 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prepare-machine.sh
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
 if ! command -v rsync >/dev/null 2>&1; then
     echo "==> installing rsync (a peer the benchmark measures)"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null
 fi
-swift build -c release --product ferry >/dev/null
-swift build -c release --product ferry-bench >/dev/null
+swift build -c release --product ferry >"$build_log" 2>&1 || { cat "$build_log" >&2; echo "bench: the release build of ferry failed (output above)" >&2; exit 1; }
+swift build -c release --product ferry-bench >"$build_log" 2>&1 || { cat "$build_log" >&2; echo "bench: the release build of ferry-bench failed (output above)" >&2; exit 1; }
+rm -f "$build_log"
 exec "$(swift build -c release --show-bin-path)/ferry-bench" peers "$@"
