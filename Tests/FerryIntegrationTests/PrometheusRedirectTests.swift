@@ -34,6 +34,7 @@ private final class RedirectingServers: @unchecked Sendable {
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+            do_POST = do_GET
             def log_message(self, *args): pass
         target = http.server.HTTPServer(("127.0.0.1", 0), Target)
         class Redirecting(http.server.BaseHTTPRequestHandler):
@@ -43,6 +44,7 @@ private final class RedirectingServers: @unchecked Sendable {
                 self.send_header("Location", "http://localhost:%d%s" % (target.server_port, self.path))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            do_POST = do_GET
             def log_message(self, *args): pass
         redirecting = http.server.HTTPServer(("127.0.0.1", 0), Redirecting)
         threading.Thread(target=target.serve_forever, daemon=True).start()
@@ -127,5 +129,22 @@ private final class RedirectingServers: @unchecked Sendable {
         #expect(verdict.reason.contains("redirect to http://localhost:\(servers.target);"))
         #expect(!verdict.reason.contains(Self.token))
         #expect(servers.authorizations("target").isEmpty)
+    }
+
+    /// Alert webhooks do not follow redirects either: the alert's body would reach a host the
+    /// config does not name. The delivery fails at once (no retry) and says what to set.
+    @Test func anAlertWebhookThatRedirectsIsNotFollowedNorRetried() async throws {
+        let servers = try await RedirectingServers()
+        defer { servers.stop() }
+        let delivery = WebhookDelivery(timeout: .seconds(5), attempts: 3, backoff: .milliseconds(10))
+        let outcome = await delivery.post(Data(#"{"event":"rollback"}"#.utf8), to: URL(string: "http://127.0.0.1:\(servers.redirecting)/hook")!)
+        guard case .failed(let failure, let attempts) = outcome else {
+            Issue.record("a redirect is not a delivery: \(outcome)")
+            return
+        }
+        #expect(attempts == 1, "a redirect is not retried")
+        #expect(failure.description.contains("HTTP 302, a redirect, which is not followed"), "\(failure)")
+        #expect(servers.authorizations("redirecting").count == 1, "the configured receiver got the post")
+        #expect(servers.authorizations("target").isEmpty, "the host redirected to got nothing")
     }
 }

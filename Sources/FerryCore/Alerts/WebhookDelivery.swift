@@ -6,7 +6,8 @@ import FoundationNetworking
 
 /// Posts a JSON body to a webhook: each attempt bounded by `timeout`, retried with a doubling
 /// `backoff` on network errors, 429 and 5xx answers. The URL is a ``Secret``: no message
-/// this type produces contains it.
+/// this type produces contains it. Redirects are not followed (the body would go to a host
+/// the config does not name); a 3xx answer fails the delivery for good.
 struct WebhookDelivery: Sendable {
     /// How one attempt ended badly, without the URL in it.
     struct Failure: Error, Sendable, CustomStringConvertible {
@@ -56,7 +57,7 @@ struct WebhookDelivery: Sendable {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = AlertThrottle.interval(timeout)
         configuration.timeoutIntervalForResource = AlertThrottle.interval(timeout)
-        let session = URLSession(configuration: configuration)
+        let session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         let response: URLResponse
         do {
@@ -66,6 +67,10 @@ struct WebhookDelivery: Sendable {
         }
         guard let status = (response as? HTTPURLResponse)?.statusCode else {
             throw Failure(description: "the answer is not HTTP", isTransient: true)
+        }
+        if (300..<400).contains(status) {
+            throw Failure(description: "the receiver answered HTTP \(status), a redirect, which is not followed: set the webhook to the URL it redirects to",
+                          isTransient: false)
         }
         guard (200..<300).contains(status) else {
             throw Failure(description: "the receiver answered HTTP \(status)", isTransient: status == 429 || status >= 500)

@@ -76,11 +76,3 @@ extension PrometheusTransportError {
         return parts.string ?? "an unreadable location"
     }
 }
-
-/// Answers every redirect with "do not follow", so that the 3xx itself is the response.
-private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
-    }
-}
