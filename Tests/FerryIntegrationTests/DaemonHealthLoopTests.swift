@@ -146,6 +146,34 @@ import _FerryTestHosts
         #expect(daemon.terminate() == 0, "\(daemon.log)")
     }
 
+    /// A restart redeploys only the commit the last reconcile applied: a commit pushed since
+    /// (not yet planned, gated or applied by a reconcile) is never deployed by the health loop.
+    @Test func aRestartNeverDeploysACommitNoReconcileHasApplied() async throws {
+        let receiver = try WebhookReceiver.start()
+        defer { receiver.stop() }
+        let port = 8765
+        let world = try await world(drift: "correct", port: port, receiver: receiver)
+        defer { world.stop() }
+        let host = world.fleet.hosts[0]
+        let daemon = try DaemonUnderTest(world, ["--interval", "1h"])
+        try await daemon.waitUntil("the deployed service seen healthy") { try await healthy(daemon, "api", on: "h0") == 1 }
+        let before = try runningService(on: host, port: port)
+        try world.write("api/server.py", ReconcileWorld.serverScript(marker: "api-v2"))
+        try world.commit("v2, pushed while the daemon waits for its next interval")
+
+        killService(before)
+        try await daemon.waitUntil("the unhealthy alert") { try events(receiver).first == "service_unhealthy" }
+        try await daemon.waitUntil("the refused restart logged", timeout: 60) { daemon.log.contains("not deploying it outside a reconcile") }
+        #expect(try deploySucceededRecords(world).count == 1, "only the first deploy")
+        let started = try AuditReader(url: world.auditLog).readAll().filter { item in
+            if case .record(let record, _, _) = item { return record.entry.kind == .deployStarted }
+            return false
+        }
+        #expect(started.count == 1, "no deploy of the new commit even began")
+        #expect(try listener(on: port, in: host) == nil, "v2 is not running")
+        #expect(daemon.terminate() == 0, "\(daemon.log)")
+    }
+
     @Test func withDriftReportAKilledServiceIsAlertedAndShownUnhealthyButNotRestarted() async throws {
         let receiver = try WebhookReceiver.start()
         defer { receiver.stop() }

@@ -160,7 +160,7 @@ final class ReconcileWorld: @unchecked Sendable {
         let pidFile = try String(contentsOf: host.localPath("/srv/\(service)/.ferry/pid"), encoding: .utf8)
         let pid = try #require(pidFile.split(separator: " ").first.flatMap { Int32($0) })
         let script = """
-            kill -KILL -- -\(pid) 2>/dev/null || kill -KILL \(pid)
+            kill -KILL -\(pid) 2>/dev/null || kill -KILL \(pid)
             i=0
             while [ $i -lt 200 ]; do
               state=$(sed 's/.*) //' /proc/\(pid)/stat 2>/dev/null | cut -d' ' -f1)

@@ -13,6 +13,9 @@ public struct HostOperationError: Error, Sendable, Equatable, CustomStringConver
         case noEarlierRelease = "no_earlier_release"
         /// The service is suspended and the operation would undo that.
         case suspended
+        /// Git has moved past the last reconciled commit, and the operation may deploy only what
+        /// a reconcile already applied (the daemon's health-loop restart).
+        case notReconciled = "not_reconciled"
     }
 
     /// What went wrong.

@@ -15,6 +15,10 @@ public struct HostOperationRequest: Sendable {
     public var command: String
     /// The environment `from_env` secrets are read from.
     public var environment: [String: String]
+    /// Whether the operation runs only when Git's commit is the one the last reconcile applied:
+    /// an automatic restart must never deploy a commit that no reconcile has planned, gated
+    /// (approval, quarantine) and applied.
+    public var onlyAtLastReconciledCommit = false
 
     /// A request.
     public init(settings: AgentSettings, service: String, host: String? = nil, lockWait: Duration = .zero,

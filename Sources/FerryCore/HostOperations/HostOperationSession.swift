@@ -1,4 +1,5 @@
 import FerryAudit
+import FerryGit
 import FerryConfig
 import Foundation
 
@@ -37,6 +38,9 @@ struct HostOperationSession: Sendable {
         let steps = self.steps
         let run = try await steps.fetchAndLoad(url: url, state: state, audit: audit)
         await audit.addSecrets(run.environments.secretValues)
+        if request.onlyAtLastReconciledCommit {
+            try Self.requireReconciled(run.head, lastReconciled: try state.appliedCommits.load().lastReconciled?.commit)
+        }
         let (service, hosts) = try Self.select(request, in: run.configuration, revision: run.head.short)
         guard let desired = run.desired[service.name] else {
             throw HostOperationError(.unknownService, "\(service.name) has no desired release at \(run.head.short)")
@@ -48,6 +52,17 @@ struct HostOperationSession: Sendable {
             let report = try await operation(context)
             try await audit.sync()
             return report
+        }
+    }
+
+    /// Refuses to go on unless `head` is the commit the last reconcile applied.
+    static func requireReconciled(_ head: CommitID, lastReconciled: String?) throws {
+        guard let lastReconciled else {
+            throw HostOperationError(.notReconciled, "no reconcile has applied a commit yet; the next reconcile deploys \(head.short)")
+        }
+        guard lastReconciled == head.hex else {
+            throw HostOperationError(.notReconciled, "Git is at \(head.short), past \(lastReconciled.prefix(7)) that the last reconcile applied; "
+                                     + "not deploying it outside a reconcile, which plans, gates and applies it")
         }
     }
 

@@ -8,7 +8,8 @@ import Logging
 /// told to `onHealth` (the `ferry_service_healthy{service,host}` gauge), and on each change
 /// alerted through the `alerts:` routes (`service_unhealthy`, `service_recovered`). A service
 /// with `drift: correct` that turns unhealthy is restarted once per episode, through a
-/// redeploy of the revision Git has (health-checked, rolled back on failure, audited).
+/// redeploy of the commit the last reconcile applied (health-checked, rolled back on failure,
+/// audited); never of a newer commit no reconcile has gated.
 ///
 /// What it watches is read from the agent's clone at the last reconciled commit, again
 /// whenever a reconcile moves it; it never fetches. Runs until its task is cancelled.
@@ -164,11 +165,14 @@ struct HealthWatch {
         }
     }
 
-    /// A redeploy of the revision Git has on the pair's host: fresh release, started, health-checked, audited.
+    /// A redeploy on the pair's host of the commit the last reconcile applied: fresh release,
+    /// started, health-checked, audited. When Git has moved on since, nothing is deployed (the
+    /// next reconcile plans and gates the new commit); the failure is logged.
     private func restart(_ pair: MonitoredPair) async {
-        let request = HostOperationRequest(
+        var request = HostOperationRequest(
             settings: monitor.settings, service: pair.service.name, host: pair.host, lockWait: monitor.restartLockWait,
             command: "ferry reconcile --interval (health loop: restart of an unhealthy service)", environment: monitor.environment)
+        request.onlyAtLastReconciledCommit = true
         let metadata: Logger.Metadata = ["service": "\(pair.service.name)", "host": "\(pair.host)"]
         do {
             let report = try await ServiceRedeploy(request: request).run()
