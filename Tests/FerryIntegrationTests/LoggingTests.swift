@@ -87,6 +87,23 @@ import _FerryTestHosts
         #expect(!broken.stderr.contains("\(deadPort)/hook"), "the webhook URL is never logged: \(broken.stderr)")
     }
 
+    /// The daemon under `--log-format json`: its own lines (listening, stopping, stopped) are
+    /// log lines too, so everything it writes on standard error parses as JSON, and every line
+    /// of a run carries that run's id.
+    @Test func theDaemonUnderJSONLogsWritesOnlyJSONLines() async throws {
+        let world = try await world(port: 8774)
+        defer { world.stop() }
+        let daemon = try DaemonUnderTest(world, ["--interval", "1h", "--quiet", "--log-format", "json"])
+        try await daemon.waitUntil("the first run finished") { daemon.log.contains("\"step\":\"finish\"") }
+        #expect(daemon.terminate() == 0, "\(daemon.log)")
+        let lines = try parseLines(daemon.log)
+        let listening = try #require(lines.first { ($0["message"] as? String)?.contains("listening on http://127.0.0.1:") == true }, "\(daemon.log)")
+        #expect(listening["logger"] as? String == "ferry.command")
+        #expect(lines.contains { $0["message"] as? String == "stopped" }, "\(daemon.log)")
+        let runLines = lines.filter { $0["step"] != nil }
+        #expect(!runLines.isEmpty && runLines.allSatisfy { $0["run_id"] is String }, "\(daemon.log)")
+    }
+
     @Test func theConfigsLoggingSectionTurnsTextLogsOnWithoutATerminal() async throws {
         let world = try await world(port: 8772, logging: "logging: { level: info, format: text }\n")
         defer { world.stop() }

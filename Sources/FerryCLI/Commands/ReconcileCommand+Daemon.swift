@@ -44,7 +44,8 @@ extension ReconcileCommand {
             metrics: metrics,
             services: [ServiceHealthLoop(settings: settings, environment: environment, metrics: metrics)],
             onListening: { address in
-                output.writeError("ferry: reconciling every \(intervalText); listening on http://\(address) (/metrics /healthz /readyz\(secret == nil ? "" : " /hooks/git"))\n")
+                EngineLogs.say("reconciling every \(intervalText); listening on http://\(address) (/metrics /healthz /readyz\(secret == nil ? "" : " /hooks/git"))",
+                               plain: output.writeError)
             },
             onRun: { reason, result in
                 switch result {
@@ -55,7 +56,7 @@ extension ReconcileCommand {
                     }
                 case .failure(let error):
                     let message = "ferry: [\(reason.rawValue)] \(error)"
-                    output.writeError(message + "\n")
+                    EngineLogs.say("[\(reason.rawValue)] \(error)", level: .error, plain: output.writeError)
                     // Under --json every run prints one document: its report, or the error that stopped it.
                     if json {
                         output.write(JSONErrorReport.document(error: message, exitCode: FerryExitCode(error).rawValue).serialized() + "\n")
@@ -67,23 +68,25 @@ extension ReconcileCommand {
             onHook: { verdict in
                 switch verdict {
                 case .accepted(let sender, let newRun):
-                    if !quiet { output.writeError("ferry: \(sender.rawValue) webhook: \(newRun ? "reconcile queued" : "joins the queued reconcile")\n") }
+                    if !quiet {
+                        EngineLogs.say("\(sender.rawValue) webhook: \(newRun ? "reconcile queued" : "joins the queued reconcile")", plain: output.writeError)
+                    }
                 case .limited(let sender):
-                    output.writeError("ferry: \(sender.rawValue) webhook refused with 429: past the rate limit\n")
+                    EngineLogs.say("\(sender.rawValue) webhook refused with 429: past the rate limit", level: .warning, plain: output.writeError)
                 case .refused(let refusal):
-                    output.writeError("ferry: webhook refused with 401: \(refusal)\n")
+                    EngineLogs.say("webhook refused with 401: \(refusal)", level: .warning, plain: output.writeError)
                 }
             },
             onStopping: {
-                output.writeError("ferry: stopping: the run in flight (if any) finishes first\n")
+                EngineLogs.say("stopping: the run in flight (if any) finishes first", plain: output.writeError)
             })
         do {
             try await RunOutput(logging: logging, quiet: quiet, style: .standardError(environment: environment)).during {
                 try await daemon.run()
             }
-            output.writeError("ferry: stopped\n")
+            EngineLogs.say("stopped", plain: output.writeError)
         } catch let error as DaemonError {
-            output.writeError("ferry: \(error)\n")
+            EngineLogs.say("\(error)", level: .error, plain: output.writeError)
             throw FerryExitCode.failure.exit
         }
     }
@@ -95,7 +98,8 @@ extension ReconcileCommand {
             try metrics.write(toFile: path)
             return true
         } catch {
-            output.writeError("ferry: cannot write the metrics file: \(error) (check metrics_file: its directory must exist and be writable)\n")
+            EngineLogs.say("cannot write the metrics file: \(error) (check metrics_file: its directory must exist and be writable)", level: .error,
+                           plain: output.writeError)
             return false
         }
     }

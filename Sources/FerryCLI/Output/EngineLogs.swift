@@ -50,6 +50,19 @@ enum EngineLogs {
 
     /// Where lines go now.
     static var route: Route { lock.withLock { current } }
+
+    /// What the command itself says on standard error (the daemon's listening, webhook and
+    /// stopping lines): a log line of the logger `ferry.command` when the logs are JSON, so
+    /// standard error stays one JSON object a line; else `ferry: MESSAGE` through `plain`.
+    static func say(_ message: String, level: Logger.Level = .info, plain: (String) -> Void) {
+        guard route.format == .json else {
+            plain("ferry: \(message)\n")
+            return
+        }
+        commandLogger.log(level: level, "\(message)")
+    }
+
+    private static let commandLogger = Logger(label: "ferry.command")
 }
 
 /// A swift-log handler that writes each message where ``EngineLogs`` says at the time,

@@ -113,10 +113,12 @@ extension ServiceDeployer {
         return sections
     }
 
-    /// Which step of a batch failed, and how.
-    private struct BatchStepFailure: Error {
+    /// Which step of a batch failed, and how (always caught here and rethrown as its ``error``).
+    private struct BatchStepFailure: Error, CustomStringConvertible {
         let index: Int
         let error: DeployStepError
+
+        var description: String { error.description }
     }
 
     private func execute(_ steps: [StepScript]) async throws -> ScriptBatch.Sections {
