@@ -19,19 +19,36 @@ struct PeersBenchmark {
     /// The two key exchanges every OpenSSH peer runs with.
     static let kexes = ["default", "curve25519-sha256"]
 
-    func run() async throws {
-        let ferry = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    /// The `ferry` binary next to this one.
+    static var ferryBinary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("ferry").path
+    }
+
+    /// Starts the hosts and writes the two config repositories: the fixture with
+    /// `change_detection: content_hash` in `config`, the same with `mtime` in `config-mtime`.
+    func startFleetWithConfigs() async throws -> (fleet: TestFleet, content: URL, quick: URL) {
         print("starting \(hostCount) SSH hosts…")
         let fleet = try await TestFleet.start(hostCount: hostCount, extraSSHDConfig: ["MaxStartups 200:30:400"])
+        do {
+            let content = fleet.directory.appendingPathComponent("config")
+            let quick = fleet.directory.appendingPathComponent("config-mtime")
+            try writeFixture(at: content)
+            try writeConfig(at: content, root: "/srv/ferry", changeDetection: "content_hash", fleet: fleet)
+            try HarnessCommand.runChecked(["cp", "-a", content.path + "/.", quick.path])
+            try HarnessCommand.runChecked(["rm", "-rf", quick.appendingPathComponent(".git").path])
+            try writeConfig(at: quick, root: "/srv/ferrym", changeDetection: "mtime", fleet: fleet)
+            return (fleet, content, quick)
+        } catch {
+            fleet.stop()
+            throw error
+        }
+    }
+
+    func run() async throws {
+        let ferry = Self.ferryBinary
+        let (fleet, content, quick) = try await startFleetWithConfigs()
         defer { fleet.stop() }
-        let content = fleet.directory.appendingPathComponent("config")
-        let quick = fleet.directory.appendingPathComponent("config-mtime")
-        try writeFixture(at: content)
-        try writeConfig(at: content, root: "/srv/ferry", changeDetection: "content_hash", fleet: fleet)
-        try HarnessCommand.runChecked(["cp", "-a", content.path + "/.", quick.path])
-        try HarnessCommand.runChecked(["rm", "-rf", quick.appendingPathComponent(".git").path])
-        try writeConfig(at: quick, root: "/srv/ferrym", changeDetection: "mtime", fleet: fleet)
         let peer = try writePeerScript(fleet: fleet, source: content)
         let ferryCommand = { (repository: URL, state: String) in
             [ferry, "reconcile", "--once", "--repository", repository.path, "--state-dir", fleet.directory.appendingPathComponent(state).path,

@@ -10,19 +10,9 @@ struct ProfilingFleet {
     var parallelism = 10
 
     func run() async throws {
-        let ferry = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("ferry").path
-        print("starting \(hostCount) SSH hosts…")
-        let fleet = try await TestFleet.start(hostCount: hostCount, extraSSHDConfig: ["MaxStartups 200:30:400"])
+        let ferry = PeersBenchmark.ferryBinary
+        let (fleet, content, quick) = try await PeersBenchmark(hostCount: hostCount, parallelism: parallelism).startFleetWithConfigs()
         defer { fleet.stop() }
-        let peers = PeersBenchmark(hostCount: hostCount, parallelism: parallelism)
-        let content = fleet.directory.appendingPathComponent("config")
-        let quick = fleet.directory.appendingPathComponent("config-mtime")
-        try peers.writeFixture(at: content)
-        try peers.writeConfig(at: content, root: "/srv/ferry", changeDetection: "content_hash", fleet: fleet)
-        try HarnessCommand.runChecked(["cp", "-a", content.path + "/.", quick.path])
-        try HarnessCommand.runChecked(["rm", "-rf", quick.appendingPathComponent(".git").path])
-        try peers.writeConfig(at: quick, root: "/srv/ferrym", changeDetection: "mtime", fleet: fleet)
         var commands: [String] = []
         for (repository, state) in [(content, "state"), (quick, "state-mtime")] {
             let command = [ferry, "reconcile", "--once", "--repository", repository.path,
