@@ -36,7 +36,8 @@ import Testing
                 try Self.tool(tools + "/find", "case \" $* \" in *\" -printf \"*) echo 'find: unknown predicate' >&2; exit 1 ;; esac\nexec \(try Self.system("find")) \"$@\"")
             }
             let scripts = ReleaseScripts(layout: layout)
-            try await run(scripts.finish(release, manifest: manifest))
+            try await run(try scripts.unpack(into: release, files: [], staging: manifest, environment: nil))
+            try await run(scripts.finish(release, listing: true))
             try await run(scripts.switchCurrent(to: release))
         }
 
@@ -74,7 +75,9 @@ import Testing
             service.quickCheck = quick
             let probe = try HostStateProbe(services: [service])
             let output = try await run(probe.script).stdout
-            let state = try #require(try probe.parse(output)["app"])
+            var reading = try probe.read(output)
+            if let followUp = reading.followUp { try reading.complete(with: try await run(followUp).stdout) }
+            let state = try #require(reading.states["app"])
             let calls = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
             let hashed = ((try? Data(contentsOf: URL(fileURLWithPath: arguments))) ?? Data()).split(separator: 0)
                 .map { String(decoding: $0, as: UTF8.self) }.filter { $0.hasPrefix("./") }.map { String($0.dropFirst(2)) }

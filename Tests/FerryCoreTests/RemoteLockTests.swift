@@ -57,6 +57,24 @@ import Testing
         #expect(sandbox.untouched)
     }
 
+    /// Confirming costs no renewal: the lock file is left as it is, and anyone but its holder halts.
+    @Test func confirmingHaltsUnlessThisAgentStillHoldsTheLock() async throws {
+        let sandbox = try RemoteSandbox()
+        let layout = try RemoteLayout(remoteDirectory: sandbox.hostileServiceDirectory())
+        let first = RemoteLock(layout: layout, owner: try owner("agent-1"))
+        let second = RemoteLock(layout: layout, owner: try owner("agent-2"))
+        let free = try await runRemote(first.confirmScript(), in: sandbox)
+        #expect(free.status == ScriptBatch.haltStatus && free.stdoutText == "outcome=not-held\n")
+        _ = try await acquire(first, in: sandbox)
+        let before = try Data(contentsOf: URL(fileURLWithPath: layout.lock))
+        let held = try await runRemote(first.confirmScript(), in: sandbox)
+        #expect(held.status == 0 && held.stdoutText == "outcome=held\n", "\(held.stderrText)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: layout.lock)) == before, "confirming does not rewrite the lock")
+        let other = try await runRemote(second.confirmScript(), in: sandbox)
+        #expect(other.status == ScriptBatch.haltStatus && other.stdoutText.hasPrefix("outcome=other\nholder.token=\(first.owner.token)\n"))
+        #expect(sandbox.untouched)
+    }
+
     @Test func anExpiredHolderIsTakenOverAndReported() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))

@@ -13,7 +13,7 @@ import _FerryTestHosts
 
     /// Steps of a deploy of a good commit (process manager, no hooks), in the order they run.
     private static let deploySteps = [
-        "lock", "prepare", "upload", "finish", "settings", "lock#2", "journal", "stop", "switch", "journal#2", "start", "lock#3", "health",
+        "lock", "prepare", "upload", "finish", "lock#2", "journal", "stop", "switch", "journal#2", "start", "lock#3", "health",
         "journal#3", "lock#4", "prune", "unlock",
     ]
     /// Steps of a deploy whose health check fails, from the health check on: the rollback.

@@ -8,6 +8,11 @@ enum RemoteLease {
     /// The lease for one phase of a deploy (build, switch, post-deploy hooks).
     static let phase = Duration.seconds(120)
 
+    /// What a phase without hooks or checks needs of the lease: stopping the running release
+    /// (its stop timeout, then SIGKILL), switching, starting, and for a service with nothing to
+    /// wait for after its start, clearing the journal, pruning and unlocking.
+    static let switching = Duration.seconds(60)
+
     /// The lease for a phase that runs `hooks` (each within its own timeout).
     static func running(_ hooks: [Hook]) -> Duration {
         hooks.reduce(phase) { $0 + $1.timeout }

@@ -13,6 +13,8 @@ struct StepScript: Sendable {
     var isLease = false
     /// Whether a failure is ignored (releasing the lock at the end).
     var mayFail = false
+    /// For a lease, how long it is taken for: counted by the deploy's ``LeaseClock`` once it ran.
+    var leaseDuration: Duration?
 
     /// The step `step` running `script`.
     init(_ step: String, _ script: RemoteScript, failurePath: String? = nil) {
@@ -25,7 +27,21 @@ struct StepScript: Sendable {
     static func lease(_ lock: RemoteLock, for duration: Duration) -> StepScript {
         var step = StepScript("lock", lock.acquireScript(timeToLive: duration, haltingUnlessAcquired: true))
         step.isLease = true
+        step.leaseDuration = duration
         return step
+    }
+
+    /// Checking that `lock` is still this agent's, without renewing it, as step `lock`.
+    static func confirm(_ lock: RemoteLock) -> StepScript {
+        var step = StepScript("lock", lock.confirmScript())
+        step.isLease = true
+        return step
+    }
+
+    /// A point of the deploy where nothing runs on the host, named for its fail point (`health`
+    /// for a service with no health check, inside the batch that starts and closes it).
+    static func marker(_ step: String) -> StepScript {
+        StepScript(step, RemoteScript(text: ""))
     }
 
     /// Releasing `lock` if this agent holds it, as step `unlock`; a failure leaves the lease to expire.
@@ -37,6 +53,12 @@ struct StepScript: Sendable {
 }
 
 extension ServiceDeployer {
+    /// `lock` for a phase that needs it for `duration`: confirmed when this deploy's lease still
+    /// lasts that long, else renewed (for at least a phase).
+    func leaseStep(_ lock: RemoteLock, covering duration: Duration) -> StepScript {
+        leases.covers(duration) ? .confirm(lock) : .lease(lock, for: max(duration, RemoteLease.phase))
+    }
+
     /// Takes the service's remote lock as a lease of `duration` and, in the same round trip,
     /// runs `steps` once it is held; returns their outputs. A lease held by an agent process
     /// on this machine that is gone is taken over at once; an expired one too; both are
@@ -51,10 +73,12 @@ extension ServiceDeployer {
         case .tookOver(let previous, _):
             await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host", "why": "its lease expired"])
         case .heldBy(let holder) where LockOwnerLiveness.isProvablyDead(holder):
+            let sent = ContinuousClock.now
             let retry = try await run(lock.acquireScript(timeToLive: duration, replacing: holder.token), step: "lock")
             guard case .tookOver(let previous, _) = try RemoteLock.parseAcquisition(retry.stdout) else {
                 throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) changed hands while it was taken over; the next run retries")
             }
+            leases.renewed(at: sent, for: duration)
             await record(.lockTakenOver, detail: ["previous_holder": previous.description, "scope": "host",
                                                   "why": "its owner (pid \(previous.pid.map(String.init) ?? "?") on this machine) is gone"])
         case .heldBy(let holder):
@@ -69,14 +93,20 @@ extension ServiceDeployer {
     /// `post_deploy` hooks and runs them, prunes old releases, releases `lock`; one round trip
     /// when there are no hooks, two around them otherwise.
     func close(_ lock: RemoteLock, layout: RemoteLayout, postDeploy: [Hook]) async throws {
-        var steps = [StepScript("journal", DeployJournal.clearScript(layout: layout)), .lease(lock, for: RemoteLease.running(postDeploy))]
+        var steps = [StepScript("journal", DeployJournal.clearScript(layout: layout)),
+                     postDeploy.isEmpty ? leaseStep(lock, covering: RemoteLease.switching) : .lease(lock, for: RemoteLease.running(postDeploy))]
         if !postDeploy.isEmpty {
             try await run(steps)
             steps = []
             try await runHooks(postDeploy, step: "post_deploy", layout: layout)
         }
+        try await run(steps + pruneAndUnlock(lock, layout: layout))
+    }
+
+    /// The last steps of a confirmed deploy: old releases pruned, `lock` released.
+    func pruneAndUnlock(_ lock: RemoteLock, layout: RemoteLayout) -> [StepScript] {
         let prune = ReleaseScripts(layout: layout).prune(keep: service.keepReleases, protecting: previousRelease.map { [$0] } ?? [])
-        try await run(steps + [StepScript("prune", prune), .unlock(lock)])
+        return [StepScript("prune", prune), .unlock(lock)]
     }
 
     /// Runs `steps` in one round trip, in order, stopping at the first that fails (thrown as
@@ -127,6 +157,7 @@ extension ServiceDeployer {
         let retrier = Self.mayRetry(names) ? Retrier(policy: service.errorPolicy) : Retrier.once
         let (audit, host, connection) = (self.audit, self.host, self.connection)
         let result: CommandResult
+        let sent = ContinuousClock.now
         do {
             result = try await retrier.run(names.joined(separator: "+"), onRetry: { attempt in
                 _ = try await audit.append(HostEvent.retried(host: host, attempt).auditEntry)
@@ -138,6 +169,9 @@ extension ServiceDeployer {
         guard result.succeeded else {
             let index = sections.lastStarted ?? 0
             throw BatchStepFailure(index: index, error: stepFailure(result, step: steps[index].step, failurePath: steps[index].failurePath))
+        }
+        for (step, _) in zip(steps, sections.outputs) where sections.halted == nil {
+            if let duration = step.leaseDuration { leases.renewed(at: sent, for: duration) }
         }
         return sections
     }

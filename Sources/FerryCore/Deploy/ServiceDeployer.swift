@@ -19,6 +19,8 @@ struct ServiceDeployer: Sendable {
     let repository: GitRepository
     let environment: [String: String]
     let audit: AuditLog
+    /// How long this deploy's lease of the service's remote lock lasts at least.
+    var leases = LeaseClock()
 
     /// The release `current` pointed at before this deploy, if any.
     var previousRelease: ReleaseName? { observed.currentRelease.flatMap(ReleaseName.init(rawValue:)) }
@@ -60,9 +62,18 @@ struct ServiceDeployer: Sendable {
         do {
             let release = try ReleaseName(commit: desired.revision.hex, at: Date())
             try await build(release, remote: remote, holding: lock)
+            // A release with nothing to wait for after its start (no health check, analysis or
+            // post_deploy hooks) is confirmed, pruned and unlocked in the same round trip.
+            let closesAtOnce = next.healthCheck == nil && service.analysis == nil && next.postDeploy.isEmpty
+            let leading = previous.preShutdown.isEmpty
+                ? leaseStep(lock, covering: RemoteLease.switching) : .lease(lock, for: RemoteLease.running(previous.preShutdown))
             try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release),
-                                    after: [.lease(lock, for: RemoteLease.running(previous.preShutdown)), journalStep(.stopping, to: release, layout: remote.layout)],
-                                    then: [.lease(lock, for: RemoteLease.checking(next.healthCheck))])
+                                    after: [leading, journalStep(.stopping, to: release, layout: remote.layout)],
+                                    then: closesAtOnce
+                                        ? [.marker("health"), StepScript("journal", DeployJournal.clearScript(layout: remote.layout))]
+                                            + pruneAndUnlock(lock, layout: remote.layout)
+                                        : [.lease(lock, for: RemoteLease.checking(next.healthCheck))])
+            if closesAtOnce { return await succeeded(release, reason: reason, started: started) }
             let verdict = await checkHealth(next)
             if !verdict.healthy {
                 let failure = verdict.lastFailure ?? "unhealthy"
@@ -79,19 +90,25 @@ struct ServiceDeployer: Sendable {
                 return outcome
             }
             try await close(lock, layout: remote.layout, postDeploy: next.postDeploy)
-            let duration = clock.now - started
-            await record(.deploySucceeded, outcome: .ok, files: comparison.uploads.count, bytes: comparison.uploadBytes,
-                         duration: duration, detail: ["release": release.rawValue, "reason": reason.rawValue].merging(settingsDetail) { $1 })
-            if reason == .correctDrift {
-                await record(.driftCorrected, outcome: .ok, files: comparison.drift.count, detail: ["release": release.rawValue])
-                return .corrected(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
-            }
-            return .deployed(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
+            return await succeeded(release, reason: reason, started: started)
         } catch {
             await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
             await releaseLock(lock)
             return .failed(reason: "\(error)")
         }
+    }
+
+    /// Records the deploy of `release` as succeeded (and the drift it corrected) and reports it.
+    private func succeeded(_ release: ReleaseName, reason: DeployReason, started: ContinuousClock.Instant) async -> HostOutcome {
+        let comparison = plan.comparison
+        await record(.deploySucceeded, outcome: .ok, files: comparison.uploads.count, bytes: comparison.uploadBytes,
+                     duration: ContinuousClock.now - started,
+                     detail: ["release": release.rawValue, "reason": reason.rawValue].merging(settingsDetail) { $1 })
+        if reason == .correctDrift {
+            await record(.driftCorrected, outcome: .ok, files: comparison.drift.count, detail: ["release": release.rawValue])
+            return .corrected(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
+        }
+        return .deployed(release: release.rawValue, files: comparison.uploads.count, bytes: comparison.uploadBytes)
     }
 
     /// Switches back to the release that ran before this run, for `on_host_failure: rollback_all`.
@@ -115,10 +132,12 @@ struct ServiceDeployer: Sendable {
 
     /// Extends the lease: the deploy is still progressing.
     func renew(_ lock: RemoteLock, for duration: Duration) async throws {
+        let sent = ContinuousClock.now
         let result = try await run(lock.acquireScript(timeToLive: duration), step: "lock")
         guard case .acquired = try RemoteLock.parseAcquisition(result.stdout) else {
             throw DeployStepError(step: "lock", message: "the lock of \(service.name) on \(host) was taken by another agent during the deploy")
         }
+        leases.renewed(at: sent, for: duration)
     }
 
     func releaseLock(_ lock: RemoteLock) async {
@@ -136,24 +155,28 @@ struct ServiceDeployer: Sendable {
     }
 
     /// Takes `lock` and makes the new release in the same round trip: hard links of the current
-    /// one, the changed files in one tar stream, then modes, links, manifest and settings (and,
-    /// when correcting drift, marks the drifted release).
+    /// one; the changed files, the manifest and the environment in one tar stream; then modes
+    /// and links, and (when correcting drift) the drifted release marked; last the manifest
+    /// published, which makes the release complete.
     private func build(_ release: ReleaseName, remote: RemoteService, holding lock: RemoteLock) async throws {
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
         var steps = [StepScript("prepare", try scripts.prepare(release, removing: plan.comparison.removals))]
+        let manifest = Manifest(
+            service: service.name, revision: desired.revision.hex, release: release,
+            files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
+            deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
+        let environment = try EnvironmentFile.render(environment, for: remote.manager)
         let (repository, revision) = (self.repository, desired.revision)
-        if !uploads.isEmpty {
-            let unpack = try await BlockingWork.run {
-                try scripts.unpack(into: release, files: try uploads.map { file in
-                    guard let content = try repository.readFile(file.path, at: revision) else {
-                        throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
-                    }
-                    return (file.path, content, file.mode)
-                })
-            }
-            steps.append(StepScript("upload", unpack, failurePath: remote.layout.releaseDirectory(release)))
+        let unpack = try await BlockingWork.run {
+            try scripts.unpack(into: release, files: try uploads.map { file in
+                guard let content = try repository.readFile(file.path, at: revision) else {
+                    throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
+                }
+                return (file.path, content, file.mode)
+            }, staging: manifest, environment: environment)
         }
+        steps.append(StepScript("upload", unpack, failurePath: remote.layout.releaseDirectory(release)))
         let uploaded = Set(uploads.map(\.path))
         let modeChanges = desired.files.values.filter { file in
             file.symlinkTarget == nil && !uploaded.contains(file.path) && observed.modes[file.path].map { $0 & 0o7777 } != file.mode
@@ -163,16 +186,11 @@ struct ServiceDeployer: Sendable {
             steps.append(StepScript("finish", try scripts.setModesAndLinks(in: release, modes: Dictionary(uniqueKeysWithValues: modeChanges.map { ($0.path, $0.mode) }),
                                                                         symlinks: Dictionary(uniqueKeysWithValues: links))))
         }
-        let manifest = Manifest(
-            service: service.name, revision: desired.revision.hex, release: release,
-            files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
-            deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
-        steps.append(StepScript("finish", scripts.finish(release, manifest: manifest)))
-        steps.append(StepScript("settings", scripts.storeSettings(release, environment: try EnvironmentFile.render(environment, for: remote.manager))))
         let drift = plan.comparison.drift.filter(\.changesRelease)
         if case .deploy(.correctDrift) = plan.action, let drifted = previousRelease, !drift.isEmpty {
             steps.append(StepScript("taint", scripts.taint(drifted, reason: drift.map(\.description).joined(separator: "; "))))
         }
+        steps.append(StepScript("finish", scripts.finish(release, listing: service.changeDetection == .mtime)))
         ProgressEvents.emit(.uploading(done: 0, total: uploads.count), host: host, service: service.name)
         try await acquire(lock, then: steps)
         ProgressEvents.emit(.uploading(done: uploads.count, total: uploads.count), host: host, service: service.name)
@@ -292,7 +310,7 @@ struct ServiceDeployer: Sendable {
     /// Steps that leave the host as they found it when run twice, so `error_policy` may
     /// retry them after a transport error; stop, switch and start never are. A batch of steps
     /// is retried when ``mayRetry(_:)`` says so.
-    static let idempotentSteps: Set<String> = ["prepare", "finish", "settings", "prune", "verify", "journal", "lock", "unlock"]
+    static let idempotentSteps: Set<String> = ["prepare", "finish", "prune", "verify", "journal", "lock", "unlock", "health"]
 
     /// Appends a record; a failure to append is reported by the run's final record, which fails too.
     func record(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,

@@ -91,7 +91,7 @@ public struct ProcessScripts: Sendable {
         pidfile="$f/pid"
         log=\(ShellQuote.quote(logFile))
         ferry_start() {
-          mkdir -p -m 0700 -- "$f" || ferry_fail "cannot create $f"
+          [ -d "$f" ] || mkdir -p -m 0700 -- "$f" || ferry_fail "cannot create $f"
           if ferry_read_pid "$pidfile" && ferry_alive "$ferry_pid" "$ferry_started"; then
             printf 'already-running %s\\n' "$ferry_pid"
             return 0
@@ -131,7 +131,7 @@ public struct ProcessScripts: Sendable {
 
     ferry_stop() {
       if ! ferry_read_pid "$pidfile" || ! ferry_alive "$ferry_pid" "$ferry_started"; then
-        rm -f -- "$pidfile"
+        if [ -e "$pidfile" ] || [ -L "$pidfile" ]; then rm -f -- "$pidfile"; fi
         printf 'not-running\n'
         return 0
       fi

@@ -6,11 +6,12 @@ import Foundation
 /// A deploy runs them in this order:
 /// 1. ``prepare(_:removing:)``: the new release directory, hard links to every file of the
 ///    current release (`cp -al`), minus the paths that no longer belong;
-/// 2. ``unpack(into:files:)``: the changed files, as one tar stream into one `tar -x`, which
-///    replaces a path by unlinking it first (breaking the hard link, so older releases keep
-///    their bytes), then one flush to disk;
+/// 2. ``unpack(into:files:staging:environment:)``: the changed files, the manifest and the
+///    environment, as one tar stream into one `tar -x`, which replaces a path by unlinking it
+///    first (breaking the hard link, so older releases keep their bytes), then one flush to disk;
 /// 3. ``setModesAndLinks(in:modes:symlinks:)``: permission changes, symbolic links;
-/// 4. ``finish(_:manifest:)``: the manifest and the quick-check listing;
+/// 4. ``finish(_:listing:)``: the manifest published (the release is complete), and the
+///    quick-check listing for `change_detection: mtime`;
 /// 5. ``switchCurrent(to:)``: `current` now points at the release, atomically;
 /// 6. ``prune(keep:protecting:)``: old releases beyond the count to keep.
 ///
@@ -65,24 +66,36 @@ public struct ReleaseScripts: Sendable {
         return RemoteScript(text: text, input: removals.isEmpty ? nil : Self.list(removals.map { "./" + $0 }))
     }
 
-    /// Writes `files` (path relative to the release → bytes and permission bits) into `release`
-    /// as one stream: an in-process ``TarArchive`` on standard input, read by one `tar -x`,
-    /// which creates the directories they need. `tar` unlinks a path before writing it, so a hard
-    /// link shared with an older release keeps the older release's bytes. Then one flush of the
-    /// file system (`sync -f`, plain `sync` where `sync` has no `-f`), so no later switch can
-    /// point at bytes still in memory: one flush per release, not one per file.
-    public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)]) throws -> RemoteScript {
+    /// Writes `files` (path relative to the release → bytes and permission bits) into `release`,
+    /// together with what the release runs with — `manifest` staged as
+    /// `.ferry/settings/<release>/manifest.json` and `environment` as `.ferry/settings/<release>/env`
+    /// (mode 0600, in a directory of mode 0700) — as one stream: an in-process ``TarArchive`` on
+    /// standard input, read by one `tar -x` in the service's directory, which creates the
+    /// directories they need. `tar` unlinks a path before writing it, so a hard link shared with
+    /// an older release keeps the older release's bytes. Then one flush of the file system
+    /// (`sync -f`, plain `sync` where `sync` has no `-f`), so no later switch can point at bytes
+    /// still in memory: one flush per release, not one per file. The release is complete only
+    /// once ``finish(_:listing:)`` has published its manifest.
+    public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)],
+                       staging manifest: Manifest, environment: Data?) throws -> RemoteScript {
         var archive = TarArchive()
+        let releasePrefix = "releases/" + release.rawValue + "/"
         for file in files {
-            archive.addFile(try ReleasePath.validated(file.path), contents: file.contents, mode: file.mode & 0o7777)
+            archive.addFile(releasePrefix + (try ReleasePath.validated(file.path)), contents: file.contents, mode: file.mode & 0o7777)
         }
+        let settings = ".ferry/settings/" + release.rawValue
+        archive.addDirectory(".ferry", mode: 0o700)
+        archive.addDirectory(".ferry/settings", mode: 0o700)
+        archive.addDirectory(settings, mode: 0o700)
+        archive.addFile(settings + "/" + Self.stagedManifest, contents: manifest.encoded(), mode: 0o644)
+        if let environment { archive.addFile(settings + "/" + Self.stagedEnvironment, contents: environment, mode: 0o600) }
         let text = RemoteShell.prologue + #"""
         umask 022
         d=\#(ShellQuote.quote(layout.root))
         r=\#(release.rawValue)
-        cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
-        tar -x -o -p -m -f - || ferry_fail "cannot write the new files into $d/releases/$r"
-        if ! e=$(sync -f -- . 2>&1); then
+        [ -d "$d/releases/$r" ] || ferry_fail "release $r does not exist under $d/releases"
+        tar -x -o -p -m -f - -C "$d" || ferry_fail "cannot write the new files into $d/releases/$r"
+        if ! e=$(sync -f -- "$d/releases/$r" 2>&1); then
           case $e in *"invalid option"*|*"unrecognized option"*) sync ;; *) ferry_fail "cannot flush $d/releases/$r to disk: $e" ;; esac
         fi
         printf 'unpacked %s\n' "$r"
@@ -90,6 +103,11 @@ public struct ReleaseScripts: Sendable {
         """#
         return RemoteScript(text: text, input: archive.data)
     }
+
+    /// The name of the manifest staged in a release's settings directory by ``unpack(into:files:staging:environment:)``.
+    static let stagedManifest = "manifest.json"
+    /// The name of the environment file in a release's settings directory.
+    static let stagedEnvironment = "env"
 
     /// Gives each path of `modes` its permission bits and creates each symbolic link of
     /// `symlinks` (path → target text) in `release`, replacing whatever is at its path.
@@ -137,21 +155,28 @@ public struct ReleaseScripts: Sendable {
         return RemoteScript(text: text, input: entries.isEmpty ? nil : Self.list(entries))
     }
 
-    /// Finishes `release` after its files are in place: stores `manifest` as
-    /// `.ferry/manifests/<release>.json`, sent on standard input and written to a temporary
-    /// file then renamed; then records the release's ``QuickCheck`` listing as
-    /// `.ferry/manifests/<release>.stat`.
-    public func finish(_ release: ReleaseName, manifest: Manifest) -> RemoteScript {
+    /// Finishes `release` once its files, modes and links are in place: publishes the manifest
+    /// ``unpack(into:files:staging:environment:)`` staged as `.ferry/manifests/<release>.json`
+    /// (a hard link made in one step: the file appears whole, and a release with a manifest is
+    /// complete); with `listing`, first records the release's ``QuickCheck`` listing as
+    /// `.ferry/manifests/<release>.stat` (only `change_detection: mtime` reads it).
+    public func finish(_ release: ReleaseName, listing: Bool) -> RemoteScript {
         let text = RemoteShell.prologue + #"""
         umask 022
         d=\#(ShellQuote.quote(layout.root))
         r=\#(release.rawValue)
+        s="$d/.ferry/settings/$r"
         cd -- "$d/releases/$r" || ferry_fail "release $r does not exist under $d/releases"
-        [ -d "$d/.ferry/manifests" ] || { mkdir -p -m 0700 -- "$d/.ferry" && mkdir -p -- "$d/.ferry/manifests"; } || ferry_fail "cannot create $d/.ferry/manifests"
-        cat > "$d/.ferry/manifests/.$r.json.$$" && mv -f -T -- "$d/.ferry/manifests/.$r.json.$$" "$d/.ferry/manifests/$r.json" || ferry_fail "cannot write the manifest of release $r"
+        [ -f "$s/\#(Self.stagedManifest)" ] || ferry_fail "the manifest of release $r was not written"
+        [ -d "$d/.ferry/manifests" ] || mkdir -p -- "$d/.ferry/manifests" || ferry_fail "cannot create $d/.ferry/manifests"
 
-        """# + QuickCheck.record + "printf 'finished %s\\n' \"$r\"\n"
-        return RemoteScript(text: text, input: manifest.encoded())
+        """# + (listing ? QuickCheck.record : "") + #"""
+        if [ -e "$d/.ferry/manifests/$r.json" ] || [ -L "$d/.ferry/manifests/$r.json" ]; then rm -f -- "$d/.ferry/manifests/$r.json"; fi
+        ln -- "$s/\#(Self.stagedManifest)" "$d/.ferry/manifests/$r.json" || ferry_fail "cannot write the manifest of release $r"
+        printf 'finished %s\n' "$r"
+
+        """#
+        return RemoteScript(text: text)
     }
 
     /// `entries` as a NUL-separated list, for `xargs -0`.
@@ -166,51 +191,47 @@ public struct ReleaseScripts: Sendable {
 
     /// Points `current` at `release` atomically (a new link under a temporary name,
     /// renamed over `current`, so readers always find a whole release), then installs the
-    /// release's manifest as `.ferry/manifest.json` and its ``QuickCheck`` listing as
-    /// `.ferry/manifest.stat` (or removes either file when the release has none) and its environment as `.ferry/env` (kept as it is for a release that
-    /// stores none). Also the rollback: switch to the previous release.
+    /// release's manifest as `.ferry/manifest.json`, its ``QuickCheck`` listing as
+    /// `.ferry/manifest.stat` (removed for a release that has none) and its environment as
+    /// `.ferry/env` (kept as it is for a release that stores none). The manifest and the
+    /// environment are copied from the release's settings directory into `.ferry/.switching`
+    /// and renamed into place by one `mv` (each rename atomic); a release an older Ferry made,
+    /// without a staged manifest, is installed from `.ferry/manifests`. Also the rollback:
+    /// switch to the previous release.
     public func switchCurrent(to release: ReleaseName) -> RemoteScript {
         RemoteScript(text: RemoteShell.prologue + #"""
         d=\#(ShellQuote.quote(layout.root))
         r=\#(release.rawValue)
+        f="$d/.ferry"
+        s="$f/settings/$r"
         [ -d "$d/releases/$r" ] || ferry_fail "release $r does not exist under $d/releases"
         if [ -e "$d/.current.$$" ] || [ -L "$d/.current.$$" ]; then rm -f -- "$d/.current.$$"; fi
         ln -s -- "releases/$r" "$d/.current.$$" || ferry_fail "cannot create a link in $d"
         mv -f -T -- "$d/.current.$$" "$d/current" || { rm -f -- "$d/.current.$$"; ferry_fail "cannot replace $d/current"; }
-        m="$d/.ferry/manifests/$r.json"
-        if [ -f "$m" ]; then
-          cp -- "$m" "$d/.ferry/.manifest.json.$$" && mv -f -T -- "$d/.ferry/.manifest.json.$$" "$d/.ferry/manifest.json" || ferry_fail "cannot install the manifest of release $r"
-        else
-          rm -f -- "$d/.ferry/manifest.json"
+        set --
+        if [ -f "$s/\#(Self.stagedManifest)" ] && [ -f "$f/manifests/$r.json" ]; then
+          set -- "$s/\#(Self.stagedManifest)"
+        elif [ -f "$f/manifests/$r.json" ]; then
+          cp -- "$f/manifests/$r.json" "$f/.manifest.json.$$" && mv -f -T -- "$f/.manifest.json.$$" "$f/manifest.json" || ferry_fail "cannot install the manifest of release $r"
+        elif [ -e "$f/manifest.json" ]; then
+          rm -f -- "$f/manifest.json"
         fi
-        l="$d/.ferry/manifests/$r.stat"
+        if [ -f "$s/\#(Self.stagedEnvironment)" ]; then set -- "$@" "$s/\#(Self.stagedEnvironment)"; fi
+        if [ "$#" -gt 0 ]; then
+          [ -d "$f/.switching" ] || mkdir -m 0700 -- "$f/.switching" || ferry_fail "cannot create $f/.switching"
+          cp -p -- "$@" "$f/.switching/" || ferry_fail "cannot install the manifest and environment of release $r"
+          for ferry_file do set -- "$@" "$f/.switching/${ferry_file##*/}"; shift; done
+          mv -f -t "$f" -- "$@" || ferry_fail "cannot install the manifest and environment of release $r"
+        fi
+        l="$f/manifests/$r.stat"
         if [ -f "$l" ]; then
-          cp -- "$l" "$d/.ferry/.manifest.stat.$$" && mv -f -T -- "$d/.ferry/.manifest.stat.$$" "$d/.ferry/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
-        else
-          rm -f -- "$d/.ferry/manifest.stat"
-        fi
-        e="$d/.ferry/settings/$r/env"
-        if [ -f "$e" ]; then
-          cp -p -- "$e" "$d/.ferry/.env.$$" && mv -f -T -- "$d/.ferry/.env.$$" "$d/.ferry/env" || { rm -f -- "$d/.ferry/.env.$$"; ferry_fail "cannot install the environment of release $r"; }
+          cp -- "$l" "$f/.manifest.stat.$$" && mv -f -T -- "$f/.manifest.stat.$$" "$f/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
+        elif [ -e "$f/manifest.stat" ]; then
+          rm -f -- "$f/manifest.stat"
         fi
         printf 'switched %s\n' "$r"
 
         """#)
-    }
-
-    /// Stores what `release` runs with besides its files: its environment file (sent on
-    /// standard input, never in the script's text) as `.ferry/settings/<release>/env`, mode
-    /// 0600, written to a temporary file then renamed. ``switchCurrent(to:)`` installs it.
-    public func storeSettings(_ release: ReleaseName, environment: Data) -> RemoteScript {
-        RemoteScript(text: RemoteShell.prologue + #"""
-        umask 077
-        d=\#(ShellQuote.quote(layout.root))
-        s="$d/.ferry/settings/\#(release.rawValue)"
-        { [ -d "$d/.ferry" ] || mkdir -p -m 0700 -- "$d/.ferry"; } && mkdir -p -- "$s" || ferry_fail "cannot create $s"
-        cat > "$s/.env.$$" && chmod 600 "$s/.env.$$" && mv -f -T -- "$s/.env.$$" "$s/env" || { rm -f -- "$s/.env.$$"; ferry_fail "cannot write $s/env"; }
-        printf 'stored %s\n' "$s"
-
-        """#, input: environment)
     }
 
     /// Marks `release` as changed on the host (`.ferry/tainted/<release>`, holding `reason`):

@@ -83,6 +83,24 @@ public struct RemoteLock: Sendable {
         return RemoteScript(text: text)
     }
 
+    /// Checks, with shell built-ins only, that ``owner`` still holds the lock, without renewing
+    /// it: prints `outcome=held` and exits 0 when it does; otherwise prints `outcome=other` or
+    /// `outcome=not-held` with the holder's fields and exits with ``ScriptBatch/haltStatus``, so
+    /// nothing after it in a ``ScriptBatch`` runs. For a step that comes soon after the lease
+    /// was taken or renewed, with more than enough of it left (the agent counts).
+    public func confirmScript() -> RemoteScript {
+        RemoteScript(text: RemoteShell.prologue + variables + Self.guardFunctions + """
+        ferry_lock_read
+        if [ -n "$held_token" ] && [ "$held_token" = "$token" ]; then
+          printf 'outcome=held\\n'
+          exit 0
+        fi
+        if [ -n "$held_token" ]; then printf 'outcome=other\\n%s\\n' "$held"; else printf 'outcome=not-held\\n'; fi
+        exit \(ScriptBatch.haltStatus)
+
+        """)
+    }
+
     /// Removes the lock if ``owner`` holds it; leaves anyone else's alone.
     /// Read the output with ``parseRelease(_:)``.
     public func releaseScript() -> RemoteScript {

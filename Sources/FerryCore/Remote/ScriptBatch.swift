@@ -8,8 +8,8 @@ import Foundation
 /// part, not the batch, and its variables and functions stay in it. The parts' inputs travel
 /// one after another on standard input; each part reads exactly its own bytes (`head -c`),
 /// and what it leaves unread is drained (by the shell's own `read`: a part that reads all its
-/// input costs no extra process), so the next part starts at its own first byte. A part
-/// without input reads `/dev/null`.
+/// input costs no extra process), so the next part starts at its own first byte. The last part
+/// with input reads the rest of standard input directly. A part without input reads `/dev/null`.
 ///
 /// Before each part the batch prints the line `::ferry-step <index>`; ``sections(_:count:)``
 /// splits the output at those lines, so every part's output is read as if it had run alone.
@@ -50,8 +50,9 @@ public struct ScriptBatch: Sendable, Equatable {
     public var script: RemoteScript {
         var text = RemoteShell.prologue + Self.runner
         var input = Data()
+        let lastInput = parts.lastIndex { $0.script.input != nil }
         for (index, part) in parts.enumerated() {
-            let length = part.script.input.map { String($0.count) } ?? "-"
+            let length = index == lastInput ? "=" : part.script.input.map { String($0.count) } ?? "-"
             let mode = part.mayHalt ? "halt" : part.mayFail ? "optional" : "required"
             text += "ferry_part \(index) \(length) \(mode) \(ShellQuote.quote(part.script.text))\n"
             if let data = part.script.input { input.append(data) }
@@ -107,14 +108,18 @@ public struct ScriptBatch: Sendable, Equatable {
     }
 
     /// `ferry_part INDEX LENGTH MODE TEXT`: prints the part's marker, runs TEXT in a subshell with
-    /// positional parameters cleared, on exactly LENGTH bytes of standard input (`-`: none), and
-    /// stops the batch as MODE says (`required`, `optional`, `halt`).
+    /// positional parameters cleared, on exactly LENGTH bytes of standard input (`-`: none; `=`:
+    /// the rest of it, for the last part with input, which then costs no `head`), and stops the
+    /// batch as MODE says (`required`, `optional`, `halt`).
     private static let runner = #"""
     ferry_part() {
       ferry_part_text=$4
       printf '::ferry-step %s\n' "$1"
+      [ -n "$4" ] || return 0
       if [ "$2" = - ]; then
         ( set --; eval "$ferry_part_text" ) </dev/null
+      elif [ "$2" = = ]; then
+        ( set --; eval "$ferry_part_text" )
       else
         head -c "$2" | {
           ( set --; eval "$ferry_part_text" )
