@@ -68,7 +68,7 @@ struct HostileHostOutputTests {
     @Test(arguments: ["../etc/passwd", "web/../../x", "/etc/passwd", ".", "a/./b", "../\u{301}x", "a//b"])
     func aProbeListingAPathOutsideTheReleaseIsMalformed(path: String) throws {
         let probe = try HostStateProbe(services: [RemoteService(name: "web", remoteDirectory: "/srv/web", command: "true")])
-        let service = ["service", "web", "directory", "yes", "status", "stopped", "", "end-service", "manifests", "sizes", "settings", "sums"]
+        let service = ["service", "web", "directory", "yes", "status", "stopped", "", "end-service", "manifests", "sizes"]
         let output = Self.fields([HostStateProbe.header, "systemd", "no"] + service + ["walk", "0t", "records", "d", "755", "4096", "", "",
                                  "f", "644", "2", path, "", "hashes", "sha256", HostStateProbe.trailer])
         let error = #expect(throws: RemoteError.self) { try probe.parse(output) }

@@ -32,6 +32,10 @@ import Testing
                 printf '%s\\0' "$@" >> \(tools.shellQuoted)/sha256sum.arguments
                 exec \(try Self.system("sha256sum")) "$@"
                 """)
+            for name in ["find", "cat", "sort", "cmp", "comm", "sed", "xargs", "stat", "readlink", "base64", "wc"] where name != "find" || gnuFind {
+                guard let system = try? Self.system(name) else { continue }
+                try Self.tool(tools + "/" + name, "echo \(name) >> \(tools.shellQuoted)/calls.log\nexec \(system) \"$@\"")
+            }
             if !gnuFind {
                 try Self.tool(tools + "/find", "case \" $* \" in *\" -printf \"*) echo 'find: unknown predicate' >&2; exit 1 ;; esac\nexec \(try Self.system("find")) \"$@\"")
             }
@@ -65,12 +69,11 @@ import Testing
         }
 
         /// Probes the service, with or without the quick check: the raw output, the state, how many
-        /// times `sha256sum` ran, and the files of the release it was given (`./`-relative paths, as the
-        /// quick check hands them over, without the `./`).
-        func probe(quick: Bool) async throws -> (output: Data, state: ActualServiceState, sha256sumCalls: Int, hashed: Set<String>) {
-            let log = tools + "/sha256sum.log", arguments = tools + "/sha256sum.arguments"
-            try? FileManager.default.removeItem(atPath: log)
-            try? FileManager.default.removeItem(atPath: arguments)
+        /// times `sha256sum` ran, the files of the release it was given (`./`-relative paths, as the
+        /// quick check hands them over, without the `./`), and the other tools that ran, in order.
+        func probe(quick: Bool) async throws -> (output: Data, state: ActualServiceState, sha256sumCalls: Int, hashed: Set<String>, tools: [String]) {
+            let log = tools + "/sha256sum.log", arguments = tools + "/sha256sum.arguments", calls = tools + "/calls.log"
+            for file in [log, arguments, calls] { try? FileManager.default.removeItem(atPath: file) }
             var service = try RemoteService(name: "app", remoteDirectory: layout.root, command: "true")
             service.quickCheck = quick
             let probe = try HostStateProbe(services: [service])
@@ -78,10 +81,11 @@ import Testing
             var reading = try probe.read(output)
             if let followUp = reading.followUp { try reading.complete(with: try await run(followUp).stdout) }
             let state = try #require(reading.states["app"])
-            let calls = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
+            let sha256sumCalls = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
             let hashed = ((try? Data(contentsOf: URL(fileURLWithPath: arguments))) ?? Data()).split(separator: 0)
                 .map { String(decoding: $0, as: UTF8.self) }.filter { $0.hasPrefix("./") }.map { String($0.dropFirst(2)) }
-            return (output, state, calls, Set(hashed))
+            let ran = ((try? String(contentsOfFile: calls, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            return (output, state, sha256sumCalls, Set(hashed), ran)
         }
     }
 
@@ -170,18 +174,49 @@ import Testing
         #expect(files["link"]?.symlinkTarget == "target with\nnewline and 'quotes' $(touch pwned)")
     }
 
-    @Test func aHostWithoutGNUCommHashesEveryFileWhenTheListingDiffers() async throws {
+    @Test func aNoOpProbeRunsFindAndCatOnlyAndNothingPerService() async throws {
         let deployed = try await Deployed()
-        try Data("#!/bin/sh\necho 'comm: invalid option -- z' >&2\nexit 1\n".utf8).write(to: URL(fileURLWithPath: deployed.tools + "/comm"))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: deployed.tools + "/comm")
+        let quick = try await deployed.probe(quick: true)
+        #expect(quick.state.quickCheckPassed)
+        #expect(quick.tools == ["find", "find", "cat", "find"], "GNU find test, sizes, contents, listing: \(quick.tools)")
+        #expect(quick.sha256sumCalls == 0)
+        let script = try HostStateProbe(services: ["a", "b", "c"].map { name in
+            var service = try RemoteService(name: name, remoteDirectory: "/srv/" + name, command: "true")
+            service.quickCheck = true
+            return service
+        }).script.text
+        #expect(script.components(separatedBy: "ferry_listing \"$@\"").count == 2, "one listing pass for every service of the host")
+    }
+
+    @Test func aListingRecordedSortedByAnOlderFerryIsComparedAsASet() async throws {
+        let deployed = try await Deployed()
+        let recorded = deployed.layout.stateDirectory + "/manifest.stat"
+        let entries = try Data(contentsOf: URL(fileURLWithPath: recorded)).split(separator: 0)
+        let sorted = entries.sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(sorted != entries, "the fixture's walk order is not sorted, or this test proves nothing")
+        try Data(sorted.map { Data($0) + [0] }.joined()).write(to: URL(fileURLWithPath: recorded))
+        let untouched = try await deployed.probe(quick: true)
+        #expect(untouched.sha256sumCalls == 0, "every entry is a recorded one: nothing to hash")
+        #expect(ObservedService(actual: untouched.state).files == deployed.manifest.files.mapValues(\.sha256))
         try await deployed.edit("printf 'x' >> plain.txt")
-        let probe = try await deployed.probe(quick: true)
-        #expect(!Self.contains(probe.output, field: "changed\u{0}0"), "no changed-files section for the service")
-        #expect(probe.sha256sumCalls >= 1)
-        let files = try #require(probe.state.files)
-        #expect(files.count == deployed.manifest.files.count)
-        #expect(files["plain.txt"]?.sha256 == ManifestFile(contents: Data("plain\nx".utf8), mode: 0o644).sha256)
-        #expect(files["a b.txt"]?.sha256 == deployed.manifest.files["a b.txt"]?.sha256)
+        let edited = try await deployed.probe(quick: true)
+        #expect(edited.hashed == ["plain.txt"])
+        #expect(edited.state.files?["plain.txt"]?.sha256 == ManifestFile(contents: Data("plain\nx".utf8), mode: 0o644).sha256)
+        #expect(edited.state.files?["a b.txt"]?.sha256 == deployed.manifest.files["a b.txt"]?.sha256)
+    }
+
+    @Test func aMissingOrForeignListingHashesEveryFile() async throws {
+        for damage in ["rm -f -- ../../.ferry/manifest.stat", "printf 'f 644 6 1.0 ./plain.txt' > ../../.ferry/manifest.stat", ": > ../../.ferry/manifest.stat"] {
+            let deployed = try await Deployed()
+            try await deployed.edit("cp -p plain.txt ../reference && printf 'PLAIN\\n' > plain.txt && touch -r ../reference plain.txt && " + damage)
+            let probe = try await deployed.probe(quick: true)
+            #expect(!probe.state.quickCheckPassed, "\(damage)")
+            let files = try #require(probe.state.files, "\(damage)")
+            #expect(files.count == deployed.manifest.files.count, "\(damage)")
+            #expect(files["plain.txt"]?.sha256 == ManifestFile(contents: Data("PLAIN\n".utf8), mode: 0o644).sha256, "the blind spot is hashed: \(damage)")
+            #expect(files["a b.txt"]?.sha256 == deployed.manifest.files["a b.txt"]?.sha256, "\(damage)")
+            #expect(probe.sha256sumCalls >= 1, "\(damage)")
+        }
     }
 
     @Test func anEditKeepingSizeAndMtimeIsTheDocumentedBlindSpot() async throws {

@@ -138,10 +138,10 @@ import _FerryTestHosts
         #expect(deployed(try await world.reconcile()).isEmpty)
     }
 
-    /// Whether the listing of `service`'s running release on `host` is the one recorded at deploy:
-    /// what the probe's quick check compares.
+    /// Whether the listing of `service`'s running release on `host` is the one recorded at deploy,
+    /// entry by entry in the order `find` walks the release: what the probe's quick check compares.
     private func listingMatches(_ host: TestHost, _ service: String) throws -> Bool {
-        let compare = #"cd -P /srv/\#(service)/current && find . \( -type f -o -type l \) -printf '%y %m %s %T@ %p\0' | LC_ALL=C sort -z | cmp -s - /srv/\#(service)/.ferry/manifest.stat"#
+        let compare = #"cd -P /srv/\#(service)/current && find . \( -type f -o -type l \) -printf '%y %m %s %T@ %p\0' | cmp -s - /srv/\#(service)/.ferry/manifest.stat"#
         return try host.runInside(["sh", "-c", compare]).status == 0
     }
 }

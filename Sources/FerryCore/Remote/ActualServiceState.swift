@@ -14,7 +14,7 @@ public struct ActualServiceState: Sendable, Equatable {
     /// ``quickCheckPassed`` (the probe hashed nothing).
     public var files: [String: ActualFile]?
     /// Whether the release's ``QuickCheck`` listing (size, modification time, mode of every
-    /// file) is the one recorded at deploy, so the probe skipped hashing its files.
+    /// file) is the one recorded at deploy, so its files are the manifest's and nothing was hashed.
     public var quickCheckPassed: Bool
     /// The release directories present, oldest first.
     public var releases: [ReleaseName]

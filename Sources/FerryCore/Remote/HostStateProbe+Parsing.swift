@@ -1,11 +1,19 @@
 import Foundation
 
 extension HostStateProbe {
-    /// The state of every probed service from the script's standard output.
+    /// The state of every probed service from the script's standard output, with the files an
+    /// `mtime` listing found changed left without a SHA-256 (so they differ from the manifest):
+    /// ``read(_:)`` and ``Reading/followUp`` hash them.
+    public func parse(_ output: Data) throws -> [String: ActualServiceState] {
+        try read(output).states
+    }
+
+    /// What the script's standard output says: the state of every probed service, and which
+    /// files are still to hash (``Reading/followUp``).
     ///
     /// Anything a login script printed before the probe's header is ignored. Throws
     /// `.malformedOutput` when the output is cut short, out of order, or misses a service.
-    public func parse(_ output: Data) throws -> [String: ActualServiceState] {
+    public func read(_ output: Data) throws -> Reading {
         let bytes = [UInt8](output)
         guard let start = NulFieldReader.offset(after: Self.header, in: bytes) else {
             throw RemoteError(.malformedOutput, "the probe's output has no header; the host did not run the probe (is /bin/sh a POSIX shell?)")
@@ -27,16 +35,20 @@ extension HostStateProbe {
             throw RemoteError(.malformedOutput, "the probe's output has nothing for service \(services[missing].name)")
         }
         var found = states.map { $0! }
-        try readManifests(&reader, into: &found)
-        try readSettingsHashes(&reader, into: &found)
+        let recorded = try readManifests(&reader, into: &found)
         try readTrees(&reader, into: &found)
-        if reader.skip("changed") { try readChangedFiles(&reader, into: &found) }
+        var unhashed: [Int: [String]?] = [:]
+        if reader.skip("listing") { unhashed = try readListing(&reader, recorded: recorded, into: &found) }
         try reader.expect(Self.trailer)
-        return Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found))
+        let pending = unhashed.keys.sorted().map { index in
+            Reading.Pending(service: services[index].name, directory: found[index].currentRelease.map(services[index].layout.releaseDirectory) ?? services[index].layout.current,
+                            paths: unhashed[index] ?? nil)
+        }
+        return Reading(states: Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found)), pending: pending)
     }
 
     /// The labels of a pass (`3`, `3e`, `3t`…) up to its `end` field: service index and kind letter.
-    private func labels(_ reader: inout NulFieldReader, until end: String) throws -> [(index: Int, kind: UInt8?)] {
+    func labels(_ reader: inout NulFieldReader, until end: String) throws -> [(index: Int, kind: UInt8?)] {
         var labels: [(Int, UInt8?)] = []
         while !reader.skip(end) {
             let field = try reader.nextBytes()
@@ -49,8 +61,10 @@ extension HostStateProbe {
         return labels
     }
 
-    /// `manifests LABEL… sizes SIZE… BYTES`: every manifest, its size then all contents back to back.
-    private func readManifests(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
+    /// `manifests LABEL… sizes SIZE… BYTES`: every file the agent reads whole, its size then all
+    /// contents back to back: manifests (`3`), recorded ``QuickCheck`` listings (`3s`, returned by
+    /// service index), environment files (`3e`) and units (`3u`), of which only the SHA-256 is kept.
+    private func readManifests(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws -> [Int: ArraySlice<UInt8>] {
         try reader.expect("manifests")
         let owners = try labels(&reader, until: "sizes")
         let sizes = try owners.map { _ in
@@ -59,22 +73,18 @@ extension HostStateProbe {
             }
             return size
         }
+        var recorded: [Int: ArraySlice<UInt8>] = [:]
         for (owner, size) in zip(owners, sizes) {
-            states[owner.index].manifestData = Data(try reader.raw(count: size))
-        }
-    }
-
-    /// `settings LABEL… sums HEX  PATH…`: the SHA-256 of each environment file (`e`) and unit (`u`).
-    private func readSettingsHashes(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
-        try reader.expect("settings")
-        for owner in try labels(&reader, until: "sums") {
-            let hash = try Self.hash(of: try reader.nextBytes())
+            let contents = try reader.raw(count: size)
             switch owner.kind {
-            case UInt8(ascii: "e"): states[owner.index].environmentFileSHA256 = hash
-            case UInt8(ascii: "u"): states[owner.index].unitSHA256 = hash
-            default: throw RemoteError(.malformedOutput, "the probe sent a settings label of an unknown kind")
+            case nil: states[owner.index].manifestData = Data(contents)
+            case UInt8(ascii: "s"): recorded[owner.index] = contents
+            case UInt8(ascii: "e"): states[owner.index].environmentFileSHA256 = ManifestFile.sha256(Data(contents))
+            case UInt8(ascii: "u"): states[owner.index].unitSHA256 = ManifestFile.sha256(Data(contents))
+            default: throw RemoteError(.malformedOutput, "the probe sent a file of an unknown kind")
             }
         }
+        return recorded
     }
 
     /// `walk LABEL… records RECORD…`, then `hashes LABEL… sha256 HEX  PATH…`: for each service,
@@ -134,7 +144,7 @@ extension HostStateProbe {
         let prefixes = Dictionary(uniqueKeysWithValues: hashed.map { ($0, Array((services[$0].layout.current + "/").utf8)) })
         var byPath: [String: Int]?
         var position = 0
-        while !reader.peek(is: Self.trailer) && !reader.peek(is: "changed") {
+        while !reader.peek(is: Self.trailer) && !reader.peek(is: "listing") {
             let line = try reader.nextBytes()
             let hash = try Self.hash(of: line)
             let path = line.dropFirst(66)
@@ -157,49 +167,8 @@ extension HostStateProbe {
         for (index, files) in trees { states[index].files = files }
     }
 
-    /// `changed`, then for each service whose ``QuickCheck`` listing differs from the recorded one:
-    /// its index, `./PATH` for each regular file whose listing entry changed, `HEX  ./PATH` for each
-    /// of them hashed; then `end-changed`. A changed file gets its hash; every other regular file of
-    /// the listed tree, whose size, mode and modification time are the recorded ones, gets the
-    /// manifest's. A changed file the host could not hash keeps none, and so differs from the manifest.
-    private func readChangedFiles(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
-        var service: Int?
-        var changed: Set<String> = []
-        func settle() {
-            guard let index = service, var files = states[index].files else { return }
-            let manifest = try? states[index].manifest()
-            for (path, file) in files where file.symlinkTarget == nil && !changed.contains(path) {
-                guard let recorded = manifest?.files[path], recorded.symlinkTarget == nil, recorded.size == file.size else { continue }
-                files[path]?.sha256 = recorded.sha256
-            }
-            states[index].files = files
-        }
-        while !reader.skip("end-changed") {
-            let field = try reader.nextBytes()
-            if let index = NulFieldReader.decimal(field) {
-                guard index < services.count, services[index].quickCheck, states[index].files != nil else {
-                    throw RemoteError(.malformedOutput, "the probe sent changed files for a service it did not list")
-                }
-                settle()
-                service = index
-                changed = []
-                continue
-            }
-            guard let index = service else { throw RemoteError(.malformedOutput, "the probe sent changed files before naming their service") }
-            if field.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) {
-                changed.insert(try Self.relativePath(field))
-            } else {
-                let hash = try Self.hash(of: field)
-                let path = try Self.relativePath(field.dropFirst(66))
-                guard changed.contains(path), states[index].files?[path] != nil else { continue }
-                states[index].files?[path]?.sha256 = hash
-            }
-        }
-        settle()
-    }
-
     /// The hex digest at the start of a `sha256sum` line (`HEX  PATH` or `HEX *PATH`).
-    private static func hash(of line: ArraySlice<UInt8>) throws -> String {
+    static func hash(of line: ArraySlice<UInt8>) throws -> String {
         guard line.count > 66, line.prefix(64).allSatisfy(\.isLowercaseHexDigit),
               line[line.startIndex + 64] == UInt8(ascii: " ") else {
             throw RemoteError(.malformedOutput, "the probe sent a malformed hash line")
@@ -208,7 +177,7 @@ extension HostStateProbe {
     }
 
     /// A path of the release tree, relative to it; one that would leave the release is malformed output.
-    private static func treePath(_ bytes: ArraySlice<UInt8>) throws -> String {
+    static func treePath(_ bytes: ArraySlice<UInt8>) throws -> String {
         guard isInsideRelease(bytes) else {
             throw RemoteError(.malformedOutput, "the probe sent the path \"\(String(decoding: bytes.prefix(200), as: UTF8.self))\", which is not inside the release")
         }
@@ -261,11 +230,10 @@ extension HostStateProbe {
         }
         try reader.expect("status")
         let status = try serviceStatus(kind: try reader.next(), detail: try reader.next())
-        let quickCheckPassed = reader.skip("quick")
         try reader.expect("end-service")
         return ActualServiceState(directoryExists: directoryExists, currentTarget: nil, manifestData: nil,
                                   files: nil, releases: releases.sorted(), status: status,
-                                  taintedReleases: tainted.sorted(), journal: journal, quickCheckPassed: quickCheckPassed,
+                                  taintedReleases: tainted.sorted(), journal: journal,
                                   lockHolder: lockHolder)
     }
 
@@ -320,7 +288,7 @@ extension HostStateProbe {
     }
 
     /// `./a/b` as `a/b`; a path that would leave the release (`./../x`, `.//x`) is malformed output.
-    private static func relativePath(_ bytes: ArraySlice<UInt8>) throws -> String {
+    static func relativePath(_ bytes: ArraySlice<UInt8>) throws -> String {
         let text = String(decoding: bytes.prefix(200), as: UTF8.self)
         guard bytes.count > 2, bytes.prefix(2).elementsEqual("./".utf8) else {
             throw RemoteError(.malformedOutput, "the probe sent the path \"\(text)\", which does not start with ./")

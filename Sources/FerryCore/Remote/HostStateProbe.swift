@@ -3,22 +3,27 @@ import Foundation
 
 /// Reads the actual state of every service of one host in one round trip: whether its
 /// directory exists, where `current` points, the manifest, the SHA-256 of every file of
-/// the current release (or, for `change_detection: mtime`, whether its ``QuickCheck`` listing
-/// is the one recorded at deploy), the release directories, whether the service runs, and
-/// whether systemd runs on the host (`/run/systemd/system` exists).
+/// the current release (or, for `change_detection: mtime`, the release's ``QuickCheck``
+/// listing and the one recorded at deploy), the release directories, whether the service runs,
+/// and whether systemd runs on the host (`/run/systemd/system` exists).
 ///
-/// One pass for the whole host, whatever the number of services and files: one `find` lists
-/// every service's `current` link and release tree (type, mode, size, path, link target), one
-/// `find … -exec sha256sum` hashes every file that needs it (with `change_detection: mtime`,
-/// a `sha256sum` per service hashes only the files whose listing entry changed), one `cat` sends every manifest
-/// (after one `find` printing their sizes) and one `sha256sum` hashes every environment file
-/// and unit. The rest is shell built-ins (plus `systemctl` per systemd service, and `base64`
-/// for a lock or journal file, which exist only while a deploy runs or after it was cut short).
+/// One pass for the whole host, whatever the number of services and files: one `find` prints
+/// the sizes of every manifest, recorded listing, environment file and unit, and one `cat`
+/// sends them all (the agent hashes the settings files); one `find` lists every
+/// `content_hash` service's `current` link and release tree (type, mode, size, path, link
+/// target) and one `find … -exec sha256sum` hashes their files; one `find` lists every
+/// `mtime` service's release with modification times, compared by the agent with the recorded
+/// listing. The rest is shell built-ins (plus `systemctl` per systemd service, and `base64`
+/// for a lock or journal file, which exist only while a deploy runs or after it was cut
+/// short). A host with nothing changed runs five processes with `content_hash`
+/// (`sh`, two `find`, `cat`, `sha256sum`) and four with `mtime`, plus one `find` testing for GNU find.
 ///
 /// The output is a stream of NUL-terminated fields, so no file name (spaces, newlines,
-/// quotes) can break it; ``parse(_:)`` reads it back byte by byte. The script only reads:
-/// `ferry drift` runs it too. It needs a POSIX shell, GNU `find` (`-printf`), coreutils
-/// (`sha256sum`, `cat`, `base64`).
+/// quotes) can break it; ``read(_:)`` reads it back byte by byte. When an `mtime` listing
+/// differs from the recorded one, ``Reading/followUp`` hashes the files whose entry changed in
+/// a second round trip. The scripts only read: `ferry drift` runs them too. They need a POSIX
+/// shell, GNU `find` (`-printf`; without it every file is hashed), coreutils (`sha256sum`,
+/// `cat`, `base64`).
 public struct HostStateProbe: Sendable {
     /// The services probed, in order.
     public let services: [RemoteService]
@@ -39,38 +44,39 @@ public struct HostStateProbe: Sendable {
 
     /// The script: shared functions, one line per service, then the host-wide passes.
     public var script: RemoteScript {
+        let quick = services.contains(where: \.quickCheck)
         var text = RemoteShell.prologue + RemoteShell.processFunctions + Self.functions
-        if services.contains(where: \.quickCheck) { text += QuickCheck.capability + QuickCheck.functions }
         text += "printf '\\n\(Self.header)\\0'\n"
         text += "if [ -d /run/systemd/system ]; then ferry_field systemd yes; else ferry_field systemd no; fi\n"
         for (index, service) in services.enumerated() {
             let words = ["ferry_probe", service.name, service.layout.root] + Self.managerWords(service) + (service.quickCheck ? ["quick"] : [])
             text += ShellQuote.command(words) + "\nferry_walk_\(index)=$ferry_walk\n"
         }
-        text += Self.pass("manifests", then: "sizes", run: "ferry_sizes \"$@\"",
-                          services.enumerated().map { index, service in
-                              ("\(index)", "[ -f \(ShellQuote.quote(service.layout.manifest)) ]", ShellQuote.quote(service.layout.manifest))
-                          })
-        text += Self.pass("settings", then: "sums", run: #"sha256sum -z -- "$@""#, services.enumerated().flatMap { index, service in
-            Self.settingsFiles(service).map { kind, path in ("\(index)\(kind)", "[ -f \(path) ]", path) }
-        })
-        let trees = services.enumerated().map { index, service in
-            (walk: "\(index)t", test: "[ -d \(ShellQuote.quote(service.layout.current + "/")) ]", path: ShellQuote.quote(service.layout.current + "/"))
-        }
-        text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"",
-                          services.enumerated().flatMap { index, service in
-                              [("\(index)l", "[ -L \(ShellQuote.quote(service.layout.current)) ]", ShellQuote.quote(service.layout.current)),
-                               (trees[index].walk, "[ -n \"$ferry_walk_\(index)\" ] && \(trees[index].test)", trees[index].path)]
-                          })
-        text += Self.pass("hashes", then: "sha256", run: #"find "$@" -type f -exec sha256sum -z -- {} +"#, trees.enumerated().map { index, tree in
-            (tree.walk, "[ \"$ferry_walk_\(index)\" = tree ] && \(tree.test)", tree.path)
-        })
-        if services.contains(where: \.quickCheck) {
-            text += "ferry_field changed\n"
-            for (index, service) in services.enumerated() where service.quickCheck {
-                text += "if [ \"$ferry_walk_\(index)\" = changed ] && \(trees[index].test); then ferry_field \(index); ferry_changed \(ShellQuote.quote(service.layout.root)); fi\n"
+        text += Self.pass("manifests", then: "sizes", run: "ferry_sizes \"$@\"", services.enumerated().flatMap { index, service in
+            let manifest = ShellQuote.quote(service.layout.manifest)
+            var files = [("\(index)", "[ -f \(manifest) ]", manifest)]
+            if service.quickCheck {
+                let recorded = ShellQuote.quote(service.layout.stateDirectory + "/manifest.stat")
+                files.append(("\(index)s", "[ \"$ferry_walk_\(index)\" = list ] && [ -f \(recorded) ]", recorded))
             }
-            text += "ferry_field end-changed\n"
+            return files + Self.settingsFiles(service).map { kind, path in ("\(index)\(kind)", "[ -f \(path) ]", path) }
+        })
+        let links = services.enumerated().map { index, service in
+            ("\(index)l", "[ -L \(ShellQuote.quote(service.layout.current)) ]", ShellQuote.quote(service.layout.current))
+        }
+        let trees = services.enumerated().map { index, service in
+            (index: index, test: "[ -d \(ShellQuote.quote(service.layout.current + "/")) ]", path: ShellQuote.quote(service.layout.current + "/"))
+        }
+        text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"", (quick ? [] : links) + trees.map { tree in
+            ("\(tree.index)t", "[ \"$ferry_walk_\(tree.index)\" = tree ] && \(tree.test)", tree.path)
+        })
+        text += Self.pass("hashes", then: "sha256", run: #"find "$@" -type f -exec sha256sum -z -- {} +"#, trees.map { tree in
+            ("\(tree.index)t", "[ \"$ferry_walk_\(tree.index)\" = tree ] && \(tree.test)", tree.path)
+        })
+        if quick {
+            text += Self.pass("listing", then: "entries", run: "ferry_listing \"$@\"", links + trees.compactMap { tree in
+                services[tree.index].quickCheck ? ("\(tree.index)q", "[ \"$ferry_walk_\(tree.index)\" = list ] && \(tree.test)", tree.path) : nil
+            })
         }
         text += "ferry_field \(Self.trailer)\n"
         return RemoteScript(text: text)
@@ -113,9 +119,12 @@ public struct HostStateProbe: Sendable {
 
     /// `ferry_probe NAME DIR MANAGER UNIT SCOPE [quick]` prints, as NUL-terminated fields:
     /// `service NAME`, `directory yes|no`, [`lock BASE64`], [`journal BASE64`], `tainted NAME`…,
-    /// `release NAME`…, `status KIND DETAIL`, [`quick` when the ``QuickCheck`` passes], `end-service`;
-    /// it sets `ferry_walk` to `tree` when the release's files are to be listed and hashed, to
-    /// `changed` when they are to be listed and only those the ``QuickCheck`` found changed hashed.
+    /// `release NAME`…, `status KIND DETAIL`, `end-service`; it sets `ferry_walk` to `list` when
+    /// the release is to be listed for the ``QuickCheck`` (`quick`, GNU `find`, a manifest and a
+    /// recorded listing), to `tree` when its files are to be listed and hashed.
+    /// `ferry_sizes FILE…` prints the size of each file (of what a symbolic link leads to) as a
+    /// field, then the files' contents back to back. `ferry_listing START…` prints the
+    /// ``QuickCheck/probeFormat`` entries of each start.
     /// `ferry_tree DIR` (for ``ReleaseVerifier``) prints `tree`, `e HEXMODE SIZE ./PATH`…,
     /// `hashes`, `HEX  ./PATH`…, `links`, `./PATH TARGET`…, `end`.
     static let functions = #"""
@@ -142,7 +151,7 @@ public struct HostStateProbe: Sendable {
     if find / -maxdepth 0 -printf '' 2>/dev/null; then ferry_gnu_find=1; else ferry_gnu_find=; fi
     ferry_sizes() {
       if [ -n "$ferry_gnu_find" ]; then
-        find "$@" -maxdepth 0 -printf '%s\0'
+        find -H "$@" -maxdepth 0 -printf '%s\0'
       else
         for ferry_file do ferry_size=$(wc -c < "$ferry_file"); printf '%s\0' $ferry_size; done
       fi
@@ -159,6 +168,15 @@ public struct HostStateProbe: Sendable {
               find . -type l -exec sh -c 'for f do printf "l\0%s\0%s\0%s\0" 777 0 "$f"; readlink -n -- "$f"; printf "\0"; done' sh {} +
             ) ;;
         *) printf 'l\0%s\0%s\0\0' 777 0; readlink -n -- "$ferry_start"; printf '\0' ;;
+        esac
+      done
+    }
+    ferry_listing() {
+      if [ -n "$ferry_gnu_find" ]; then find "$@" \#(QuickCheck.probeFormat); return; fi
+      for ferry_start do
+        case $ferry_start in
+        */) ;;
+        *) printf 'l 777 0 0 ./\0'; readlink -n -- "$ferry_start"; printf '\0' ;;
         esac
       done
     }
@@ -188,9 +206,8 @@ public struct HostStateProbe: Sendable {
         ferry_systemd_status "$4" "$5"
       fi
       ferry_walk=tree
-      if [ "$6" = quick ]; then
-        ferry_quick_check "$2"
-        if [ -z "$ferry_walk" ]; then ferry_field quick; fi
+      if [ "$6" = quick ] && [ -n "$ferry_gnu_find" ] && [ -f "$2/.ferry/manifest.json" ] && [ -f "$2/.ferry/manifest.stat" ]; then
+        ferry_walk=list
       fi
       ferry_field end-service
     }
