@@ -43,14 +43,14 @@ public struct ReleaseScripts: Sendable {
         d=\(ShellQuote.quote(layout.root))
         r=\(release.rawValue)
         new="$d/releases/$r"
-        [ -d "$d/releases" ] || mkdir -p -- "$d/releases" || ferry_fail "cannot create $d/releases"
         if [ -e "$new" ] || [ -L "$new" ]; then
           [ ! "$d/current" -ef "$new" ] || ferry_fail "release $r is the current release"
           rm -rf -- "$new"
         fi
-        mkdir -- "$new" || ferry_fail "cannot create $new"
-        if [ -d "$d/current/" ]; then
-          cp -al -- "$d/current/." "$new/" || ferry_fail "cannot link the current release's files into $new"
+        if [ -d "$d/current/" ] && [ -d "$d/releases" ]; then
+          cp -al -- "$d/current/" "$new" || ferry_fail "cannot link the current release's files into $new"
+        else
+          mkdir -p -- "$new" || ferry_fail "cannot create $new"
         fi
         cd -- "$new" || ferry_fail "cannot enter $new"
 
@@ -85,6 +85,8 @@ public struct ReleaseScripts: Sendable {
         }
         let settings = ".ferry/settings/" + release.rawValue
         archive.addDirectory(".ferry", mode: 0o700)
+        archive.addDirectory(".ferry/manifests", mode: 0o755)
+        archive.addDirectory(".ferry/\(Self.switchingDirectory)", mode: 0o700)
         archive.addDirectory(".ferry/settings", mode: 0o700)
         archive.addDirectory(settings, mode: 0o700)
         archive.addFile(settings + "/" + Self.stagedManifest, contents: manifest.encoded(), mode: 0o644)
@@ -108,6 +110,8 @@ public struct ReleaseScripts: Sendable {
     static let stagedManifest = "manifest.json"
     /// The name of the environment file in a release's settings directory.
     static let stagedEnvironment = "env"
+    /// Where ``switchCurrent(to:)`` copies the manifest and environment it installs, under `.ferry`.
+    static let switchingDirectory = ".switching"
 
     /// Gives each path of `modes` its permission bits and creates each symbolic link of
     /// `symlinks` (path → target text) in `release`, replacing whatever is at its path.
@@ -218,9 +222,10 @@ public struct ReleaseScripts: Sendable {
         fi
         if [ -f "$s/\#(Self.stagedEnvironment)" ]; then set -- "$@" "$s/\#(Self.stagedEnvironment)"; fi
         if [ "$#" -gt 0 ]; then
-          [ -d "$f/.switching" ] || mkdir -m 0700 -- "$f/.switching" || ferry_fail "cannot create $f/.switching"
-          cp -p -- "$@" "$f/.switching/" || ferry_fail "cannot install the manifest and environment of release $r"
-          for ferry_file do set -- "$@" "$f/.switching/${ferry_file##*/}"; shift; done
+          t="$f/\#(Self.switchingDirectory)"
+          [ -d "$t" ] || mkdir -m 0700 -- "$t" || ferry_fail "cannot create $t"
+          cp -p -- "$@" "$t/" || ferry_fail "cannot install the manifest and environment of release $r"
+          for ferry_file do set -- "$@" "$t/${ferry_file##*/}"; shift; done
           mv -f -t "$f" -- "$@" || ferry_fail "cannot install the manifest and environment of release $r"
         fi
         l="$f/manifests/$r.stat"

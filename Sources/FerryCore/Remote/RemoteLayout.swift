@@ -9,6 +9,8 @@
 /// <root>/.ferry/manifest.stat            the listing of the release the manifest describes
 /// <root>/.ferry/lock                     who is deploying
 /// <root>/.ferry/settings/<release>/env   the environment each release runs with (0600)
+/// <root>/.ferry/settings/<release>/manifest.json  the release's manifest, staged by the upload
+/// <root>/.ferry/.switching/              where a switch copies what it installs, then renames it
 /// <root>/.ferry/tainted/<release>        a release changed on the host: never switched to again
 /// <root>/.ferry/journal                  a deploy in progress (see DeployJournal)
 /// <root>/.ferry/pid, service.log         the supervised process (manager: process)
