@@ -74,12 +74,28 @@ struct HostObserver: Sendable {
         }
     }
 
+    /// `connection`, the one `host`'s probe opened, as a link that closes when no one holds it
+    /// and connects again as the probe did when a command needs it (see ``ReconnectingHostLink``);
+    /// nil for a host not reached over SSH.
+    func reconnecting(_ connection: FerrySSH.SSHConnection, to host: FerryConfig.Host, services: [Service], held: Bool) -> ReconnectingHostLink? {
+        guard case .ssh(let settings) = host.transport else { return nil }
+        let connector = self.connector, timeouts = Self.timeouts(of: services)
+        return ReconnectingHostLink(host: host.name, connection: connection, held: held) {
+            try await connector.connect(settings, timeouts: timeouts)
+        }
+    }
+
+    /// The timeouts a host's connection uses: those of its first service.
+    static func timeouts(of services: [Service]) -> Timeouts {
+        services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300))
+    }
+
     /// Connects and runs the probe; the connection is closed again when the probe fails.
     private func read(_ host: String, settings: FerryConfig.SSHConnection, services: [Service])
         async throws -> (any HostLink, [String: ActualServiceState])
     {
         ProgressEvents.emit(.connecting, host: host)
-        let connection = try await connector.connect(settings, timeouts: services.first?.timeouts ?? .init(connect: .seconds(5), read: .seconds(30), total: .seconds(60), idle: .seconds(300)))
+        let connection = try await connector.connect(settings, timeouts: Self.timeouts(of: services))
         do {
             if let key = connection.acceptedHostKey { try await circuits?.accepted(HostKeyAcceptance(host: host, key: key)) }
             ProgressEvents.emit(.probing, host: host)
@@ -94,7 +110,14 @@ struct HostObserver: Sendable {
 extension ObservedService {
     /// The planner's view of what the host probe found. When the quick check passed, the files
     /// are those of the manifest: their sizes and modification times are the ones recorded at deploy.
+    /// Maps equal to the manifest's are the manifest's, shared with every host holding the same
+    /// file list (``ObservedFileMaps``).
     init(actual: ActualServiceState) {
+        self.init(actual: actual, sharing: .shared)
+    }
+
+    /// ``init(actual:)`` with the maps shared through `fileMaps`.
+    init(actual: ActualServiceState, sharing fileMaps: ObservedFileMaps) {
         let manifest: Manifest?
         var problem: String?
         do {
@@ -103,16 +126,19 @@ extension ObservedService {
             manifest = nil
             problem = "\(error)"
         }
+        let recorded = manifest.map { fileMaps.maps(of: $0.files) }
+        let found = actual.files ?? [:]
         self.init(
             currentRelease: actual.currentRelease?.rawValue,
             manifestRevision: manifest?.revision,
             manifestRelease: manifest?.release.rawValue,
-            manifestFiles: manifest?.files.mapValues(\.sha256),
+            manifestFiles: recorded?.hashes,
             manifestProblem: problem,
             files: actual.quickCheckPassed
-                ? (manifest?.files ?? [:]).mapValues(\.sha256)
-                : (actual.files ?? [:]).mapValues { file in file.sha256 ?? ManifestFile(symlinkTo: file.symlinkTarget ?? "").sha256 },
-            modes: actual.quickCheckPassed ? (manifest?.files ?? [:]).mapValues(\.mode) : (actual.files ?? [:]).mapValues(\.mode),
+                ? recorded?.hashes ?? [:]
+                : ObservedFileMaps.sharing(found.mapValues { file in file.sha256 ?? ManifestFile(symlinkTo: file.symlinkTarget ?? "").sha256 },
+                                           with: recorded?.hashes),
+            modes: actual.quickCheckPassed ? recorded?.modes ?? [:] : ObservedFileMaps.sharing(found.mapValues(\.mode), with: recorded?.modes),
             running: Self.running(actual.status),
             releases: actual.releases.map(\.rawValue),
             manifestSettings: manifest?.settings,

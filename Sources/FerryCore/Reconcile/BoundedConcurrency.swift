@@ -25,6 +25,8 @@ func concurrentMap<Element: Sendable, Result: Sendable>(
 /// The deploys of one run, bounded across services: at most `hosts` hosts are deployed to at
 /// once (the agent's `parallelism`), and at most ``servicesPerHost`` services at once on one
 /// host, over its one SSH connection. Waiting deploys start in the order they asked, as slots free up.
+/// A deploy holds its host's ``ReconnectingHostLink`` (if in `links`) while it runs, so the
+/// connection is open for the deploys in progress and closed when the last one ends.
 actor DeploySlots {
     /// How many services deploy at once on one host (each uses a few channels of the host's
     /// connection; OpenSSH allows 10 sessions per connection by default).
@@ -34,17 +36,23 @@ actor DeploySlots {
     private let perHostLimit: Int
     private var active: [String: Int] = [:]
     private var waiting: [(host: String, continuation: CheckedContinuation<Void, Never>)] = []
+    private let links: [String: ReconnectingHostLink]
 
-    /// Slots for at most `hosts` hosts and `perHost` services per host at once.
-    init(hosts: Int, perHost: Int = DeploySlots.servicesPerHost) {
+    /// Slots for at most `hosts` hosts and `perHost` services per host at once; a deploy holds
+    /// its host's link in `links` while it runs.
+    init(hosts: Int, perHost: Int = DeploySlots.servicesPerHost, links: [String: ReconnectingHostLink] = [:]) {
         hostLimit = max(1, hosts)
         perHostLimit = max(1, perHost)
+        self.links = links
     }
 
     /// Runs `body` (one service's deploy on `host`) once a slot is free; a deploy that can start does, even when others wait for a busy host.
     nonisolated func withSlot<Value: Sendable>(on host: String, _ body: () async -> Value) async -> Value {
         await acquire(host)
+        let link = links[host]
+        await link?.hold()
         let value = await body()
+        await link?.release()
         await release(host)
         return value
     }

@@ -10,6 +10,10 @@ import Foundation
 public struct Reconciler: Sendable {
     /// What the operator asked for.
     public let request: ReconcileRequest
+    /// How many SSH connections a run keeps open from their probe to their deploys, at least:
+    /// beyond these (and beyond `parallelism`, if more), a host with only deploys to do is
+    /// closed after its probe and connected again when its deploys start (see ``observeHosts``).
+    var connectionsKeptForDeploy = 64
 
     /// A reconciler for `request`.
     public init(request: ReconcileRequest) {
@@ -60,7 +64,7 @@ public struct Reconciler: Sendable {
 
         let circuits = try await hostCircuits { try HostCircuits.recording(state, audit: audit) }
         let observed = try await observeHosts(run.configuration, connector: run.connector, circuits: circuits,
-                                              keepingOpen: hostsWithWork(run, planner: try planner(state)))
+                                              work: hostsWithWork(run, planner: try planner(state)))
         return try await closingConnections(of: observed) {
             let recovery = await InterruptedDeployRecovery(run: run, audit: audit, state: state).recover(observed)
             let observations = await reading(recovery.hosts, again: observed, run: run)
@@ -250,21 +254,38 @@ public struct Reconciler: Sendable {
         }.map(\.name)
     }
 
+
     /// Connects to every host that runs a service (bounded parallelism) and reads the state of
     /// all its services in one round trip, retrying and skipping hosts as `circuits` says;
     /// then saves the circuit breakers (unless `circuits` is read-only).
-    /// With `keepingOpen`, a host's connection is closed right after its probe unless
-    /// `keepingOpen(host, services)` says the run needs it again.
+    ///
+    /// With `work`, a host's connection is closed right after its probe when `work(host, services)`
+    /// says the run has nothing to do there. An SSH host with work gets a ``ReconnectingHostLink``:
+    /// one with recovery to do, and the first ``connectionsKeptForDeploy`` (or `parallelism`)
+    /// with deploys, keep their probe's connection until the run is done with them; the others
+    /// are closed now and connect again when their deploys start, so that a run deploying to
+    /// the whole fleet does not hold a connection per host.
     func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector, circuits: HostCircuits,
-                      keepingOpen: (@Sendable (String, [String: ObservedService]) -> Bool)? = nil)
+                      work: (@Sendable (String, [String: ObservedService]) -> HostWork)? = nil)
         async throws -> [String: HostObservation]
     {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
+        let kept = KeptConnections(limit: max(request.settings.parallelism, connectionsKeptForDeploy))
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
-            let observation = await HostObserver(connector: connector.following(configuration.security), circuits: circuits)
-                .observe(host, services: configuration.services.filter { $0.hosts.contains(host.name) })
-            if let keepingOpen, case .reached(let connection, let services) = observation, !keepingOpen(host.name, services) {
-                await connection.closeAndWait()
+            let services = configuration.services.filter { $0.hosts.contains(host.name) }
+            let observer = HostObserver(connector: connector.following(configuration.security), circuits: circuits)
+            var observation = await observer.observe(host, services: services)
+            if let work, case .reached(let connection, let observed) = observation {
+                let needed = work(host.name, observed)
+                if needed == .none {
+                    await connection.closeAndWait()
+                } else if let ssh = connection as? FerrySSH.SSHConnection {
+                    let held = needed == .recovery ? true : await kept.take()
+                    if let link = observer.reconnecting(ssh, to: host, services: services, held: held) {
+                        if !held { await link.release() }
+                        observation = .reached(link, observed)
+                    }
+                }
             }
             ProgressEvents.emit(observation.progressStep, host: host.name)
             return observation
@@ -321,20 +342,21 @@ public struct Reconciler: Sendable {
             quarantineCauses: quarantine.mapValues { QuarantineCause(reason: $0.reason) })
     }
 
-    /// Whether the run needs a host's connection after its probe: a service there may deploy
-    /// (as `planner`, which deploys at least where the run's planner will, says), or holds a
-    /// deploy journal or a remote lock that recovery may finish or release.
-    func hostsWithWork(_ run: RunContext, planner: Planner) -> @Sendable (String, [String: ObservedService]) -> Bool {
+    /// What the run needs a host's connection for after its probe: a service there holds a
+    /// deploy journal or a remote lock that recovery may finish or release, or may deploy (as
+    /// `planner`, which deploys at least where the run's planner will, says).
+    func hostsWithWork(_ run: RunContext, planner: Planner) -> @Sendable (String, [String: ObservedService]) -> HostWork {
         let services = run.configuration.services, desired = run.desired
         return { host, observed in
-            services.contains { service in
-                guard service.hosts.contains(host), let release = desired[service.name] else { return false }
+            var work = HostWork.none
+            for service in services {
+                guard service.hosts.contains(host), let release = desired[service.name] else { continue }
                 let state = observed[service.name] ?? .absent
-                if state.journal != nil || state.lockHolder != nil { return true }
+                if state.journal != nil || state.lockHolder != nil { return .recovery }
                 let resolved = ServiceOnHost(service, desired: release, observed: state)
-                if case .deploy = planner.plan(service: resolved.service, host: host, desired: resolved.desired, observed: state).action { return true }
-                return false
+                if case .deploy = planner.plan(service: resolved.service, host: host, desired: resolved.desired, observed: state).action { work = .deploy }
             }
+            return work
         }
     }
 
@@ -375,7 +397,9 @@ public struct Reconciler: Sendable {
     /// them failed); at most `parallelism` hosts at once across all services.
     func deploy(_ plans: [HostPlan], run: RunContext, observations: [String: HostObservation], audit: AuditLog,
                 release: HostConnectionRelease? = nil) async -> [HostResult] {
-        let slots = DeploySlots(hosts: request.settings.parallelism)
+        var links: [String: ReconnectingHostLink] = [:]
+        for case (let host, .reached(let link as ReconnectingHostLink, _)) in observations { links[host] = link }
+        let slots = DeploySlots(hosts: request.settings.parallelism, links: links)
         let services = Dictionary(uniqueKeysWithValues: run.configuration.services.map { ($0.name, $0) })
         let results = await ServiceOrder(run.configuration.services).run { name, dependencyResults in
             guard let service = services[name] else { return [HostResult]() }

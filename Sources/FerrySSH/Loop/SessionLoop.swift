@@ -57,8 +57,8 @@ final class SessionLoop: @unchecked Sendable {
     /// libssh2 decides itself whether a keepalive is due (whole seconds, at least 2);
     /// this is when it said to ask again.
     private var nextKeepaliveCheck = ContinuousClock.now
-    /// A buffer operations read into, reused by all of them.
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    /// The buffer behind ``scratch`` while operations run.
+    private var scratchStorage: UnsafeMutableRawBufferPointer?
 
     init(endpoint: SSHEndpoint, timeouts: SSHTimeouts, logger: Logger) throws(SSHError) {
         self.endpoint = endpoint
@@ -68,7 +68,22 @@ final class SessionLoop: @unchecked Sendable {
     }
 
     deinit {
-        scratch.deallocate()
+        freeScratch()
+    }
+
+    /// A buffer operations read into, reused by all of them (loop thread only, never kept
+    /// across calls). It exists only while operations run: an idle connection (a host waiting
+    /// between its probe and its deploy) or a closed one holds none.
+    var scratch: UnsafeMutableRawBufferPointer {
+        if let scratchStorage { return scratchStorage }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        scratchStorage = buffer
+        return buffer
+    }
+
+    private func freeScratch() {
+        scratchStorage?.deallocate()
+        scratchStorage = nil
     }
 
     /// The session; only valid on the loop thread while the loop runs.
@@ -174,6 +189,7 @@ final class SessionLoop: @unchecked Sendable {
             if brokenBy != nil { return }
             sendKeepaliveIfQuiet()
             if brokenBy != nil { return }
+            if operations.isEmpty { freeScratch() }
             waitForWork(immediately: moreToDo)
         }
     }
@@ -352,6 +368,7 @@ final class SessionLoop: @unchecked Sendable {
         }
         channels = [:]
         transportStorage = nil
+        freeScratch()
     }
 
     // MARK: - Services for operations (loop thread only)
