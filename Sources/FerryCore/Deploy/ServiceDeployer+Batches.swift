@@ -31,6 +31,16 @@ struct StepScript: Sendable {
         return step
     }
 
+    /// Renewing `lock` for `duration` unless it still lasts `lasting` on the host's clock, as
+    /// step `lock`: inside a long batch, after steps whose time the agent cannot bound (an
+    /// upload), where checking costs one `date` and a renewal four processes.
+    static func lease(_ lock: RemoteLock, for duration: Duration, unlessLasting lasting: Duration) -> StepScript {
+        var step = StepScript("lock", lock.acquireScript(timeToLive: duration, haltingUnlessAcquired: true, keepingIfLasting: lasting))
+        step.isLease = true
+        step.leaseDuration = min(duration, lasting)
+        return step
+    }
+
     /// Checking that `lock` is still this agent's, without renewing it, as step `lock`.
     static func confirm(_ lock: RemoteLock) -> StepScript {
         var step = StepScript("lock", lock.confirmScript())

@@ -61,18 +61,30 @@ struct ServiceDeployer: Sendable {
         let remote = next.remote
         do {
             let release = try ReleaseName(commit: desired.revision.hex, at: Date())
-            try await build(release, remote: remote, holding: lock)
             // A release with nothing to wait for after its start (no health check, analysis or
             // post_deploy hooks) is confirmed, pruned and unlocked in the same round trip.
             let closesAtOnce = next.healthCheck == nil && service.analysis == nil && next.postDeploy.isEmpty
-            let leading = previous.preShutdown.isEmpty
-                ? leaseStep(lock, covering: RemoteLease.switching) : .lease(lock, for: RemoteLease.running(previous.preShutdown))
-            try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release),
-                                    after: [leading, journalStep(.stopping, to: release, layout: remote.layout)],
-                                    then: closesAtOnce
-                                        ? [.marker("health"), StepScript("journal", DeployJournal.clearScript(layout: remote.layout))]
-                                            + pruneAndUnlock(lock, layout: remote.layout)
-                                        : [.lease(lock, for: RemoteLease.checking(next.healthCheck))])
+            let trailing: [StepScript] = closesAtOnce
+                ? [.marker("health"), StepScript("journal", DeployJournal.clearScript(layout: remote.layout))] + pruneAndUnlock(lock, layout: remote.layout)
+                : [.lease(lock, for: RemoteLease.checking(next.healthCheck))]
+            if previousRelease != nil, !previous.preShutdown.isEmpty {
+                try await build(release, remote: remote, holding: lock)
+                try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release),
+                                        after: [.lease(lock, for: RemoteLease.running(previous.preShutdown)),
+                                                journalStep(.stopping, to: release, layout: remote.layout)],
+                                        then: trailing)
+            } else {
+                // Without pre_shutdown hooks the build, the switch and the start are one round
+                // trip; the lease is renewed between them when the upload left less than enough.
+                let steps = try await buildSteps(release, remote: remote)
+                    + [.lease(lock, for: RemoteLease.phase, unlessLasting: RemoteLease.switching), journalStep(.stopping, to: release, layout: remote.layout)]
+                    + (try switchSteps(to: release, from: previous, to: next, journal: journal(.switched, to: release)))
+                    + trailing
+                ProgressEvents.emit(.uploading(done: 0, total: uploadCount), host: host, service: service.name)
+                try await acquire(lock, then: steps)
+                ProgressEvents.emit(.uploading(done: uploadCount, total: uploadCount), host: host, service: service.name)
+                ProgressEvents.emit(.switching, host: host, service: service.name)
+            }
             if closesAtOnce { return await succeeded(release, reason: reason, started: started) }
             let verdict = await checkHealth(next)
             if !verdict.healthy {
@@ -154,11 +166,22 @@ struct ServiceDeployer: Sendable {
         StepScript("journal", journal(phase, to: release).writeScript(layout: layout))
     }
 
-    /// Takes `lock` and makes the new release in the same round trip: hard links of the current
-    /// one; the changed files, the manifest and the environment in one tar stream; then modes
-    /// and links, and (when correcting drift) the drifted release marked; last the manifest
-    /// published, which makes the release complete.
+    /// Takes `lock` and makes the new release (``buildSteps(_:remote:)``) in the same round trip.
     private func build(_ release: ReleaseName, remote: RemoteService, holding lock: RemoteLock) async throws {
+        let steps = try await buildSteps(release, remote: remote)
+        ProgressEvents.emit(.uploading(done: 0, total: uploadCount), host: host, service: service.name)
+        try await acquire(lock, then: steps)
+        ProgressEvents.emit(.uploading(done: uploadCount, total: uploadCount), host: host, service: service.name)
+    }
+
+    /// How many files the deploy uploads.
+    private var uploadCount: Int { plan.comparison.uploads.filter { $0.symlinkTarget == nil }.count }
+
+    /// The steps that make the new release: hard links of the current one; the changed files,
+    /// the manifest and the environment in one tar stream; then modes and links, and (when
+    /// correcting drift) the drifted release marked; last the manifest published, which makes
+    /// the release complete.
+    private func buildSteps(_ release: ReleaseName, remote: RemoteService) async throws -> [StepScript] {
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
         var steps = [StepScript("prepare", try scripts.prepare(release, removing: plan.comparison.removals))]
@@ -191,9 +214,7 @@ struct ServiceDeployer: Sendable {
             steps.append(StepScript("taint", scripts.taint(drifted, reason: drift.map(\.description).joined(separator: "; "))))
         }
         steps.append(StepScript("finish", scripts.finish(release, listing: service.changeDetection == .mtime)))
-        ProgressEvents.emit(.uploading(done: 0, total: uploads.count), host: host, service: service.name)
-        try await acquire(lock, then: steps)
-        ProgressEvents.emit(.uploading(done: uploads.count, total: uploads.count), host: host, service: service.name)
+        return steps
     }
 
     /// The running release's `pre_shutdown` hooks, stop it as it was started, switch `current`
@@ -205,7 +226,6 @@ struct ServiceDeployer: Sendable {
                        journal: DeployJournal? = nil, rollingBack: Bool = false,
                        after leading: [StepScript] = [], then trailing: [StepScript] = []) async throws {
         let layout = next.remote.layout
-        let prefix = rollingBack ? "rollback " : ""
         if !rollingBack { ProgressEvents.emit(.switching, host: host, service: service.name) }
         var steps = leading
         if previousRelease != nil, !rollingBack, !previous.preShutdown.isEmpty {
@@ -213,7 +233,18 @@ struct ServiceDeployer: Sendable {
             steps = []
             try await runHooks(previous.preShutdown, step: "pre_shutdown", layout: layout)
         }
-        steps.append(StepScript(prefix + "stop", try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout)))
+        steps += try switchSteps(to: release, from: previous, to: next, journal: journal, rollingBack: rollingBack)
+        try await run(steps + trailing)
+    }
+
+    /// Stop the running release as it was started, switch `current` (which installs the new
+    /// release's environment), record `journal` when given, install the new release's unit,
+    /// start it.
+    func switchSteps(to release: ReleaseName, from previous: ReleaseRuntime, to next: ReleaseRuntime,
+                     journal: DeployJournal?, rollingBack: Bool = false) throws -> [StepScript] {
+        let layout = next.remote.layout
+        let prefix = rollingBack ? "rollback " : ""
+        var steps = [StepScript(prefix + "stop", try ServiceControl(service: previous.remote).stop(timeout: Self.stopTimeout))]
         if previous.remote.manager != next.remote.manager, let retire = try ServiceControl(service: previous.remote).retire() {
             steps.append(StepScript(prefix + "retire", retire))
         }
@@ -222,7 +253,7 @@ struct ServiceDeployer: Sendable {
         let control = ServiceControl(service: next.remote)
         if let install = try control.install() { steps.append(StepScript(prefix + "install", install)) }
         steps.append(StepScript(prefix + "start", try control.start()))
-        try await run(steps + trailing)
+        return steps
     }
 
     /// How long a service gets to exit after SIGTERM before SIGKILL.

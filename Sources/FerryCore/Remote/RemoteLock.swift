@@ -31,17 +31,34 @@ public struct RemoteLock: Sendable {
     /// With `haltingUnlessAcquired` the script exits with ``ScriptBatch/haltStatus`` for every
     /// outcome but `acquired`, so a ``ScriptBatch`` that starts with it runs nothing else unless
     /// this agent holds the lock.
+    ///
+    /// With `keepingIfLasting`, a lock this agent holds that still lasts that long is left as it
+    /// is (`outcome=acquired` with its expiry): a check that costs one `date` instead of a renewal.
     public func acquireScript(timeToLive: Duration, replacing deadHolder: String? = nil,
-                              haltingUnlessAcquired: Bool = false) -> RemoteScript {
+                              haltingUnlessAcquired: Bool = false, keepingIfLasting lasting: Duration? = nil) -> RemoteScript {
         let seconds = max(0, timeToLive.components.seconds)
         let notAcquired = haltingUnlessAcquired ? "exit \(ScriptBatch.haltStatus)" : "exit 0"
         var fields = ["token=\(owner.token)", "agent=\(owner.agent)", "pid=\(owner.pid)", "host=\(owner.host)"]
         if let start = owner.processStart { fields.append("started=\(start)") }
         if let run = owner.runID { fields.append("run=\(run)") }
-        let text = RemoteShell.prologue + variables + Self.guardFunctions + """
+        var text = RemoteShell.prologue + variables + Self.guardFunctions + """
         umask 077
         [ -d "$f" ] || mkdir -p -- "$f" || ferry_fail "cannot create $f"
         now=$(date +%s)
+
+        """
+        if let lasting {
+            text += """
+            ferry_lock_read
+            case $held_expires in ''|*[!0-9]*) held_expires=0 ;; esac
+            if [ -n "$held_token" ] && [ "$held_token" = "$token" ] && [ "$held_expires" -ge $((now + \(max(0, lasting.components.seconds)))) ]; then
+              printf 'outcome=acquired\\nexpires=%s\\n' "$held_expires"
+              exit 0
+            fi
+
+            """
+        }
+        text += """
         expires=$((now + \(seconds)))
         printf '%s\\n' \(ShellQuote.command(fields)) "acquired=$now" "expires=$expires" > "$claim" || ferry_fail "cannot write $claim"
         ferry_lock_read
