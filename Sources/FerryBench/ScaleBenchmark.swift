@@ -38,8 +38,9 @@ struct ScaleBenchmark {
             defer { fleet.stop() }
             figures.append(try measure(fleet, ferry: ferry))
             let last = figures[figures.count - 1]
-            print(String(format: "  %d hosts: first deploy %.2f s, no-op %.2f s, one file %.2f s, peak RSS %.1f MiB",
-                         hosts, last.firstDeploy.seconds, last.noOp.seconds, last.oneFile.seconds, Double(last.noOp.peakRSSKiB) / 1024))
+            print(String(format: "  %d hosts: first deploy %.2f s (%.1f MiB), no-op %.2f s (%.1f MiB), one file %.2f s (%.1f MiB)",
+                         hosts, last.firstDeploy.seconds, Double(last.firstDeploy.peakRSSKiB) / 1024, last.noOp.seconds,
+                         Double(last.noOp.peakRSSKiB) / 1024, last.oneFile.seconds, Double(last.oneFile.peakRSSKiB) / 1024))
         }
         print(report(figures))
     }
@@ -125,17 +126,20 @@ struct ScaleBenchmark {
         var lines = [
             "",
             "scale: \(serviceCount) services × \(filesPerService) files on every host, parallelism \(parallelism), median of \(runs) runs",
-            "hosts | first deploy | no-op (ms/host, × \(base.hosts)-host) | one file changed (ms/host, × \(base.hosts)-host) | peak RSS MiB (KiB/host)",
+            "hosts | first deploy | no-op (ms/host, × \(base.hosts)-host) | one file changed (ms/host, × \(base.hosts)-host) | peak RSS MiB: first deploy, no-op, one file (× \(base.hosts)-host)",
         ]
         for figure in figures {
             let noOpRatio = perHost(figure.noOp, figure.hosts) / perHost(base.noOp, base.hosts)
             let oneFileRatio = perHost(figure.oneFile, figure.hosts) / perHost(base.oneFile, base.hosts)
-            let rss = max(figure.noOp.peakRSSKiB, figure.oneFile.peakRSSKiB, figure.firstDeploy.peakRSSKiB)
-            lines.append(String(format: "%5d | %.2f s | %.2f s (%.1f, ×%.2f) | %.2f s (%.1f, ×%.2f) | %.1f (%.0f)",
+            func mebibytes(_ run: Run) -> Double { Double(run.peakRSSKiB) / 1024 }
+            let largest = max(figure.noOp.peakRSSKiB, figure.oneFile.peakRSSKiB, figure.firstDeploy.peakRSSKiB)
+            let baseLargest = max(base.noOp.peakRSSKiB, base.oneFile.peakRSSKiB, base.firstDeploy.peakRSSKiB)
+            lines.append(String(format: "%5d | %.2f s | %.2f s (%.1f, ×%.2f) | %.2f s (%.1f, ×%.2f) | %.1f, %.1f, %.1f (largest ×%.2f)",
                                 figure.hosts, figure.firstDeploy.seconds,
                                 figure.noOp.seconds, perHost(figure.noOp, figure.hosts), noOpRatio,
                                 figure.oneFile.seconds, perHost(figure.oneFile, figure.hosts), oneFileRatio,
-                                Double(rss) / 1024, Double(rss) / Double(figure.hosts)))
+                                mebibytes(figure.firstDeploy), mebibytes(figure.noOp), mebibytes(figure.oneFile),
+                                Double(largest) / Double(baseLargest)))
         }
         return lines.joined(separator: "\n")
     }

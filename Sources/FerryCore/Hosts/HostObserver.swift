@@ -9,6 +9,8 @@ struct HostObserver: Sendable {
     /// The run's circuit breakers and retry log; nil for an operator's command on chosen hosts
     /// (`ferry rollback`, `redeploy`, …), which makes one attempt whatever the breaker says.
     var circuits: HostCircuits?
+    /// The file maps the observations of one run share; nil: each observation derives its own.
+    var fileMaps: ObservedFileMaps?
 
     func observe(_ host: FerryConfig.Host, services: [Service]) async -> HostObservation {
         guard case .ssh(let settings) = host.transport else {
@@ -47,7 +49,7 @@ struct HostObserver: Sendable {
                 await connection.closeAndWait()
                 throw error
             }
-            return .reached(connection, states.mapValues(ObservedService.init(actual:)))
+            return .reached(connection, states.mapValues { ObservedService(actual: $0, sharing: fileMaps) })
         } catch {
             return .unreachable(attempts > 1 ? "\(error) (gave up after \(attempts) attempts)" : "\(error)")
         }
@@ -57,7 +59,7 @@ struct HostObserver: Sendable {
     private func observeOnce(_ host: String, settings: FerryConfig.SSHConnection, services: [Service]) async -> HostObservation {
         do {
             let (connection, states) = try await read(host, settings: settings, services: services)
-            return .reached(connection, states.mapValues(ObservedService.init(actual:)))
+            return .reached(connection, states.mapValues { ObservedService(actual: $0, sharing: fileMaps) })
         } catch {
             return .unreachable("\(error)")
         }
@@ -68,7 +70,7 @@ struct HostObserver: Sendable {
         let link = connector.localLink(timeouts: services.first?.timeouts)
         do {
             ProgressEvents.emit(.probing, host: host)
-            return .reached(link, try await ServiceStateReader.read(services, on: link, host: host).mapValues(ObservedService.init(actual:)))
+            return .reached(link, try await ServiceStateReader.read(services, on: link, host: host).mapValues { ObservedService(actual: $0, sharing: fileMaps) })
         } catch {
             return .unreachable("\(error as? HostProbeError ?? HostProbeError(host: host, error: error))")
         }
@@ -113,11 +115,11 @@ extension ObservedService {
     /// Maps equal to the manifest's are the manifest's, shared with every host holding the same
     /// file list (``ObservedFileMaps``).
     init(actual: ActualServiceState) {
-        self.init(actual: actual, sharing: .shared)
+        self.init(actual: actual, sharing: nil)
     }
 
-    /// ``init(actual:)`` with the maps shared through `fileMaps`.
-    init(actual: ActualServiceState, sharing fileMaps: ObservedFileMaps) {
+    /// ``init(actual:)`` with the maps shared through `fileMaps`, when given.
+    init(actual: ActualServiceState, sharing fileMaps: ObservedFileMaps?) {
         let manifest: Manifest?
         var problem: String?
         do {
@@ -126,7 +128,7 @@ extension ObservedService {
             manifest = nil
             problem = "\(error)"
         }
-        let recorded = manifest.map { fileMaps.maps(of: $0.files) }
+        let recorded = manifest.map { fileMaps?.maps(of: $0.files) ?? ObservedFileMaps.Maps(files: $0.files) }
         let found = actual.files ?? [:]
         self.init(
             currentRelease: actual.currentRelease?.rawValue,

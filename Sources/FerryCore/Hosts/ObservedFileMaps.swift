@@ -1,13 +1,14 @@
 import Foundation
 
 /// The hash and mode maps an observation derives from a manifest's file list, shared between
-/// every host that holds the same list.
+/// every host of a run that holds the same list.
 ///
 /// Hosts of a fleet hold the manifest of the same release of a service, and their manifests'
 /// file lists are decoded once (``ManifestPartsCache``): so are the maps derived from them here.
 /// An observation whose files match its manifest (a host in sync) keeps the manifest's maps
 /// instead of maps of its own, so what a run keeps per host in sync does not grow with the
-/// number of files.
+/// number of files. One run uses one (``Reconciler/observeHosts(_:connector:circuits:work:)``),
+/// so it holds only the lists that run saw.
 final class ObservedFileMaps: @unchecked Sendable {
     /// The maps of one manifest file list.
     struct Maps {
@@ -15,10 +16,13 @@ final class ObservedFileMaps: @unchecked Sendable {
         var hashes: [String: String]
         /// Permission bits by path.
         var modes: [String: UInt32]
-    }
 
-    /// The maps the agent's observations share.
-    static let shared = ObservedFileMaps()
+        /// The maps of `files`.
+        init(files: [String: ManifestFile]) {
+            hashes = files.mapValues(\.sha256)
+            modes = files.mapValues(\.mode)
+        }
+    }
 
     /// Distinct file lists kept at most; when full, the cache starts over.
     private let capacity: Int
@@ -35,7 +39,7 @@ final class ObservedFileMaps: @unchecked Sendable {
     /// was decoded as is immediate (the same storage), so a lookup costs little.
     func maps(of files: [String: ManifestFile]) -> Maps {
         if let known = lock.withLock({ entries[files.count]?.first(where: { $0.files == files })?.maps }) { return known }
-        let maps = Maps(hashes: files.mapValues(\.sha256), modes: files.mapValues(\.mode))
+        let maps = Maps(files: files)
         lock.withLock {
             if count >= capacity {
                 entries.removeAll()

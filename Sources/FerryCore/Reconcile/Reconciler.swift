@@ -271,9 +271,10 @@ public struct Reconciler: Sendable {
     {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
         let kept = KeptConnections(limit: max(request.settings.parallelism, connectionsKeptForDeploy))
+        let fileMaps = ObservedFileMaps()
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
             let services = configuration.services.filter { $0.hosts.contains(host.name) }
-            let observer = HostObserver(connector: connector.following(configuration.security), circuits: circuits)
+            let observer = HostObserver(connector: connector.following(configuration.security), circuits: circuits, fileMaps: fileMaps)
             var observation = await observer.observe(host, services: services)
             if let work, case .reached(let connection, let observed) = observation {
                 let needed = work(host.name, observed)
