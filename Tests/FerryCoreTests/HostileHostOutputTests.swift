@@ -70,11 +70,11 @@ struct HostileHostOutputTests {
         let probe = try HostStateProbe(services: [RemoteService(name: "web", remoteDirectory: "/srv/web", command: "true")])
         let service = ["service", "web", "directory", "yes", "status", "stopped", "", "end-service", "manifests", "sizes"]
         let output = Self.fields([HostStateProbe.header, "systemd", "no"] + service + ["walk", "0t", "records", "d", "755", "4096", "", "",
-                                 "f", "644", "2", path, "", "hashes", "sha256", HostStateProbe.trailer])
+                                 "f", "644", "2", path, "", HostStateProbe.trailer])
         let error = #expect(throws: RemoteError.self) { try probe.parse(output) }
         #expect(error?.kind == .malformedOutput)
         let honest = Self.fields([HostStateProbe.header, "systemd", "no"] + service + ["walk", "0t", "records", "d", "755", "4096", "", "",
-                                 "f", "644", "2", "web/server.py", "", "hashes", "0t", "sha256",
+                                 "f", "644", "2", "web/server.py", "",
                                  String(repeating: "ab", count: 32) + "  /srv/web/current/web/server.py", HostStateProbe.trailer])
         #expect(try probe.parse(honest)["web"]?.files?["web/server.py"]?.sha256 == String(repeating: "ab", count: 32))
     }

@@ -87,16 +87,21 @@ extension HostStateProbe {
         return recorded
     }
 
-    /// `walk LABEL… records RECORD…`, then `hashes LABEL… sha256 HEX  PATH…`: for each service,
-    /// the `current` link (`l`) and the release tree (`t`) as `find -printf` records
-    /// (`TYPE MODE SIZE PATH TARGET`, the start of each with an empty path), then the SHA-256 of
-    /// every regular file of the trees, in the order `find` met them.
+    /// `walk LABEL… records RECORD…`: for each `content_hash` service, the `current` link (`l`,
+    /// unless the listing pass reads it) and the release tree (`t`) as `find -printf` records
+    /// (`TYPE MODE SIZE PATH TARGET`, the start of each with an empty path), and among them, after
+    /// the records of the files they hash (`find` flushes its output before it runs `sha256sum`),
+    /// `HEX  PATH` for every regular file of the trees, in the order `find` met them.
     private func readTrees(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
         try reader.expect("walk")
         let starts = try labels(&reader, until: "records")
+        let prefixes = Dictionary(starts.filter { $0.kind == UInt8(ascii: "t") }.map { ($0.index, Array((services[$0.index].layout.current + "/").utf8)) },
+                                  uniquingKeysWith: { first, _ in first })
         var trees: [Int: [String: ActualFile]] = [:]
         /// Regular files in the order listed: service, path, and the path's bytes after the start.
         var regular: [(service: Int, path: String, bytes: ArraySlice<UInt8>)] = []
+        /// The hash of each of `regular`, when sent.
+        var hashes: [String?] = []
         var next = 0, tree: Int?
         /// The files of `tree`, filled here and stored in `trees` when its listing ends.
         var files: [String: ActualFile] = [:]
@@ -105,7 +110,32 @@ extension HostStateProbe {
             tree = nil
             files = [:]
         }
-        while reader.peekFieldLength == 1 {
+        /// The next regular file `find` should hash, and each listed file's index by full path, built on the first surprise.
+        var position = 0
+        var byPath: [String: Int] = [:], indexed = 0
+        while let length = reader.peekFieldLength, length == 1 || length > 66 {
+            guard length == 1 else {
+                // The hash of a listed file: the one at the same position, unless a tree changed in between.
+                let line = try reader.nextBytes()
+                let hash = try Self.hash(of: line)
+                let path = line.dropFirst(66)
+                var match: Int?
+                if position < regular.count, let prefix = prefixes[regular[position].service],
+                   path.count == prefix.count + regular[position].bytes.count, path.starts(with: prefix),
+                   path.dropFirst(prefix.count).elementsEqual(regular[position].bytes) {
+                    match = position
+                } else {
+                    for index in indexed..<regular.count {
+                        let key = String(decoding: (prefixes[regular[index].service] ?? []) + regular[index].bytes, as: UTF8.self)
+                        if byPath[key] == nil { byPath[key] = index }
+                    }
+                    indexed = regular.count
+                    match = byPath[String(decoding: path, as: UTF8.self)]
+                }
+                position = (match ?? position) + 1
+                if let match { hashes[match] = hash }
+                continue
+            }
             let record = try FindRecord.read(&reader)
             guard record.path.isEmpty else {
                 // A file of the tree being listed.
@@ -120,6 +150,7 @@ extension HostStateProbe {
                 } else {
                     files[path] = ActualFile(sha256: nil, mode: record.mode, size: record.size, symlinkTarget: nil)
                     regular.append((tree, path, record.path))
+                    hashes.append(nil)
                 }
                 continue
             }
@@ -139,30 +170,8 @@ extension HostStateProbe {
         }
         endTree()
         guard next == starts.count else { throw RemoteError(.malformedOutput, "the probe listed less than it announced") }
-        try reader.expect("hashes")
-        let hashed = try labels(&reader, until: "sha256").map(\.index)
-        let prefixes = Dictionary(uniqueKeysWithValues: hashed.map { ($0, Array((services[$0].layout.current + "/").utf8)) })
-        var byPath: [String: Int]?
-        var position = 0
-        while !reader.peek(is: Self.trailer) && !reader.peek(is: "listing") {
-            let line = try reader.nextBytes()
-            let hash = try Self.hash(of: line)
-            let path = line.dropFirst(66)
-            // `find` walks the trees in the same order twice: the file at the same position, unless a tree changed in between.
-            var match: Int?
-            if position < regular.count, let prefix = prefixes[regular[position].service],
-               path.count == prefix.count + regular[position].bytes.count, path.starts(with: prefix),
-               path.dropFirst(prefix.count).elementsEqual(regular[position].bytes) {
-                match = position
-            } else {
-                if byPath == nil {
-                    byPath = Dictionary(regular.indices.map { (String(decoding: (prefixes[regular[$0].service] ?? []) + regular[$0].bytes, as: UTF8.self), $0) },
-                                        uniquingKeysWith: { first, _ in first })
-                }
-                match = byPath?[String(decoding: path, as: UTF8.self)]
-            }
-            position = (match ?? position) + 1
-            if let match { trees[regular[match].service]?[regular[match].path]?.sha256 = hash }
+        for (index, hash) in hashes.enumerated() where hash != nil {
+            trees[regular[index].service]?[regular[index].path]?.sha256 = hash
         }
         for (index, files) in trees { states[index].files = files }
     }

@@ -11,12 +11,14 @@ import Foundation
 /// the sizes of every manifest, recorded listing, environment file and unit, and one `cat`
 /// sends them all (the agent hashes the settings files); one `find` lists every
 /// `content_hash` service's `current` link and release tree (type, mode, size, path, link
-/// target) and one `find … -exec sha256sum` hashes their files; one `find` lists every
+/// target) and hashes their files (`-exec sha256sum {} +`: GNU `find` flushes its records
+/// before each batch, so the hashes come between whole records); one `find` lists every
 /// `mtime` service's release with modification times, compared by the agent with the recorded
 /// listing. The rest is shell built-ins (plus `systemctl` per systemd service, and `base64`
 /// for a lock or journal file, which exist only while a deploy runs or after it was cut
-/// short). A host with nothing changed runs five processes with `content_hash`
-/// (`sh`, two `find`, `cat`, `sha256sum`) and four with `mtime`, plus one `find` testing for GNU find.
+/// short). A host with nothing changed runs six processes with `content_hash` (`sh`, three
+/// `find`, `cat`, `sha256sum`) and five with `mtime` (`sh`, three `find`, `cat`), one `find`
+/// testing for GNU find.
 ///
 /// The output is a stream of NUL-terminated fields, so no file name (spaces, newlines,
 /// quotes) can break it; ``read(_:)`` reads it back byte by byte. When an `mtime` listing
@@ -68,9 +70,6 @@ public struct HostStateProbe: Sendable {
             (index: index, test: "[ -d \(ShellQuote.quote(service.layout.current + "/")) ]", path: ShellQuote.quote(service.layout.current + "/"))
         }
         text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"", (quick ? [] : links) + trees.map { tree in
-            ("\(tree.index)t", "[ \"$ferry_walk_\(tree.index)\" = tree ] && \(tree.test)", tree.path)
-        })
-        text += Self.pass("hashes", then: "sha256", run: #"find "$@" -type f -exec sha256sum -z -- {} +"#, trees.map { tree in
             ("\(tree.index)t", "[ \"$ferry_walk_\(tree.index)\" = tree ] && \(tree.test)", tree.path)
         })
         if quick {
@@ -158,7 +157,7 @@ public struct HostStateProbe: Sendable {
       cat -- "$@"
     }
     ferry_list() {
-      if [ -n "$ferry_gnu_find" ]; then find "$@" -printf '%y\0%m\0%s\0%P\0%l\0'; return; fi
+      if [ -n "$ferry_gnu_find" ]; then find "$@" -printf '%y\0%m\0%s\0%P\0%l\0' \( -type f -exec sha256sum -z -- {} + \); return; fi
       for ferry_start do
         case $ferry_start in
         */) (
@@ -170,6 +169,7 @@ public struct HostStateProbe: Sendable {
         *) printf 'l\0%s\0%s\0\0' 777 0; readlink -n -- "$ferry_start"; printf '\0' ;;
         esac
       done
+      find "$@" -type f -exec sha256sum -z -- {} +
     }
     ferry_listing() {
       if [ -n "$ferry_gnu_find" ]; then find "$@" \#(QuickCheck.probeFormat); return; fi
