@@ -75,6 +75,40 @@ import Testing
         #expect(sandbox.untouched)
     }
 
+    /// A lease that still lasts long enough is kept as it is (one `date`, no rewrite); a shorter
+    /// one is renewed; another agent's lock halts a batch either way.
+    @Test func aLeaseLastingLongEnoughIsKeptAndAShorterOneRenewed() async throws {
+        let sandbox = try RemoteSandbox()
+        let layout = try RemoteLayout(remoteDirectory: sandbox.hostileServiceDirectory())
+        let first = RemoteLock(layout: layout, owner: try owner("agent-1"))
+        let second = RemoteLock(layout: layout, owner: try owner("agent-2"))
+        _ = try await acquire(first, in: sandbox, ttl: .seconds(600))
+        let taken = try Data(contentsOf: URL(fileURLWithPath: layout.lock))
+        let kept = try await runRemote(first.acquireScript(timeToLive: .seconds(120), haltingUnlessAcquired: true, keepingIfLasting: .seconds(60)),
+                                       in: sandbox)
+        #expect(kept.status == 0, "\(kept.stderrText)")
+        guard case .acquired(let expiry) = try RemoteLock.parseAcquisition(kept.stdout) else {
+            Issue.record("a lease of ours was not kept: \(kept.stdoutText)")
+            return
+        }
+        #expect(expiry.timeIntervalSinceNow > 590, "the expiry reported is the lease's own")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: layout.lock)) == taken, "a lease lasting long enough is not rewritten")
+
+        let renewed = try await runRemote(first.acquireScript(timeToLive: .seconds(900), haltingUnlessAcquired: true, keepingIfLasting: .seconds(700)),
+                                          in: sandbox)
+        guard case .acquired(let longer) = try RemoteLock.parseAcquisition(renewed.stdout) else {
+            Issue.record("a short lease of ours was not renewed: \(renewed.stdoutText)")
+            return
+        }
+        #expect(longer.timeIntervalSinceNow > 890, "a lease lasting less than asked is renewed")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: layout.lock)) != taken)
+
+        let other = try await runRemote(second.acquireScript(timeToLive: .seconds(120), haltingUnlessAcquired: true, keepingIfLasting: .seconds(60)),
+                                        in: sandbox)
+        #expect(other.status == ScriptBatch.haltStatus)
+        #expect(sandbox.untouched)
+    }
+
     @Test func anExpiredHolderIsTakenOverAndReported() async throws {
         let sandbox = try RemoteSandbox()
         let layout = try RemoteLayout(remoteDirectory: sandbox.path("app"))
