@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,9 +10,9 @@ import Darwin
 /// The writer of the append-only, hash-chained audit log.
 ///
 /// The file is opened with `O_APPEND` (created 0600); each record is one line
-/// of JSON written with a single `write(2)`, carrying in `prev` the sha256 of
-/// the line before it. Every append is durable when it returns: the record is
-/// `fsync`ed, then the log's head (``AuditHead``: its record count and the hash
+/// of JSON written with a single `write(2)` (appends waiting together share one),
+/// carrying in `prev` the sha256 of the line before it. Every append is durable
+/// when it returns: the record is `fsync`ed, then the log's head (``AuditHead``: its record count and the hash
 /// of its last record) is replaced atomically, so the head is never ahead of
 /// the log and ``AuditVerifier`` can tell records removed from the end. A failed
 /// append throws an ``AuditError`` naming the file and the OS error; callers
@@ -52,6 +53,8 @@ public final class AuditLog: @unchecked Sendable {
     public private(set) var foundHeadMismatch: String?
 
     private let queue = DispatchQueue(label: "ferry.audit-log")
+    /// Appends waiting for the next group write; touched under its own lock, from any thread.
+    private let waiting = Mutex(WaitingAppends())
     // Everything below is touched only on `queue` (or by `open`, before the log is returned).
     private var descriptor: Int32
     private var head = AuditHead.empty
@@ -148,17 +151,48 @@ public final class AuditLog: @unchecked Sendable {
     ///   the step it announces must not be taken), `syncFailed` (it may not be on
     ///   disk), `headWriteFailed` (it is on disk, the head is behind; the next
     ///   append catches up), `encodingFailed`, `closed`.
+    ///
+    /// Appends that wait while another is being written are written together: one `write(2)`
+    /// of their lines, one `fsync`, one head (group commit), each still durable when it returns.
     @discardableResult
     public func append(_ entry: AuditEntry) async throws -> AuditRecord {
-        try await perform {
-            let descriptor = try self.openDescriptor()
-            return try Self.withFileLock(descriptor, path: self.url.path) {
+        try await withCheckedThrowingContinuation { continuation in
+            let schedule = waiting.withLock { waiting -> Bool in
+                waiting.appends.append((entry, continuation))
+                guard !waiting.drainScheduled else { return false }
+                waiting.drainScheduled = true
+                return true
+            }
+            if schedule { queue.async { self.writeWaitingAppends() } }
+        }
+    }
+
+    /// Appends not written yet, and whether a write of them is queued.
+    private struct WaitingAppends {
+        var appends: [(entry: AuditEntry, continuation: CheckedContinuation<AuditRecord, any Error>)] = []
+        var drainScheduled = false
+    }
+
+    /// Writes every append waiting now, as one group, and resumes each with its outcome. On `queue`.
+    private func writeWaitingAppends() {
+        let group = waiting.withLock { waiting in
+            defer { waiting = WaitingAppends() }
+            return waiting.appends
+        }
+        guard !group.isEmpty else { return }
+        let outcomes: [Result<AuditRecord, any Error>]
+        do {
+            let descriptor = try openDescriptor()
+            outcomes = try Self.withFileLock(descriptor, path: url.path) {
                 if try SystemCall.size(of: descriptor, path: self.url.path) != self.expectedSize {
                     _ = try self.catchUp(descriptor)
                 }
-                return try self.write(entry, to: descriptor)
+                return try self.write(group.map(\.entry), to: descriptor)
             }
+        } catch {
+            outcomes = group.map { _ in .failure(error) }
         }
+        for (append, outcome) in zip(group, outcomes) { append.continuation.resume(with: outcome) }
     }
 
     /// Flushes the log to disk (`fsync`). Every append is already durable when
@@ -196,39 +230,53 @@ public final class AuditLog: @unchecked Sendable {
         needsNewline = tail.isTorn
         expectedSize = tail.size
         if let mismatch = end.mismatch {
-            _ = try write(AuditEntry(kind: .auditHeadMismatch, error: mismatch, detail: ["head_file": headURL.path]), to: descriptor)
+            if case .failure(let error)? = try write([AuditEntry(kind: .auditHeadMismatch, error: mismatch, detail: ["head_file": headURL.path])],
+                                                    to: descriptor).first {
+                throw error
+            }
         } else if reading.head != key.map({ $0.keyed(end.head) }) ?? end.head {
             try writeHead()
         }
         return (tail, end.mismatch)
     }
 
-    /// Writes the record for `entry` as one line (ending a torn last line first),
-    /// `fsync`s it, then replaces the head. Called under the file lock.
-    private func write(_ entry: AuditEntry, to descriptor: Int32) throws -> AuditRecord {
+    /// Writes the records for `entries` as lines (ending a torn last line first) with one
+    /// `write(2)`, `fsync`s them, then replaces the head. An entry that cannot be encoded fails
+    /// alone; the others are written. Called under the file lock.
+    private func write(_ entries: [AuditEntry], to descriptor: Int32) throws -> [Result<AuditRecord, any Error>] {
         let path = url.path
-        var record = AuditRecord(
-            time: clock(), runID: runID, sequence: sequence + 1,
-            actor: actor.map(redactor.redact), prev: head.last, entry: redactor.redact(entry))
-        let line: [UInt8]
-        do {
-            if let key {
-                record.mac = key.mac(previous: lastMAC, line: try record.jsonLine())
+        var bytes: [UInt8] = needsNewline ? [Self.newline] : []
+        var (sequence, head, lastMAC) = (self.sequence, self.head, self.lastMAC)
+        var outcomes: [Result<AuditRecord, any Error>] = []
+        for entry in entries {
+            var record = AuditRecord(
+                time: clock(), runID: runID, sequence: sequence + 1,
+                actor: actor.map(redactor.redact), prev: head.last, entry: redactor.redact(entry))
+            let line: [UInt8]
+            do {
+                if let key {
+                    record.mac = key.mac(previous: lastMAC, line: try record.jsonLine())
+                }
+                line = try record.jsonLine()
+            } catch {
+                outcomes.append(.failure(AuditError(.encodingFailed, path: path, message: "a \(entry.kind) record: \(error)")))
+                continue
             }
-            line = try record.jsonLine()
-        } catch {
-            throw AuditError(.encodingFailed, path: path, message: "a \(entry.kind) record: \(error)")
+            bytes += line
+            bytes.append(Self.newline)
+            sequence += 1
+            head = AuditHead(records: head.records + 1, last: AuditHash.of(line))
+            lastMAC = record.mac
+            outcomes.append(.success(record))
         }
-        let bytes = (needsNewline ? [Self.newline] : []) + line + [Self.newline]
+        guard sequence != self.sequence else { return outcomes }
         try SystemCall.writeAll(descriptor, bytes, path: path, kind: .writeFailed)
-        sequence += 1
+        (self.sequence, self.head, self.lastMAC) = (sequence, head, lastMAC)
         needsNewline = false
         expectedSize += bytes.count
-        head = AuditHead(records: head.records + 1, last: AuditHash.of(line))
-        lastMAC = record.mac
         try SystemCall.retrying("fsync", path: path, kind: .syncFailed) { fsync(descriptor) }
         try writeHead()
-        return record
+        return outcomes
     }
 
     /// Replaces the head file with ``head``, with its `mac` in a keyed log.

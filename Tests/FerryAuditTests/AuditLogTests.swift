@@ -59,6 +59,29 @@ import Testing
         #expect(try AuditVerifier.verify(url).isIntact)
     }
 
+    /// Appends that wait together are written as one group (one write, one fsync, one head):
+    /// each caller still gets back exactly the record that is on disk at its place in the chain,
+    /// and the head names the last one.
+    @Test func appendsWrittenAsOneGroupReturnEachTheirOwnRecordAsWritten() async throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.file("audit.jsonl")
+        let log = try await AuditLog.open(at: url, key: AuditKey(bytes: Array(repeating: 7, count: 32)))
+        let returned = try await withThrowingTaskGroup(of: AuditRecord.self) { group in
+            for index in 0..<300 {
+                group.addTask { try await log.append(AuditEntry(kind: .deployStarted, service: "s\(index % 7)", host: "h\(index)")) }
+            }
+            return try await group.reduce(into: [AuditRecord]()) { $0.append($1) }
+        }
+        let lines = try LogFile.lines(url)
+        #expect(lines.count == 300)
+        #expect(Set(returned.map(\.sequence)) == Set(1...300))
+        for record in returned {
+            #expect(try AuditRecord.decode(line: Array(lines[record.sequence - 1].utf8)) == record)
+        }
+        #expect(try AuditHead.read(at: AuditHead.url(forLog: url))?.records == 300)
+        #expect(try AuditVerifier.verify(url, key: AuditKey(bytes: Array(repeating: 7, count: 32))).isIntact)
+    }
+
     @Test func twoWritersOnTheSameFileInterleaveWithoutBreakingTheChain() async throws {
         let directory = try TemporaryDirectory()
         let url = directory.file("audit.jsonl")

@@ -349,15 +349,14 @@ struct ServiceDeployer: Sendable {
         try? await recordDurably(kind, outcome: outcome, error: error, files: files, bytes: bytes, duration: duration, detail: detail)
     }
 
-    /// Appends a record and makes it durable (fsync) before the step it announces: the audit
-    /// log is never behind the host. Throws when it cannot, and the caller does not go on.
+    /// Appends a record, durable (fsync) when the append returns, before the step it announces:
+    /// the audit log is never behind the host. Throws when it cannot, and the caller does not go on.
     func recordDurably(_ kind: AuditEvent, outcome: AuditOutcome? = nil, error: String? = nil, files: Int? = nil, bytes: Int? = nil,
                        duration: Duration? = nil, detail: [String: String]? = nil) async throws {
         do {
             try await audit.append(AuditEntry(
                 kind: kind, service: service.name, host: host, fromRevision: plan.fromRevision, toRevision: desired.revision.hex,
                 filesChanged: files, bytesMoved: bytes, durationMs: duration.map(milliseconds), outcome: outcome, error: error, detail: detail))
-            try await audit.sync()
         } catch {
             throw DeployStepError(step: "audit", message: "cannot record \(kind) in the audit log, so nothing changes on \(host): \(error)")
         }
