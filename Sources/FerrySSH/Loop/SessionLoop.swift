@@ -81,6 +81,9 @@ final class SessionLoop: @unchecked Sendable {
         return buffer
     }
 
+    /// Whether the read buffer is allocated: read it on the loop thread, or once the loop stopped.
+    var holdsReadBuffer: Bool { scratchStorage != nil }
+
     private func freeScratch() {
         scratchStorage?.deallocate()
         scratchStorage = nil
