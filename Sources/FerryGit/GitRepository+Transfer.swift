@@ -54,6 +54,9 @@ extension GitRepository {
             guard let handle else {
                 throw GitError(kind: .other, message: "libgit2 returned no repository", function: "git_repository_init")
             }
+            if let objects = LocalObjectSeeding.sourceObjects(of: url) {
+                LocalObjectSeeding.seed(from: objects, into: destination.appendingPathComponent("objects"))
+            }
             let repository = GitRepository(handle: handle)
             try repository.withHandle { handle throws(GitError) in
                 var remote: OpaquePointer?

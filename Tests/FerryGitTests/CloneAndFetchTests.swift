@@ -121,6 +121,40 @@ import Testing
         #expect(throws: GitError.self) { try clone.resolve("origin/feature") }
     }
 
+    /// A clone of a repository on this machine gets the source's object files (hard links on
+    /// the same file system) before it fetches, packed and loose alike, so the fetch has
+    /// nothing to transfer; branches, tags and files read as from any clone, and a later
+    /// fetch still brings new commits.
+    @Test func aLocalCloneSharesTheSourcesObjectFilesInsteadOfPackingThem() async throws {
+        let origin = try GitFixture()
+        try origin.write("a.txt", "packed\n")
+        let packed = try origin.commit("packed")
+        _ = try origin.git(["repack", "-a", "-d", "-q"])
+        try origin.write("b.txt", "loose\n")
+        let loose = try origin.commit("loose")
+        try origin.git(["tag", "v1"])
+        let target = try TemporaryDirectory()
+        let destination = target.appending("clone.git")
+
+        let clone = try await GitRepository.clone(from: origin.path, to: destination)
+        #expect(try clone.resolve("origin/main") == loose && clone.resolve("v1") == loose)
+        #expect(try clone.readFile("a.txt", at: packed) == Data("packed\n".utf8))
+        #expect(try clone.readFile("b.txt", at: loose) == Data("loose\n".utf8))
+        let sourcePacks = try FileManager.default.contentsOfDirectory(atPath: origin.path + "/.git/objects/pack").filter { $0.hasSuffix(".pack") }
+        let clonePacks = try FileManager.default.contentsOfDirectory(atPath: destination.path + "/objects/pack").filter { $0.hasSuffix(".pack") }
+        #expect(clonePacks == sourcePacks, "the source's pack is shared and no new pack was made")
+        let hex = loose.hex
+        let looseObject = "/objects/\(hex.prefix(2))/\(hex.dropFirst(2))"
+        let inode = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64 }
+        #expect(try inode(destination.path + looseObject) == inode(origin.path + "/.git" + looseObject), "a loose object is a hard link")
+
+        try origin.write("c.txt", "later\n")
+        let later = try origin.commit("later")
+        try await clone.fetch()
+        #expect(try clone.resolve("origin/main") == later)
+        #expect(try clone.readFile("c.txt", at: later) == Data("later\n".utf8))
+    }
+
     @Test func cloneHasNoLocalBranchThatCouldGoStale() async throws {
         let origin = try GitFixture()
         try origin.commit("first")
