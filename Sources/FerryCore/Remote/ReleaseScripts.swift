@@ -197,10 +197,10 @@ public struct ReleaseScripts: Sendable {
     /// renamed over `current`, so readers always find a whole release), then installs the
     /// release's manifest as `.ferry/manifest.json`, its ``QuickCheck`` listing as
     /// `.ferry/manifest.stat` (removed for a release that has none) and its environment as
-    /// `.ferry/env` (kept as it is for a release that stores none). The manifest and the
-    /// environment are copied from the release's settings directory into `.ferry/.switching`
-    /// and renamed into place by one `mv` (each rename atomic); a release an older Ferry made,
-    /// without a staged manifest, is installed from `.ferry/manifests`. Also the rollback:
+    /// `.ferry/env` (kept as it is for a release that stores none). They are copied into
+    /// `.ferry/.switching` and renamed into place together by one `mv` (each rename atomic);
+    /// a release an older Ferry made, without a staged manifest, has its manifest installed
+    /// from `.ferry/manifests` first. Also the rollback:
     /// switch to the previous release.
     public func switchCurrent(to release: ReleaseName) -> RemoteScript {
         RemoteScript(text: RemoteShell.prologue + #"""
@@ -221,19 +221,19 @@ public struct ReleaseScripts: Sendable {
           rm -f -- "$f/manifest.json"
         fi
         if [ -f "$s/\#(Self.stagedEnvironment)" ]; then set -- "$@" "$s/\#(Self.stagedEnvironment)"; fi
-        if [ "$#" -gt 0 ]; then
-          t="$f/\#(Self.switchingDirectory)"
-          [ -d "$t" ] || mkdir -m 0700 -- "$t" || ferry_fail "cannot create $t"
-          cp -p -- "$@" "$t/" || ferry_fail "cannot install the manifest and environment of release $r"
-          for ferry_file do set -- "$@" "$t/${ferry_file##*/}"; shift; done
-          mv -f -t "$f" -- "$@" || ferry_fail "cannot install the manifest and environment of release $r"
-        fi
+        t="$f/\#(Self.switchingDirectory)"
         l="$f/manifests/$r.stat"
-        if [ -f "$l" ]; then
-          cp -- "$l" "$f/.manifest.stat.$$" && mv -f -T -- "$f/.manifest.stat.$$" "$f/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
-        elif [ -e "$f/manifest.stat" ]; then
-          rm -f -- "$f/manifest.stat"
+        if [ "$#" -gt 0 ] || [ -f "$l" ]; then
+          [ -d "$t" ] || mkdir -m 0700 -- "$t" || ferry_fail "cannot create $t"
+          if [ "$#" -gt 0 ]; then cp -p -- "$@" "$t/" || ferry_fail "cannot install the manifest and environment of release $r"; fi
+          for ferry_file do set -- "$@" "$t/${ferry_file##*/}"; shift; done
+          if [ -f "$l" ]; then
+            cp -- "$l" "$t/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
+            set -- "$@" "$t/manifest.stat"
+          fi
+          mv -f -t "$f" -- "$@" || ferry_fail "cannot install the manifest, environment and file listing of release $r"
         fi
+        if [ ! -f "$l" ] && [ -e "$f/manifest.stat" ]; then rm -f -- "$f/manifest.stat"; fi
         printf 'switched %s\n' "$r"
 
         """#)
