@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "FerryGitTests", dependencies: ["FerryGit", "_FerryTestHosts"]),
         .testTarget(name: "FerryConfigTests", dependencies: ["FerryConfig"], exclude: ["corpus"]),
         .testTarget(name: "FerryAuditTests", dependencies: ["FerryAudit"]),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "_FerryTestHosts"]),
         .testTarget(name: "FerryFuzzTests", dependencies: ["FerryFuzzing"]),
         .testTarget(name: "FerryCLITests", dependencies: ["FerryCLI", "_FerryTestHosts"]),
         .testTarget(

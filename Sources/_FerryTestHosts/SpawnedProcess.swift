@@ -46,22 +46,14 @@ final class SpawnedProcess: @unchecked Sendable {
         _ = posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         if let directory { _ = posix_spawn_file_actions_addchdir_np(&actions, directory) }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t(), noSignals = sigset_t()
-        sigfillset(&allSignals)
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         let cArguments = argv.map { strdup($0) } + [nil]
         let environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let cEnvironment = environmentLines.map { strdup($0) } + [nil]
         defer { (cArguments + cEnvironment).forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, argv[0], &actions, &attributes, cArguments, cEnvironment)
+        let result = withSessionSpawnAttributes { attributes in
+            posix_spawn(&child, argv[0], &actions, &attributes, cArguments, cEnvironment)
+        }
         for descriptor in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] where descriptor >= 0 { close(descriptor) }
         guard result == 0 else {
             for descriptor in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] where descriptor >= 0 { close(descriptor) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _FerryTestHosts
 @testable import FerryCore
 #if canImport(Glibc)
 import Glibc
@@ -89,20 +90,10 @@ final class StartedScript {
         let words: [String] = ["/bin/sh", "-c", script.commandLine]
         let arguments = words.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
-        // Default signal handling and an empty signal mask, as sshd gives a session: the thread
-        // that spawns may have signals blocked (a dispatch worker does), and a service the script
-        // starts must not inherit that, or it could not be stopped with SIGTERM.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t(), noSignals = sigset_t()
-        sigfillset(&allSignals)
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var child: pid_t = 0
-        let result = posix_spawn(&child, "/bin/sh", &actions, &attributes, arguments, environ)
+        let result = withSessionSpawnAttributes { attributes in
+            posix_spawn(&child, "/bin/sh", &actions, &attributes, arguments, environ)
+        }
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
         pid = child
     }
