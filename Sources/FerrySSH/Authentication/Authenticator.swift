@@ -72,12 +72,31 @@ struct Authenticator {
             report.unsupported.append(KeyFileInspector.unsupportedKeyAdvice(type: type, key: label))
             return false
         }
+        if let key = Ed25519KeyFile(text: text) {
+            return try authenticate(signingWith: key, label: label, report: &report)
+        }
         let user = endpoint.user
         let code = try waiter.complete(until: deadline, allowed: allowed, silence: silence, doing: "authenticating with \(label)") { () throws(SSHError) -> Int32? in
             let code = libssh2_userauth_publickey_fromfile_ex(transport.session, user, UInt32(user.utf8.count), nil, path, passphrase)
             return code == LIBSSH2_ERROR_EAGAIN ? nil : code
         }
         return try interpret(code, label: label, function: "libssh2_userauth_publickey_fromfile_ex", report: &report)
+    }
+
+    /// Authenticates with an unencrypted ed25519 key read by Ferry, signing in process.
+    private func authenticate(signingWith key: Ed25519KeyFile, label: String, report: inout AuthenticationReport) throws(SSHError) -> Bool {
+        let user = endpoint.user
+        let signer = Unmanaged.passRetained(Ed25519Signer(key))
+        defer { signer.release() }
+        let code = try waiter.complete(until: deadline, allowed: allowed, silence: silence, doing: "authenticating with \(label)") { () throws(SSHError) -> Int32? in
+            var abstract: UnsafeMutableRawPointer? = signer.toOpaque()
+            let code = key.publicKeyBlob.withUnsafeBytes { blob in
+                libssh2_userauth_publickey(transport.session, user, blob.bindMemory(to: UInt8.self).baseAddress, blob.count,
+                                           Ed25519Signer.callback, &abstract)
+            }
+            return code == LIBSSH2_ERROR_EAGAIN ? nil : code
+        }
+        return try interpret(code, label: label, function: "libssh2_userauth_publickey", report: &report)
     }
 
     private func authenticateWithAgent(socketPath: String?, report: inout AuthenticationReport) throws(SSHError) -> Bool {
