@@ -130,17 +130,20 @@ extension ObservedService {
         }
         let recorded = manifest.map { fileMaps?.maps(of: $0.files) ?? ObservedFileMaps.Maps(files: $0.files) }
         let found = actual.files ?? [:]
+        // Files the probe took whole from the manifest (a tree in sync, ``ExpectedTree``) are its maps.
+        let foundIsManifest = actual.quickCheckPassed
+            || manifest.flatMap { ExpectedTree.cache.knownTree(for: $0.files) }.map { actual.files == $0.files } == true
         self.init(
             currentRelease: actual.currentRelease?.rawValue,
             manifestRevision: manifest?.revision,
             manifestRelease: manifest?.release.rawValue,
             manifestFiles: recorded?.hashes,
             manifestProblem: problem,
-            files: actual.quickCheckPassed
+            files: foundIsManifest
                 ? recorded?.hashes ?? [:]
                 : ObservedFileMaps.sharing(found.mapValues { file in file.sha256 ?? ManifestFile(symlinkTo: file.symlinkTarget ?? "").sha256 },
                                            with: recorded?.hashes),
-            modes: actual.quickCheckPassed ? recorded?.modes ?? [:] : ObservedFileMaps.sharing(found.mapValues(\.mode), with: recorded?.modes),
+            modes: foundIsManifest ? recorded?.modes ?? [:] : ObservedFileMaps.sharing(found.mapValues(\.mode), with: recorded?.modes),
             running: Self.running(actual.status),
             releases: actual.releases.map(\.rawValue),
             manifestSettings: manifest?.settings,

@@ -92,23 +92,27 @@ extension HostStateProbe {
     /// (`TYPE MODE SIZE PATH TARGET`, the start of each with an empty path), and among them, after
     /// the records of the files they hash (`find` flushes its output before it runs `sha256sum`),
     /// `HEX  PATH` for every regular file of the trees, in the order `find` met them.
+    ///
+    /// A tree whose every record and hash is the one its manifest describes, each file once,
+    /// gets the files shared by every tree holding that manifest's list (``ExpectedTree``); only
+    /// a tree that differs is built file by file.
     private func readTrees(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
         try reader.expect("walk")
         let starts = try labels(&reader, until: "records")
         let prefixes = Dictionary(starts.filter { $0.kind == UInt8(ascii: "t") }.map { ($0.index, Array((services[$0.index].layout.current + "/").utf8)) },
                                   uniquingKeysWith: { first, _ in first })
-        var trees: [Int: [String: ActualFile]] = [:]
-        /// Regular files in the order listed: service, path, and the path's bytes after the start.
-        var regular: [(service: Int, path: String, bytes: ArraySlice<UInt8>)] = []
-        /// The hash of each of `regular`, when sent.
-        var hashes: [String?] = []
-        var next = 0, tree: Int?
-        /// The files of `tree`, filled here and stored in `trees` when its listing ends.
-        var files: [String: ActualFile] = [:]
+        /// The records of each tree listed, by service (a service listed twice keeps the last listing).
+        var trees: [Int: WalkedTree] = [:]
+        /// Regular files in the order listed: service, the path's bytes after the start, and the expected file it shows.
+        var regular: [(service: Int, bytes: ArraySlice<UInt8>, expected: Int?)] = []
+        /// The hex digest of each of `regular`, when sent.
+        var hashes: [ArraySlice<UInt8>?] = []
+        var next = 0
+        /// The tree being listed.
+        var tree: WalkedTree?
         func endTree() {
-            if let tree { trees[tree] = files }
+            if let tree { trees[tree.service] = tree }
             tree = nil
-            files = [:]
         }
         /// The next regular file `find` should hash, and each listed file's index by full path, built on the first surprise.
         var position = 0
@@ -117,7 +121,7 @@ extension HostStateProbe {
             guard length == 1 else {
                 // The hash of a listed file: the one at the same position, unless a tree changed in between.
                 let line = try reader.nextBytes()
-                let hash = try Self.hash(of: line)
+                let hash = try Self.hexDigest(of: line)
                 let path = line.dropFirst(66)
                 var match: Int?
                 if position < regular.count, let prefix = prefixes[regular[position].service],
@@ -139,17 +143,13 @@ extension HostStateProbe {
             let record = try FindRecord.read(&reader)
             guard record.path.isEmpty else {
                 // A file of the tree being listed.
-                guard let tree, record.type == UInt8(ascii: "f") || record.type == UInt8(ascii: "l") else {
+                guard tree != nil, record.type == UInt8(ascii: "f") || record.type == UInt8(ascii: "l") else {
                     if tree == nil { throw RemoteError(.malformedOutput, "the probe's listing does not start where it should") }
                     continue
                 }
-                let path = try Self.treePath(record.path)
-                if record.type == UInt8(ascii: "l") {
-                    files[path] = ActualFile(sha256: ManifestFile.sha256(Data(record.target)), mode: record.mode,
-                                             size: record.target.count, symlinkTarget: String(decoding: record.target, as: UTF8.self))
-                } else {
-                    files[path] = ActualFile(sha256: nil, mode: record.mode, size: record.size, symlinkTarget: nil)
-                    regular.append((tree, path, record.path))
+                let expected = try tree!.add(record)
+                if record.type == UInt8(ascii: "f") {
+                    regular.append((tree!.service, record.path, expected))
                     hashes.append(nil)
                 }
                 continue
@@ -163,39 +163,66 @@ extension HostStateProbe {
             case (UInt8(ascii: "l"), UInt8(ascii: "l")):
                 states[start.index].currentTarget = String(decoding: record.target, as: UTF8.self)
             case (UInt8(ascii: "t"), UInt8(ascii: "d")):
-                tree = start.index
+                let listedBefore = trees[start.index] != nil
+                let expected = listedBefore ? nil : (try? states[start.index].manifest())?.map { ExpectedTree.cache.tree(for: $0.files) } ?? nil
+                tree = WalkedTree(service: start.index, expected: expected)
             default:
                 throw RemoteError(.malformedOutput, "the probe's listing of \(services[start.index].name) is not what it announced")
             }
         }
         endTree()
         guard next == starts.count else { throw RemoteError(.malformedOutput, "the probe listed less than it announced") }
-        for (index, hash) in hashes.enumerated() where hash != nil {
-            trees[regular[index].service]?[regular[index].path]?.sha256 = hash
+        var inSync = Set(trees.values.filter(\.isComplete).map(\.service))
+        // A tree whose records are the expected ones is in sync when each regular file's hash is too.
+        for (index, file) in regular.enumerated() where inSync.contains(file.service) {
+            let hashIsExpected = file.expected.flatMap { expected in
+                hashes[index].map { $0.elementsEqual(trees[file.service]!.expected!.entries[expected].sha256) }
+            } ?? false
+            if !hashIsExpected { inSync.remove(file.service) }
         }
-        for (index, files) in trees { states[index].files = files }
+        for (service, tree) in trees {
+            if inSync.contains(service), let expected = tree.expected {
+                states[service].files = expected.files
+                continue
+            }
+            var files = try tree.files()
+            for (index, file) in regular.enumerated() where file.service == service {
+                if let hash = hashes[index] { files[String(decoding: file.bytes, as: UTF8.self)]?.sha256 = String(decoding: hash, as: UTF8.self) }
+            }
+            states[service].files = files
+        }
     }
 
     /// The hex digest at the start of a `sha256sum` line (`HEX  PATH` or `HEX *PATH`).
     static func hash(of line: ArraySlice<UInt8>) throws -> String {
+        String(decoding: try hexDigest(of: line), as: UTF8.self)
+    }
+
+    /// ``hash(of:)`` as the bytes of the line.
+    static func hexDigest(of line: ArraySlice<UInt8>) throws -> ArraySlice<UInt8> {
         guard line.count > 66, line.prefix(64).allSatisfy(\.isLowercaseHexDigit),
               line[line.startIndex + 64] == UInt8(ascii: " ") else {
             throw RemoteError(.malformedOutput, "the probe sent a malformed hash line")
         }
-        return String(decoding: line.prefix(64), as: UTF8.self)
+        return line.prefix(64)
     }
 
     /// A path of the release tree, relative to it; one that would leave the release is malformed output.
     static func treePath(_ bytes: ArraySlice<UInt8>) throws -> String {
+        try checkInsideRelease(bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Throws `.malformedOutput` for a path of the release tree that would leave the release.
+    static func checkInsideRelease(_ bytes: ArraySlice<UInt8>) throws {
         guard isInsideRelease(bytes) else {
             throw RemoteError(.malformedOutput, "the probe sent the path \"\(String(decoding: bytes.prefix(200), as: UTF8.self))\", which is not inside the release")
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// ``ReleasePath/validated(_:)`` on bytes, without building the string first: not empty, not
     /// absolute, no NUL, and no empty, `.` or `..` component.
-    private static func isInsideRelease(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isInsideRelease(_ bytes: ArraySlice<UInt8>) -> Bool {
         let slash = UInt8(ascii: "/")
         guard let first = bytes.first, first != slash else { return false }
         var componentStart = bytes.startIndex
@@ -306,6 +333,63 @@ extension HostStateProbe {
             throw RemoteError(.malformedOutput, "the probe sent the path \"\(text)\", which is not inside the release")
         }
         return path
+    }
+}
+
+/// The records of one release tree being read from the probe's walk, and whether they are, so
+/// far, the ones its manifest describes (``ExpectedTree``), each file once.
+private struct WalkedTree {
+    let service: Int
+    /// What the tree holds when it is in sync with its manifest; nil without a usable manifest.
+    let expected: ExpectedTree?
+    /// Its regular files and symbolic links, in the order listed.
+    private(set) var records: [FindRecord] = []
+    /// Whether every record so far is an expected one, each a different one.
+    private(set) var inSync: Bool
+    /// Which expected files a record showed, by position.
+    private var shown: [Bool]
+    private var shownCount = 0
+
+    init(service: Int, expected: ExpectedTree?) {
+        self.service = service
+        self.expected = expected
+        inSync = expected != nil
+        shown = Array(repeating: false, count: expected?.entries.count ?? 0)
+        records.reserveCapacity(expected?.entries.count ?? 0)
+    }
+
+    /// Whether the records are exactly the expected files (their hashes are checked apart).
+    var isComplete: Bool { inSync && shownCount == shown.count }
+
+    /// Adds a regular file's or symbolic link's record; returns the position of the expected file
+    /// it shows unchanged, if any. Throws `.malformedOutput` for a path that leaves the release.
+    mutating func add(_ record: FindRecord) throws -> Int? {
+        records.append(record)
+        if inSync, let position = expected?.match(type: record.type, mode: record.mode, size: record.size, path: record.path, target: record.target),
+           !shown[position] {
+            shown[position] = true
+            shownCount += 1
+            return position
+        }
+        inSync = false
+        try HostStateProbe.checkInsideRelease(record.path)
+        return nil
+    }
+
+    /// The files, built record by record, regular files without their SHA-256.
+    func files() throws -> [String: ActualFile] {
+        var files: [String: ActualFile] = [:]
+        files.reserveCapacity(records.count)
+        for record in records {
+            let path = try HostStateProbe.treePath(record.path)
+            if record.type == UInt8(ascii: "l") {
+                files[path] = ActualFile(sha256: ManifestFile.sha256(Data(record.target)), mode: record.mode,
+                                         size: record.target.count, symlinkTarget: String(decoding: record.target, as: UTF8.self))
+            } else {
+                files[path] = ActualFile(sha256: nil, mode: record.mode, size: record.size, symlinkTarget: nil)
+            }
+        }
+        return files
     }
 }
 
