@@ -34,3 +34,25 @@ func hostCPU(_ host: TestHost) throws -> Double {
         return total + fields.reduce(0, +) / ticks
     }
 }
+
+/// What the whole machine did so far, from `/proc/stat`: CPU seconds busy on all cores (user,
+/// nice, system, interrupts, steal) and processes started (forks and threads since boot).
+struct MachineCounters {
+    var busyCPU: Double
+    var processesStarted: Double
+
+    /// The counters now; zero where `/proc/stat` cannot be read.
+    static func now() -> MachineCounters {
+        let lines = ((try? String(contentsOfFile: "/proc/stat", encoding: .utf8)) ?? "").split(separator: "\n")
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let cpu = lines.first { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst().compactMap { Double($0) } ?? []
+        // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+        let busy = cpu.enumerated().filter { [0, 1, 2, 5, 6, 7].contains($0.offset) }.reduce(0) { $0 + $1.element }
+        let started = lines.first { $0.hasPrefix("processes ") }?.split(separator: " ").last.flatMap { Double($0) } ?? 0
+        return MachineCounters(busyCPU: busy / ticks, processesStarted: started)
+    }
+
+    static func - (after: MachineCounters, before: MachineCounters) -> MachineCounters {
+        MachineCounters(busyCPU: after.busyCPU - before.busyCPU, processesStarted: after.processesStarted - before.processesStarted)
+    }
+}

@@ -91,9 +91,9 @@ struct PeersBenchmark {
 
     /// One measured command: wall-clock seconds and the CPU seconds of this machine's processes it started.
     private func sample(_ fleet: TestFleet, _ body: () throws -> Void) throws -> Sample {
-        let before = childrenCPU()
+        let (before, machineBefore) = (childrenCPU(), MachineCounters.now())
         let wall = try time(body)
-        return Sample(wall: wall, agentCPU: childrenCPU() - before)
+        return Sample(wall: wall, agentCPU: childrenCPU() - before, machine: MachineCounters.now() - machineBefore)
     }
 
     /// Runs the peer `tool` against every host, `parallelism` at a time.
@@ -222,9 +222,27 @@ struct PeersBenchmark {
             lines.append("\(name): \(ratio(value, base)) \(value <= limit ? "met" : "NOT met")")
         }
         lines.append(String(format: "agent CPU per host for a no-op (content_hash), target ≤ 10 ms: %.1f ms %@", noOpCPU, noOpCPU <= 10 ? "met" : "NOT met"))
+        lines += whereTheTimeGoes(results)
         lines.append("first deploy / tar | ssh (default kex): \(ratio(wall("first deploy", "ferry"), wall("first deploy", "tar default")))")
         lines.append("no-op content_hash / sha256sum floor (default kex): \(ratio(wall("no-op", "ferry"), wall("no-op", "sha256sum default")))")
         return lines.joined(separator: "\n")
+    }
+
+    /// Per scenario and tool (curve25519 peers): the whole machine's CPU and the processes
+    /// started (agent, client, the hosts' sshd and what their sessions ran), per host: the
+    /// floor a tool's host-side work sets on two shared cores.
+    private func whereTheTimeGoes(_ results: Results) -> [String] {
+        var lines = ["", "| scenario | tool | wall | agent or client CPU | whole machine CPU per host | processes started per host |", "|---|---|---:|---:|---:|---:|"]
+        let tools = ["ferry", "ferry mtime"] + ["tar", "rsync", "sha256sum"].map { "\($0) curve25519-sha256" }
+        for scenario in ["first deploy", "no-op", "one file changed"] {
+            for tool in tools {
+                guard let samples = results.samples[scenario + "|" + tool], !samples.isEmpty else { continue }
+                lines.append(String(format: "| %@ | %@ | %.2f s | %.2f s | %.1f ms | %.0f |", scenario, tool, median(samples.map(\.wall)),
+                                    median(samples.map(\.agentCPU)), median(samples.map(\.machine.busyCPU)) / Double(hostCount) * 1000,
+                                    median(samples.map(\.machine.processesStarted)) / Double(hostCount)))
+            }
+        }
+        return lines
     }
 
     private func machine() -> String {
@@ -240,13 +258,16 @@ struct PeersBenchmark {
     struct Sample {
         var wall: Double
         var agentCPU: Double
+        /// What the whole machine did meanwhile: the hosts' sshd and everything they started, too.
+        var machine: MachineCounters
     }
 
     struct Results {
         var samples: [String: [Sample]] = [:]
         mutating func add(_ scenario: String, _ tool: String, _ sample: Sample) {
             samples[scenario + "|" + tool, default: []].append(sample)
-            print(String(format: "  %@, %@: %.2f s (CPU here %.2f s)", scenario, tool, sample.wall, sample.agentCPU))
+            print(String(format: "  %@, %@: %.2f s (CPU here %.2f s; whole machine %.2f s CPU, %.0f processes started)",
+                         scenario, tool, sample.wall, sample.agentCPU, sample.machine.busyCPU, sample.machine.processesStarted))
         }
     }
 }
