@@ -16,12 +16,15 @@ import Testing
         archive.addSymlink("links/far", target: target)
         #expect(long.utf8.count > 100 && target.utf8.count > 100, "the pax headers are exercised")
         #expect(archive.data.count % TarArchive.blockSize == 0)
+        let copied = archive.data
+        let stream = archive.finish()
+        #expect(stream == copied, "finishing without a copy gives the same stream")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tar-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let archivePath = directory.appendingPathComponent("archive.tar")
-        try archive.data.write(to: archivePath)
+        try stream.write(to: archivePath)
         let out = directory.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let tar = Process()
@@ -44,5 +47,12 @@ import Testing
             let declared = Int(String(decoding: record.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self))
             #expect(declared == record.count, "value of \(length) bytes")
         }
+    }
+
+    @Test func theEstimateOfAnArchiveOfShortNamedFilesIsItsExactSize() {
+        let sizes = [0, 1, 511, 512, 513, 4096, 10_000]
+        var archive = TarArchive(capacity: TarArchive.estimatedSize(ofFiles: sizes))
+        for (index, size) in sizes.enumerated() { archive.addFile("f\(index)", contents: Data(repeating: 1, count: size), mode: 0o644) }
+        #expect(archive.finish().count == TarArchive.estimatedSize(ofFiles: sizes))
     }
 }

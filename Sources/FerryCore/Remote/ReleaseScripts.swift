@@ -78,7 +78,10 @@ public struct ReleaseScripts: Sendable {
     /// once ``finish(_:listing:)`` has published its manifest.
     public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)],
                        staging manifest: Manifest, environment: Data?) throws -> RemoteScript {
-        var archive = TarArchive()
+        let staged = manifest.encoded()
+        let sizes = files.map(\.contents.count) + [staged.count, environment?.count ?? 0]
+        // Room for every file and the five directories' headers, so the stream never grows.
+        var archive = TarArchive(capacity: TarArchive.estimatedSize(ofFiles: sizes) + 5 * TarArchive.blockSize)
         let releasePrefix = "releases/" + release.rawValue + "/"
         for file in files {
             archive.addFile(releasePrefix + (try ReleasePath.validated(file.path)), contents: file.contents, mode: file.mode & 0o7777)
@@ -89,7 +92,7 @@ public struct ReleaseScripts: Sendable {
         archive.addDirectory(".ferry/\(Self.switchingDirectory)", mode: 0o700)
         archive.addDirectory(".ferry/settings", mode: 0o700)
         archive.addDirectory(settings, mode: 0o700)
-        archive.addFile(settings + "/" + Self.stagedManifest, contents: manifest.encoded(), mode: 0o644)
+        archive.addFile(settings + "/" + Self.stagedManifest, contents: staged, mode: 0o644)
         if let environment { archive.addFile(settings + "/" + Self.stagedEnvironment, contents: environment, mode: 0o600) }
         let text = RemoteShell.prologue + #"""
         umask 022
@@ -103,7 +106,7 @@ public struct ReleaseScripts: Sendable {
         printf 'unpacked %s\n' "$r"
 
         """#
-        return RemoteScript(text: text, input: archive.data)
+        return RemoteScript(text: text, input: archive.finish())
     }
 
     /// The name of the manifest staged in a release's settings directory by ``unpack(into:files:staging:environment:)``.

@@ -16,9 +16,17 @@ public struct TarArchive: Sendable {
     /// The modification time every entry carries, in seconds since 1970.
     private let modificationTime: Int
 
-    /// An empty archive whose entries carry `modificationTime`.
-    public init(modificationTime: Date = Date()) {
+    /// An empty archive whose entries carry `modificationTime`, with room for `capacity` bytes
+    /// before it grows (``estimatedSize(ofFiles:)`` of what it will hold).
+    public init(modificationTime: Date = Date(), capacity: Int = 0) {
         self.modificationTime = max(0, Int(modificationTime.timeIntervalSince1970))
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The bytes an archive of regular files of `sizes` takes at least: a header block per
+    /// file and its contents padded to whole blocks, plus the end-of-archive blocks.
+    public static func estimatedSize<Sizes: Sequence>(ofFiles sizes: Sizes) -> Int where Sizes.Element == Int {
+        sizes.reduce(2 * blockSize) { $0 + blockSize + ($1 + blockSize - 1) / blockSize * blockSize }
     }
 
     /// Adds a regular file at `path` (relative, without a leading `/`) with `contents` and permission bits `mode`.
@@ -41,9 +49,18 @@ public struct TarArchive: Sendable {
     /// The finished stream: every entry, then the two zero blocks that end an archive.
     public var data: Data {
         var finished = bytes
-        finished.append(Data(count: 2 * Self.blockSize))
+        finished.append(contentsOf: Self.endOfArchive)
         return finished
     }
+
+    /// The finished stream, as ``data``, without copying what was written: the archive is
+    /// done with afterwards.
+    public consuming func finish() -> Data {
+        bytes.append(contentsOf: Self.endOfArchive)
+        return bytes
+    }
+
+    private static let endOfArchive = [UInt8](repeating: 0, count: 2 * blockSize)
 
     static let blockSize = 512
     /// ustar's octal size field holds 11 digits: files of 8 GiB and more need a pax `size` record.
@@ -68,7 +85,7 @@ public struct TarArchive: Sendable {
 
     private mutating func padToBlock() {
         let remainder = bytes.count % Self.blockSize
-        if remainder != 0 { bytes.append(Data(count: Self.blockSize - remainder)) }
+        if remainder != 0 { bytes.append(contentsOf: Self.endOfArchive[..<(Self.blockSize - remainder)]) }
     }
 
     /// `LENGTH KEY=VALUE\n`, where LENGTH counts the whole record, its own digits included.
@@ -81,29 +98,48 @@ public struct TarArchive: Sendable {
 
     /// One 512-byte ustar header.
     static func header(name: [UInt8], type: UInt8, mode: UInt32, size: Int, linkTarget: [UInt8], modificationTime: Int) -> Data {
-        var block = [UInt8](repeating: 0, count: blockSize)
-        func put(_ field: [UInt8], at offset: Int) {
-            for (index, byte) in field.enumerated() { block[offset + index] = byte }
+        var block = headerTemplate
+        block.withUnsafeMutableBufferPointer { block in
+            func put(_ field: [UInt8], at offset: Int) {
+                for index in field.indices { block[offset + index] = field[index] }
+            }
+            /// `value` in octal, zero-padded to `width - 1` digits and a NUL (the most significant
+            /// digits are dropped when it does not fit; callers keep values in range).
+            func octal(_ value: Int, width: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + width - 2, through: offset, by: -1) {
+                    block[index] = UInt8(ascii: "0") + UInt8(rest & 7)
+                    rest >>= 3
+                }
+                block[offset + width - 1] = 0
+            }
+            put(name, at: 0)
+            octal(Int(mode & 0o7777), width: 8, at: 100)
+            octal(size, width: 12, at: 124)
+            octal(modificationTime, width: 12, at: 136)
+            block[156] = type
+            put(linkTarget, at: 157)
+            // The checksum is computed with its own field as eight spaces (as in the template).
+            let sum = block.reduce(0) { $0 + Int($1) }
+            octal(sum, width: 7, at: 148)
+            block[155] = UInt8(ascii: " ")
         }
-        func octal(_ value: Int, width: Int) -> [UInt8] {
-            let digits = String(value, radix: 8)
-            return Array((String(repeating: "0", count: max(0, width - 1 - digits.count)) + digits).utf8) + [0]
-        }
-        put(name, at: 0)
-        put(octal(Int(mode & 0o7777), width: 8), at: 100)
-        put(octal(0, width: 8), at: 108)
-        put(octal(0, width: 8), at: 116)
-        put(octal(size, width: 12), at: 124)
-        put(octal(modificationTime, width: 12), at: 136)
-        block[156] = type
-        put(linkTarget, at: 157)
-        put(Array("ustar\u{0}00".utf8), at: 257)
-        put(Array("root".utf8), at: 265)
-        put(Array("root".utf8), at: 297)
-        // The checksum is computed with its own field as eight spaces.
-        put([UInt8](repeating: UInt8(ascii: " "), count: 8), at: 148)
-        let sum = block.reduce(0) { $0 + Int($1) }
-        put(octal(sum, width: 7) + [UInt8(ascii: " ")], at: 148)
         return Data(block)
     }
+
+    /// A header with the fields every entry shares: owner and group 0, `ustar` magic and
+    /// version, owner and group names `root`, and the checksum field as eight spaces.
+    private static let headerTemplate: [UInt8] = {
+        var block = [UInt8](repeating: 0, count: blockSize)
+        func put(_ text: String, at offset: Int) {
+            for (index, byte) in text.utf8.enumerated() { block[offset + index] = byte }
+        }
+        put("0000000", at: 108)
+        put("0000000", at: 116)
+        put("        ", at: 148)
+        put("ustar\u{0}00", at: 257)
+        put("root", at: 265)
+        put("root", at: 297)
+        return block
+    }()
 }
