@@ -164,7 +164,7 @@ extension HostStateProbe {
                 states[start.index].currentTarget = String(decoding: record.target, as: UTF8.self)
             case (UInt8(ascii: "t"), UInt8(ascii: "d")):
                 let listedBefore = trees[start.index] != nil
-                let expected = listedBefore ? nil : (try? states[start.index].manifest())?.map { ExpectedTree.cache.tree(for: $0.files) } ?? nil
+                let expected = listedBefore ? nil : states[start.index].manifestData.flatMap(Self.expectedTree(manifest:))
                 tree = WalkedTree(service: start.index, expected: expected)
             default:
                 throw RemoteError(.malformedOutput, "the probe's listing of \(services[start.index].name) is not what it announced")
@@ -191,6 +191,13 @@ extension HostStateProbe {
             }
             states[service].files = files
         }
+    }
+
+    /// What a tree in sync with the manifest document `data` lists; nil without a readable file list.
+    /// Only the file list is decoded, once per distinct list (``ManifestPartsCache``).
+    private static func expectedTree(manifest data: Data) -> ExpectedTree? {
+        guard let files = ManifestPartsCache.shared.knownFiles(ofDocument: data) ?? (try? Manifest.decode(data))?.files else { return nil }
+        return ExpectedTree.cache.tree(for: files)
     }
 
     /// The hex digest at the start of a `sha256sum` line (`HEX  PATH` or `HEX *PATH`).
