@@ -32,20 +32,25 @@ extension GitRepository {
     /// root; `""` is the whole tree) for which `include` returns true, sorted by path.
     /// `include` gets each file's full path; pattern matching is the caller's.
     /// Submodules are not files and are skipped; a prefix that names nothing adds nothing.
+    /// A blob's size is `knownSize(blobID)` when that answers (a blob id names its content,
+    /// so a size recorded once stays right), else read from the object header.
     /// - Throws: ``GitError/Kind/notFound`` when the commit is not in the repository.
     public func listFiles(
-        at commit: CommitID, under prefixes: [String] = [""], where include: (String) -> Bool
+        at commit: CommitID, under prefixes: [String] = [""], knownSize: (BlobID) -> Int? = { _ in nil },
+        where include: (String) -> Bool
     ) throws(GitError) -> [GitTreeEntry] {
         try withHandle { handle throws(GitError) in
             try lookupTree(of: commit, in: handle) { root throws(GitError) in
                 var odb: OpaquePointer?
                 defer { git_odb_free(odb) }
                 try checked("git_repository_odb") { git_repository_odb(&odb, handle) }
-                var walker = TreeWalker(repository: handle, odb: odb)
-                for prefix in Set(prefixes.map(TreePath.normalized)) {
-                    try walker.walk(root: root, prefix: prefix, include: include)
+                return try withoutActuallyEscaping(knownSize) { knownSize throws(GitError) in
+                    var walker = TreeWalker(repository: handle, odb: odb, knownSize: knownSize)
+                    for prefix in Set(prefixes.map(TreePath.normalized)) {
+                        try walker.walk(root: root, prefix: prefix, include: include)
+                    }
+                    return walker.entries.values.sorted { $0.path < $1.path }
                 }
-                return walker.entries.values.sorted { $0.path < $1.path }
             }
         }
     }

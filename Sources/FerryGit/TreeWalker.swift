@@ -2,14 +2,17 @@ import CGit2
 
 /// Collects the files of a tree, recursively, that a filter accepts, with their mode,
 /// size and blob id. Paths are keys, so overlapping prefixes list a file once.
+/// A blob's size comes from `knownSize` when it answers, else from the object header.
 struct TreeWalker {
     private let repository: OpaquePointer
     private let odb: OpaquePointer?
+    private let knownSize: (BlobID) -> Int?
     private(set) var entries: [String: GitTreeEntry] = [:]
 
-    init(repository: OpaquePointer, odb: OpaquePointer?) {
+    init(repository: OpaquePointer, odb: OpaquePointer?, knownSize: @escaping (BlobID) -> Int?) {
         self.repository = repository
         self.odb = odb
+        self.knownSize = knownSize
     }
 
     /// Walks what `prefix` names under `root` (a directory's files, or one file),
@@ -44,11 +47,10 @@ struct TreeWalker {
             if let subtree { try walk(tree: subtree, path: path, include: include) }
         case GIT_OBJECT_BLOB:
             guard include(path), let id = git_tree_entry_id(entry) else { return }
-            entries[path] = GitTreeEntry(
-                path: path,
-                mode: Self.mode(git_tree_entry_filemode(entry)),
-                size: try blobSize(id),
-                blobID: BlobID(id.pointee))
+            let blobID = BlobID(id.pointee)
+            let size: Int
+            if let known = knownSize(blobID) { size = known } else { size = try blobSize(id) }
+            entries[path] = GitTreeEntry(path: path, mode: Self.mode(git_tree_entry_filemode(entry)), size: size, blobID: blobID)
         default:
             return
         }

@@ -2,23 +2,32 @@ import FerryConfig
 import FerryGit
 import Foundation
 
-/// Reads desired releases from the config repository, hashing each blob once per run
-/// however many services share it.
+/// Reads desired releases from the config repository, reading, hashing and sizing each blob
+/// at most once per run however many services share it, and not at all when its
+/// ``BlobDigestCache`` already knows it (only a symbolic link's blob is still read: its target).
 public final class DesiredReleaseReader: @unchecked Sendable {
     private let repository: GitRepository
     private let commit: CommitID
-    private var hashes: [BlobID: String] = [:]
+    private let digests: BlobDigestCache
 
-    /// A reader of `commit` in `repository`.
-    public init(repository: GitRepository, commit: CommitID) {
+    /// A reader of `commit` in `repository`, with no digests from earlier runs.
+    public convenience init(repository: GitRepository, commit: CommitID) {
+        self.init(repository: repository, commit: commit, digests: BlobDigestCache())
+    }
+
+    /// A reader of `commit` in `repository` that takes known blobs' digests from `digests` and
+    /// records there those it computes.
+    init(repository: GitRepository, commit: CommitID, digests: BlobDigestCache) {
         self.repository = repository
         self.commit = commit
+        self.digests = digests
     }
 
     /// The release of `service` at the commit: every file matching one of its `sources`
     /// patterns, and the settings the config gives it with `environment` resolved.
     func release(of service: Service, environment: ServiceEnvironments) throws -> DesiredRelease {
-        let entries = try repository.listFiles(at: commit, under: service.sources.map(\.literalPrefix)) { path in
+        let entries = try repository.listFiles(at: commit, under: service.sources.map(\.literalPrefix),
+                                               knownSize: { [digests] in digests.digest(of: $0)?.size }) { path in
             service.sources.contains { $0.matches(path) }
         }
         var files: [String: DesiredFile] = [:]
@@ -39,17 +48,30 @@ public final class DesiredReleaseReader: @unchecked Sendable {
     }
 
     private func file(for entry: GitTreeEntry) throws -> DesiredFile {
-        let content = try repository.readFile(entry.path, at: commit) ?? Data()
-        let sha256 = hashes[entry.blobID] ?? ManifestFile.sha256(content)
-        hashes[entry.blobID] = sha256
         switch entry.mode {
         case .symlink:
-            return DesiredFile(path: entry.path, sha256: sha256, mode: 0o777, size: entry.size,
-                               symlinkTarget: String(decoding: content, as: UTF8.self), blobID: entry.blobID)
+            let target = try repository.readBlob(entry.blobID)
+            let digest = digests.digest(of: entry.blobID) ?? record(target, of: entry.blobID)
+            return DesiredFile(path: entry.path, sha256: digest.sha256, mode: 0o777, size: digest.size,
+                               symlinkTarget: String(decoding: target, as: UTF8.self), blobID: entry.blobID)
         case .executable:
-            return DesiredFile(path: entry.path, sha256: sha256, mode: 0o755, size: entry.size, symlinkTarget: nil, blobID: entry.blobID)
+            let digest = try digest(of: entry.blobID)
+            return DesiredFile(path: entry.path, sha256: digest.sha256, mode: 0o755, size: digest.size, symlinkTarget: nil, blobID: entry.blobID)
         case .regular:
-            return DesiredFile(path: entry.path, sha256: sha256, mode: 0o644, size: entry.size, symlinkTarget: nil, blobID: entry.blobID)
+            let digest = try digest(of: entry.blobID)
+            return DesiredFile(path: entry.path, sha256: digest.sha256, mode: 0o644, size: digest.size, symlinkTarget: nil, blobID: entry.blobID)
         }
+    }
+
+    /// The digest of `blob`: the cache's, or computed from the blob's content and recorded.
+    private func digest(of blob: BlobID) throws -> BlobDigest {
+        if let known = digests.digest(of: blob) { return known }
+        return record(try repository.readBlob(blob), of: blob)
+    }
+
+    private func record(_ content: Data, of blob: BlobID) -> BlobDigest {
+        let digest = BlobDigest(sha256: ManifestFile.sha256(content), size: content.count)
+        digests.record(digest, of: blob)
+        return digest
     }
 }

@@ -7,11 +7,18 @@ import Foundation
 public struct GitCommitConfigSource: ConfigFileSource {
     private let repository: GitRepository
     private let commit: CommitID
+    private let digests: BlobDigestCache?
 
     /// The files of `commit` in `repository`.
     public init(repository: GitRepository, commit: CommitID) {
+        self.init(repository: repository, commit: commit, digests: nil)
+    }
+
+    /// The files of `commit` in `repository`, the sizes of blobs `digests` knows taken from it.
+    init(repository: GitRepository, commit: CommitID, digests: BlobDigestCache?) {
         self.repository = repository
         self.commit = commit
+        self.digests = digests
     }
 
     /// The commit, as the loader names the source in messages.
@@ -48,7 +55,8 @@ public struct GitCommitConfigSource: ConfigFileSource {
 
     private func entries(under directory: String) throws(ConfigSourceError) -> [ConfigFileEntry] {
         do {
-            return try repository.listFiles(at: commit, under: [directory], where: { _ in true }).map { entry throws in
+            return try repository.listFiles(at: commit, under: [directory], knownSize: { [digests] in digests?.digest(of: $0)?.size },
+                                            where: { _ in true }).map { entry throws in
                 switch entry.mode {
                 case .symlink:
                     let target = try repository.readFile(entry.path, at: commit).map { String(decoding: $0, as: UTF8.self) } ?? ""

@@ -166,7 +166,7 @@ public struct Reconciler: Sendable {
         let verified = try refuseUnverified(clone, lastHead: lastHead)
         let environment = request.environment
         let encrypted = EncryptedSecrets(repository: clone.repository, commit: clone.head, identityFile: request.settings.ageIdentity)
-        let (configuration, desired, environments) = try loadDesiredState(clone) { configuration in
+        let (configuration, desired, environments) = try loadDesiredState(clone, savingDigests: true) { configuration in
             try ServiceEnvironments.resolve(configuration, environment: environment, encrypted: encrypted)
         }
         return RunContext(
@@ -225,22 +225,27 @@ public struct Reconciler: Sendable {
 
     /// Loads the config at the clone's head, resolves the environments with `resolve`, and reads
     /// every service's desired release, files and settings (libgit2 reads: callers run it off
-    /// the cooperative pool).
-    func loadDesiredState(_ clone: ConfigRepository, environments resolve: (FerryConfiguration) throws -> ServiceEnvironments)
+    /// the cooperative pool). Blob sizes and digests come from the state directory's
+    /// ``BlobDigestCache``, which is written back with the new ones when `savingDigests` (the
+    /// reconcile, which holds the lock); the read-only commands only read it.
+    func loadDesiredState(_ clone: ConfigRepository, savingDigests: Bool = false,
+                          environments resolve: (FerryConfiguration) throws -> ServiceEnvironments)
         throws -> (FerryConfiguration, [String: DesiredRelease], ServiceEnvironments)
     {
-        let loaded = ConfigLoader(source: GitCommitConfigSource(repository: clone.repository, commit: clone.head)).load()
+        let digests = BlobDigestCache(state: StateDirectory(root: URL(fileURLWithPath: request.settings.stateDirectory, isDirectory: true)))
+        let loaded = ConfigLoader(source: GitCommitConfigSource(repository: clone.repository, commit: clone.head, digests: digests)).load()
         guard let configuration = loaded.configuration else {
             let problems = loaded.errors.prefix(5).map { "\($0)" }.joined(separator: "; ")
             throw ReconcileError(.invalidConfig, "the config at \(clone.head.short) is invalid: \(problems)",
                                  hint: "run `ferry validate` on a checkout of that commit; nothing was deployed")
         }
         let environments = try resolve(configuration)
-        let reader = DesiredReleaseReader(repository: clone.repository, commit: clone.head)
+        let reader = DesiredReleaseReader(repository: clone.repository, commit: clone.head, digests: digests)
         var desired: [String: DesiredRelease] = [:]
         for service in configuration.services {
             desired[service.name] = try reader.release(of: service, environment: environments)
         }
+        if savingDigests { digests.save() }
         return (configuration, desired, environments)
     }
 

@@ -14,6 +14,7 @@ import Darwin
 /// suspended.json    services not to reconcile
 /// approvals.json    commits approved per service
 /// circuits.json     hosts whose circuit breaker is open or counting failures
+/// blob_digests      SHA-256 and size of every Git blob already read (a cache: safe to delete)
 /// audit.jsonl       the audit log
 /// lock              the reconcile lock
 /// ```
@@ -63,6 +64,8 @@ public struct StateDirectory: Sendable {
     public var auditLogURL: URL { root.appendingPathComponent("audit.jsonl") }
     /// `lock`: the reconcile lock file.
     public var lockURL: URL { root.appendingPathComponent("lock") }
+    /// `blob_digests`: the SHA-256 and size of Git blobs already read (``BlobDigestCache``); safe to delete.
+    var blobDigestsURL: URL { root.appendingPathComponent(BlobDigestFile.name) }
 
     /// `applied.json`: the last commit applied per service and host.
     public var appliedCommits: StateFile<AppliedCommits> { file("applied.json") }
