@@ -66,16 +66,37 @@ final class ManifestPartsCache: @unchecked Sendable {
     /// appear at most once each at the top level, every top-level key spelled without escapes;
     /// nil otherwise (the caller decodes the document whole).
     static func split(_ document: Data) -> Parts? {
-        let bytes = [UInt8](document)
+        guard let cuts = document.withUnsafeBytes({ topLevelObjects(in: $0) }) else { return nil }
+        var parts = Parts(rest: Data())
+        parts.rest.reserveCapacity(document.count - cuts.reduce(0) { $0 + $1.range.count } + 8)
+        let base = document.startIndex
+        var copied = 0
+        for cut in cuts {
+            parts.rest.append(document[(base + copied)..<(base + cut.range.lowerBound)])
+            parts.rest.append(contentsOf: (cut.isFiles ? "{}" : "null").utf8)
+            copied = cut.range.upperBound
+            let value = document.subdata(in: (base + cut.range.lowerBound)..<(base + cut.range.upperBound))
+            if cut.isFiles { parts.files = value } else { parts.settings = value }
+        }
+        parts.rest.append(document[(base + copied)...])
+        return parts
+    }
+
+    /// Where the object values of the top-level keys `files` and `settings` are in `bytes`, by
+    /// offset; nil when ``split(_:)`` does not apply.
+    private static func topLevelObjects(in bytes: UnsafeRawBufferPointer) -> [(isFiles: Bool, range: Range<Int>)]? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var index = 0
-        func skipSpace() { while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 } }
+        func skipSpace() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
+        }
         /// Moves past the string starting at `index` (its opening quote); false when it does not end.
         func skipString() -> Bool {
             index += 1
             while index < bytes.count {
                 switch bytes[index] {
-                case UInt8(ascii: "\\"): index += 2
-                case UInt8(ascii: "\""): index += 1; return true
+                case backslash: index += 2
+                case quote: index += 1; return true
                 default: index += 1
                 }
             }
@@ -87,7 +108,7 @@ final class ManifestPartsCache: @unchecked Sendable {
             var depth = 1
             while index < bytes.count, depth > 0 {
                 switch bytes[index] {
-                case UInt8(ascii: "\""): guard skipString() else { return false }
+                case quote: guard skipString() else { return false }
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; index += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1; index += 1
                 default: index += 1
@@ -95,49 +116,50 @@ final class ManifestPartsCache: @unchecked Sendable {
             }
             return depth == 0
         }
+        /// Whether the bytes from `start` up to `end` are `word`.
+        func spell(_ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+            end - start == word.utf8CodeUnitCount && (0..<(end - start)).allSatisfy { bytes[start + $0] == word.utf8Start[$0] }
+        }
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
         var depth = 1
         /// Whether the next string at the top level is a key: after the opening brace or a comma.
         var keyNext = true
-        var seen: Set<String> = []
-        var cuts: [(key: String, range: Range<Int>)] = []
+        var seenFiles = false, seenSettings = false
+        var cuts: [(isFiles: Bool, range: Range<Int>)] = []
         while index < bytes.count, depth > 0 {
             switch bytes[index] {
-            case UInt8(ascii: "\""):
+            case quote:
                 let start = index
                 guard skipString() else { return nil }
                 guard depth == 1, keyNext else { continue }
                 keyNext = false
-                let key = bytes[(start + 1)..<(index - 1)]
+                let keyStart = start + 1, keyEnd = index - 1
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":"), !key.contains(UInt8(ascii: "\\")) else { return nil }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":"),
+                      !(keyStart..<keyEnd).contains(where: { bytes[$0] == backslash }) else { return nil }
                 index += 1
-                let name = String(decoding: key, as: UTF8.self)
-                guard name == "files" || name == "settings" else { continue }
-                guard seen.insert(name).inserted else { return nil }
+                let isFiles = spell(keyStart, keyEnd, "files")
+                guard isFiles || spell(keyStart, keyEnd, "settings") else { continue }
+                if isFiles {
+                    guard !seenFiles else { return nil }
+                    seenFiles = true
+                } else {
+                    guard !seenSettings else { return nil }
+                    seenSettings = true
+                }
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { continue }
                 let valueStart = index
                 guard skipObject() else { return nil }
-                cuts.append((name, valueStart..<index))
+                cuts.append((isFiles, valueStart..<index))
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; index += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1; index += 1
             case UInt8(ascii: ","): keyNext = depth == 1; index += 1
             default: index += 1
             }
         }
-        guard depth == 0 else { return nil }
-        var parts = Parts(rest: Data())
-        var copied = 0
-        for cut in cuts {
-            parts.rest.append(contentsOf: bytes[copied..<cut.range.lowerBound])
-            parts.rest.append(contentsOf: (cut.key == "files" ? "{}" : "null").utf8)
-            copied = cut.range.upperBound
-            if cut.key == "files" { parts.files = Data(bytes[cut.range]) } else { parts.settings = Data(bytes[cut.range]) }
-        }
-        parts.rest.append(contentsOf: bytes[copied...])
-        return parts
+        return depth == 0 ? cuts : nil
     }
 }
