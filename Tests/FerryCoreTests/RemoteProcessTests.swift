@@ -37,11 +37,17 @@ import Testing
         let pid = try #require(startedPID(try ProcessScripts.parseEvents(startRun.stdout)), "\(startRun.stdoutText) \(startRun.stderrText)")
         defer { killProcessGroup(pid) }
 
-        // Its own session and process group, no longer a child of the script that started it.
+        // Its own session and process group (once `setsid` ran in it: the start script may
+        // return first), no longer a child of the script that started it.
+        #expect(await eventually { let fields = processFields(pid); return fields.count > 4 && fields[2] == String(pid) && fields[3] == String(pid) })
         let fields = processFields(pid)
-        #expect(fields.count > 4 && fields[2] == String(pid) && fields[3] == String(pid))
         #expect(fields.count > 1 && fields[1] != String(starter.pid))
         #expect(!isAlive(starter.pid) && isAlive(pid))
+        #expect(ignoresHangUps(pid), "a hang-up must not end the service, as with nohup")
+        let recorded = try String(contentsOfFile: service.layout.pidFile, encoding: .utf8).split(separator: " ")
+        let startTime = processFields(pid).dropFirst(19).first  // field 22 of /proc/PID/stat
+        #expect(startTime != nil && recorded.count == 2 && recorded.last?.trimmingCharacters(in: .whitespacesAndNewlines) == startTime,
+                "the pid file records the process's start time")
         let greeting = service.layout.releaseDirectory(try releaseName(0)) + "/greeting.out"
         #expect(await eventually { (try? String(contentsOfFile: greeting, encoding: .utf8)) == secret })
 
@@ -141,4 +147,12 @@ import Testing
         }
         return child
     }
+}
+
+/// Whether `pid` ignores SIGHUP (bit 0 of `SigIgn` in `/proc/PID/status`).
+private func ignoresHangUps(_ pid: Int32) -> Bool {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
+          let mask = UInt64(line.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+    return mask & 1 != 0
 }

@@ -6,10 +6,10 @@ import Foundation
 /// kernel gave to another process since is never taken for it).
 ///
 /// The process is started in the current release directory by
-/// `setsid nohup [timeout MAX] /bin/sh -c COMMAND` with standard input from `/dev/null` and
-/// output appended to `.ferry/service.log` (or the file its `logging` names): its own
-/// session and process group, no terminal, no descriptor of the SSH channel, so it outlives
-/// the SSH session. `max_lifetime` becomes `timeout`. Its environment comes
+/// `setsid [timeout MAX] /bin/sh -c COMMAND` with hang-ups ignored (what `nohup` does, set by
+/// the shell without starting `nohup`), standard input from `/dev/null` and output appended
+/// to `.ferry/service.log` (or the file its `logging` names): its own session and process
+/// group, no terminal, no descriptor of the SSH channel, so it outlives the SSH session. `max_lifetime` becomes `timeout`. Its environment comes
 /// from `.ferry/env` (see ``EnvironmentFile``). `pre_shutdown` hooks are separate
 /// (``HookScript``); run them before ``stop(timeout:force:)``.
 public struct ProcessScripts: Sendable {
@@ -100,10 +100,12 @@ public struct ProcessScripts: Sendable {
           (umask 077; : >>"$log") || ferry_fail "cannot write $log"
           (
             if [ -f "$f/env" ]; then . "$f/env" || exit 1; fi
-            exec setsid nohup \(launcher)/bin/sh -c \(ShellQuote.quote(service.command))
+            trap '' HUP
+            exec setsid \(launcher)/bin/sh -c \(ShellQuote.quote(service.command))
           ) </dev/null >>"$log" 2>&1 &
           ferry_pid=$!
-          printf '%s %s\\n' "$ferry_pid" "$(ferry_start_time "$ferry_pid")" > "$pidfile.$$" \\
+          ferry_start_time "$ferry_pid"
+          printf '%s %s\\n' "$ferry_pid" "$ferry_start" > "$pidfile.$$" \\
             && mv -f -T -- "$pidfile.$$" "$pidfile" || ferry_fail "cannot write $pidfile"
           printf 'started %s\\n' "$ferry_pid"
         }

@@ -62,7 +62,7 @@ public struct RemoteService: Sendable, Equatable {
 
 /// What supervises a service's process on a host.
 public enum ServiceManager: Sendable, Equatable {
-    /// A plain process started with `setsid nohup`, tracked by `.ferry/pid` (hosts without systemd).
+    /// A plain process started with `setsid` (hang-ups ignored), tracked by `.ferry/pid` (hosts without systemd).
     case process
     /// A generated systemd unit, installed as a system or a user unit.
     case systemd(SystemdScope)

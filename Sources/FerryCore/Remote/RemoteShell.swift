@@ -14,7 +14,8 @@ enum RemoteShell {
     ///
     /// - `ferry_alive PID [START]`: the process exists, is not a zombie and, when START is
     ///   given and `/proc` exists, started at START (so a reused pid is not mistaken for it).
-    /// - `ferry_start_time PID`: its start time from `/proc/PID/stat`, or nothing.
+    /// - `ferry_start_time PID`: sets `ferry_start` to its start time from `/proc/PID/stat`,
+    ///   or empty (a variable, not output: no subshell to capture it).
     /// - `ferry_read_pid FILE`: sets `ferry_pid` and `ferry_started`; fails without a valid pid.
     /// - `ferry_process_status FILE`: sets `ferry_status` (running, stopped or failed) and
     ///   `ferry_status_detail` (the pid, or empty).
@@ -34,12 +35,13 @@ enum RemoteShell {
       fi
     }
     ferry_start_time() {
+      ferry_start=
       ferry_stat=
       { read -r ferry_stat < "/proc/$1/stat"; } 2>/dev/null || return 0
       set -f
       set -- ${ferry_stat##*") "}
       set +f
-      printf '%s' "${20-}"
+      ferry_start=${20-}
     }
     ferry_read_pid() {
       ferry_pid=

@@ -9,7 +9,7 @@ import Glibc
 /// Blocking: it runs on a thread of its own (``LocalHostLink`` calls it through
 /// ``BlockingWork``), waiting in `poll` on the pipes and on a pidfd for the shell's exit.
 /// Output a background process keeps writing after the shell exited is not waited for
-/// (a service started with `setsid nohup` holds no pipe of ours anyway).
+/// (a service started with `setsid` holds no pipe of ours anyway).
 struct LocalCommand {
     let command: String
     let input: Data?
