@@ -192,11 +192,13 @@ struct ServiceDeployer: Sendable {
         let environment = try EnvironmentFile.render(environment, for: remote.manager)
         let (repository, revision) = (self.repository, desired.revision)
         let unpack = try await BlockingWork.run {
+            // By blob id: the desired release names each file's blob, so no path is looked up again.
             try scripts.unpack(into: release, files: try uploads.map { file in
-                guard let content = try repository.readFile(file.path, at: revision) else {
-                    throw DeployStepError(step: "upload", message: "\(file.path) vanished from \(revision.short)")
+                do {
+                    return (file.path, try repository.readBlob(file.blobID), file.mode)
+                } catch {
+                    throw DeployStepError(step: "upload", message: "cannot read \(file.path) of \(revision.short) from the repository: \(error)")
                 }
-                return (file.path, content, file.mode)
             }, staging: manifest, environment: environment)
         }
         steps.append(StepScript("upload", unpack, failurePath: remote.layout.releaseDirectory(release)))
