@@ -73,7 +73,10 @@ import Testing
 
     @Test func httpGetReachesTheLoopbackAndAClosedPortIsRefused() async throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
+        // Closed once, midway (to test a refused port) or at the end: a second close would hit
+        // whatever descriptor a concurrently running test got that number for next.
+        var listenerOpen = true
+        defer { if listenerOpen { close(listener) } }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -100,6 +103,7 @@ import Testing
         #expect(response.body == Data("busy\n".utf8))
 
         close(listener)
+        listenerOpen = false
         do {
             _ = try await link.httpGet(port: port, path: "/health", timeout: .seconds(5))
             Issue.record("a GET to a closed port succeeded")
