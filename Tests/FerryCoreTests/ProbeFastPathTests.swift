@@ -44,6 +44,9 @@ struct ProbeFastPathTests {
         let release = try ReleaseName(commit: revision, at: date)
         let manifest = Manifest(service: service.name, revision: revision, release: release, files: files,
                                 deployedAt: date, agent: "ferry@test").encoded()
+        // As in a run where another host's manifest of the same list was decoded before: the
+        // parser only compares with lists already decoded and checked.
+        _ = try Manifest.decode(manifest)
         var fields = ["systemd", "no", "service", service.name, "directory", "yes", "status", "stopped", "", "end-service",
                       "manifests", "0", "sizes", "\(manifest.count)"]
         var output = Data(("\n" + HostStateProbe.header + "\0" + fields.joined(separator: "\0") + "\0").utf8)
@@ -89,6 +92,7 @@ struct ProbeFastPathTests {
         let second = try Self.parse(Self.inSync.reversed(), deployedAt: 1_714_568_400)
         #expect(first.files == Self.manifestAsFound)
         #expect(Self.storage(first.files) == Self.storage(second.files), "two hosts in sync, listed in different orders, share their files")
+        #expect(Self.storage(first.files) == Self.storage(ExpectedTree.cache.knownTree(for: Self.files)?.files), "the expected tree's")
         let maps = ObservedFileMaps()
         let observed = ObservedService(actual: second, sharing: maps)
         #expect(observed.files == Self.files.mapValues(\.sha256) && observed.modes == Self.files.mapValues(\.mode))
@@ -174,6 +178,16 @@ struct ProbeFastPathTests {
         #expect(drifted.files?[path]?.sha256 != Self.files[path]?.sha256)
         #expect(inSync.files == Self.manifestAsFound)
         #expect(Self.storage(inSync.files) != Self.storage(drifted.files))
+    }
+
+    @Test func aListNeverDecodedBeforeIsReadFileByFile() throws {
+        let files = ["only.txt": ManifestFile(contents: Data("never decoded \(UUID())\n".utf8), mode: 0o644)]
+        let manifest = try ReleaseName(commit: Self.revision, at: Date(timeIntervalSince1970: 1_714_564_800))
+        let document = Manifest(service: "web", revision: Self.revision, release: manifest, files: files,
+                                deployedAt: Date(timeIntervalSince1970: 1_714_564_800), agent: "ferry@test").encoded()
+        #expect(ExpectedTree.cache.tree(forManifest: document) == nil, "no expectation before the list was decoded")
+        _ = try Manifest.decode(document)
+        #expect(ExpectedTree.cache.tree(forManifest: document)?.files["only.txt"]?.sha256 == files["only.txt"]?.sha256)
     }
 
     @Test func aPathLeavingTheReleaseIsStillMalformedOutput() throws {

@@ -66,7 +66,7 @@ final class ExpectedTree: Sendable {
         let entry = entries[position]
         guard entry.mode == mode else { return nil }
         if entry.isLink {
-            return type == UInt8(ascii: "l") && target.elementsEqual(entry.target) ? position : nil
+            return type == UInt8(ascii: "l") && target.isSame(as: entry.target[...]) ? position : nil
         }
         return type == UInt8(ascii: "f") && size == entry.size ? position : nil
     }
@@ -79,33 +79,38 @@ final class ExpectedTree: Sendable {
         /// Distinct file lists kept at most; when full, the cache starts over.
         private let capacity: Int
         private let lock = NSLock()
-        /// Kept by the lists' sizes, so a lookup compares only lists of the same size.
-        private var entries: [Int: [(files: [String: ManifestFile], tree: ExpectedTree?)]] = [:]
-        private var count = 0
+        /// By the bytes of the manifest's `files` object (``ManifestPartsCache/split(_:)``).
+        private var byBytes: [Data: ExpectedTree?] = [:]
+        /// By the decoded list, kept by the lists' sizes, so a lookup compares only lists of the same size.
+        private var byList: [Int: [(files: [String: ManifestFile], tree: ExpectedTree?)]] = [:]
 
         init(capacity: Int = 256) {
             self.capacity = capacity
         }
 
-        /// The expectation of `files`, derived on the first call for that list. Comparing a list
-        /// with the one it was decoded as is immediate (the same storage, ``ManifestPartsCache``).
-        func tree(for files: [String: ManifestFile]) -> ExpectedTree? {
-            if let known = lock.withLock({ entries[files.count]?.first(where: { $0.files == files }) }) { return known.tree }
+        /// The expectation of the manifest document `document`, derived the first time its file
+        /// list is met already decoded and checked (``ManifestPartsCache``); nil before then, or
+        /// when the document cannot be cut in parts or its list has no expectation.
+        func tree(forManifest document: Data) -> ExpectedTree? {
+            guard let bytes = ManifestPartsCache.split(document)?.files else { return nil }
+            if let known = lock.withLock({ byBytes[bytes] }) { return known }
+            guard let files = ManifestPartsCache.shared.files(for: bytes) else { return nil }
             let tree = ExpectedTree(manifestFiles: files)
             lock.withLock {
-                if count >= capacity {
-                    entries.removeAll()
-                    count = 0
+                if byBytes.count >= capacity {
+                    byBytes.removeAll()
+                    byList.removeAll()
                 }
-                entries[files.count, default: []].append((files, tree))
-                count += 1
+                byBytes[bytes] = tree
+                byList[files.count, default: []].append((files, tree))
             }
             return tree
         }
 
         /// The expectation of `files` when one was derived and is still kept; never derives one.
+        /// Comparing a list with the one it was decoded as is quick (the same storage, ``ManifestPartsCache``).
         func knownTree(for files: [String: ManifestFile]) -> ExpectedTree? {
-            lock.withLock { entries[files.count]?.first(where: { $0.files == files })?.tree }
+            lock.withLock { byList[files.count]?.first(where: { $0.files == files })?.tree }
         }
     }
 }
@@ -119,12 +124,19 @@ struct PathBytes: Hashable, Sendable {
     }
 
     static func == (lhs: PathBytes, rhs: PathBytes) -> Bool {
-        lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
-            rhs.bytes.withUnsafeBytes { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
-        }
+        lhs.bytes.isSame(as: rhs.bytes)
     }
 
     func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether the two hold the same bytes, compared in one call.
+    func isSame(as other: ArraySlice<UInt8>) -> Bool {
+        count == other.count && withUnsafeBytes { left in
+            other.withUnsafeBytes { right in left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+        }
     }
 }

@@ -125,8 +125,8 @@ extension HostStateProbe {
                 let path = line.dropFirst(66)
                 var match: Int?
                 if position < regular.count, let prefix = prefixes[regular[position].service],
-                   path.count == prefix.count + regular[position].bytes.count, path.starts(with: prefix),
-                   path.dropFirst(prefix.count).elementsEqual(regular[position].bytes) {
+                   path.count == prefix.count + regular[position].bytes.count, path.prefix(prefix.count).isSame(as: prefix[...]),
+                   path.dropFirst(prefix.count).isSame(as: regular[position].bytes) {
                     match = position
                 } else {
                     for index in indexed..<regular.count {
@@ -164,7 +164,7 @@ extension HostStateProbe {
                 states[start.index].currentTarget = String(decoding: record.target, as: UTF8.self)
             case (UInt8(ascii: "t"), UInt8(ascii: "d")):
                 let listedBefore = trees[start.index] != nil
-                let expected = listedBefore ? nil : states[start.index].manifestData.flatMap(Self.expectedTree(manifest:))
+                let expected = listedBefore ? nil : states[start.index].manifestData.flatMap(ExpectedTree.cache.tree(forManifest:))
                 tree = WalkedTree(service: start.index, expected: expected)
             default:
                 throw RemoteError(.malformedOutput, "the probe's listing of \(services[start.index].name) is not what it announced")
@@ -176,7 +176,7 @@ extension HostStateProbe {
         // A tree whose records are the expected ones is in sync when each regular file's hash is too.
         for (index, file) in regular.enumerated() where inSync.contains(file.service) {
             let hashIsExpected = file.expected.flatMap { expected in
-                hashes[index].map { $0.elementsEqual(trees[file.service]!.expected!.entries[expected].sha256) }
+                hashes[index].map { $0.isSame(as: trees[file.service]!.expected!.entries[expected].sha256[...]) }
             } ?? false
             if !hashIsExpected { inSync.remove(file.service) }
         }
@@ -191,13 +191,6 @@ extension HostStateProbe {
             }
             states[service].files = files
         }
-    }
-
-    /// What a tree in sync with the manifest document `data` lists; nil without a readable file list.
-    /// Only the file list is decoded, once per distinct list (``ManifestPartsCache``).
-    private static func expectedTree(manifest data: Data) -> ExpectedTree? {
-        guard let files = ManifestPartsCache.shared.knownFiles(ofDocument: data) ?? (try? Manifest.decode(data))?.files else { return nil }
-        return ExpectedTree.cache.tree(for: files)
     }
 
     /// The hex digest at the start of a `sha256sum` line (`HEX  PATH` or `HEX *PATH`).

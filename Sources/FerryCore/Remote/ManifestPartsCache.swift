@@ -27,12 +27,6 @@ final class ManifestPartsCache: @unchecked Sendable {
         lock.withLock { files[bytes] }
     }
 
-    /// The file list of the manifest document `document` when the bytes of its `files` object
-    /// were decoded and checked before, whatever the rest of the document holds; nil otherwise.
-    func knownFiles(ofDocument document: Data) -> [String: ManifestFile]? {
-        Self.split(document)?.files.flatMap(files(for:))
-    }
-
     /// Remembers the files decoded and checked from `bytes`.
     func remember(_ decoded: [String: ManifestFile], for bytes: Data) {
         lock.withLock {
