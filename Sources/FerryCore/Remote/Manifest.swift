@@ -41,16 +41,34 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     /// The stable JSON encoding, ending with a newline.
+    ///
+    /// The file list, most of the bytes, comes from ``ManifestFilesJSON`` (encoded once per
+    /// distinct list); the rest is encoded here with an empty list, which is then replaced.
     public func encoded() -> Data {
+        let encoder = Self.encoder()
+        var rest = self
+        rest.files = [:]
+        // Encoding strings, numbers and dictionaries of them cannot fail.
+        var json = (try? encoder.encode(rest)) ?? Data()
+        if !files.isEmpty, let member = json.range(of: ManifestFilesJSON.emptyFilesMember) {
+            let object = ManifestFilesJSON.shared.json(for: files, encoder: encoder)
+            // Keep `\n  "files" : ` and replace the empty object after it.
+            let objectStart = member.lowerBound + ManifestFilesJSON.emptyFilesMember.count - Data("{\n\n  }".utf8).count
+            json.replaceSubrange(objectStart..<member.upperBound, with: object)
+        }
+        json.append(UInt8(ascii: "\n"))
+        return json
+    }
+
+    /// The encoder of ``encoded()``: sorted keys, pretty printed, slashes as they are, times in RFC 3339.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(RFC3339.string(from: date))
         }
-        // Encoding strings, numbers and dictionaries of them cannot fail.
-        let json = (try? encoder.encode(self)) ?? Data()
-        return json + Data("\n".utf8)
+        return encoder
     }
 
     /// The manifest `data` holds; `.malformedManifest` when it is not one.

@@ -3,7 +3,7 @@ import Foundation
 
 /// One file of a release in its manifest, described as Git describes it: a symbolic
 /// link's hash and size are those of its target text.
-public struct ManifestFile: Codable, Sendable, Equatable {
+public struct ManifestFile: Codable, Sendable, Hashable {
     /// The SHA-256 of the content (of the target text for a symbolic link), lowercase hex.
     public var sha256: String
     /// The permission bits: 0o644, 0o755, or 0o777 for a symbolic link. Written in octal (`"0644"`).
