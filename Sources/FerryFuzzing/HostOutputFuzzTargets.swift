@@ -94,10 +94,12 @@ extension FuzzTarget {
     // MARK: - Dictionaries
 
     private static let probeDictionary = [
-        "FERRY-PROBE-2\0", "FERRY-PROBE-END\0", "systemd\0", "manifests\0", "sizes\0", "settings\0", "sums\0", "walk\0", "records\0", "hashes\0", "sha256\0", "0l\0", "0t\0", "1e\0", "service\0", "web\0", "api\0", "directory\0", "yes\0", "no\0", "current\0",
-        "releases/20240501T120003123Z-0123456789ab\0", "manifest\0", "envhash\0", "unithash\0", "lock\0", "journal\0", "tainted\0",
+        "FERRY-PROBE-2\0", "FERRY-PROBE-END\0", "systemd\0", "manifests\0", "sizes\0", "walk\0", "records\0", "listing\0", "entries\0",
+        "0\0", "0s\0", "0e\0", "0u\0", "0l\0", "0t\0", "0q\0", "1e\0", "1t\0", "f\0", "d\0", "l\0", "644\0", "755\0", "777\0",
+        "service\0", "web\0", "api\0", "directory\0", "yes\0", "no\0",
+        "releases/20240501T120003123Z-0123456789ab\0", "lock\0", "journal\0", "tainted\0",
         "release\0", "20240501T120003123Z-0123456789ab\0", "status\0", "running\0", "stopped\0", "failed\0", "systemd\0",
-        "unknown\0", "quick\0", "tree\0", "e\0", "81a4\0", "a1ff\0", "12\0", "./web/server.py\0", "./../etc/passwd\0", ".//x\0", "./../\u{301}x\0", "\u{301}",
+        "unknown\0", "tree\0", "e\0", "81a4\0", "a1ff\0", "12\0", "./web/server.py\0", "./../etc/passwd\0", ".//x\0", "./../\u{301}x\0", "\u{301}",
         "hashes\0", "links\0", "end\0", "end-service\0", String(repeating: "ab", count: 32) + "  ./web/server.py\0", "\0", "\n",
         "eyJmaWxlcyI6e319\0",
     ]
