@@ -94,6 +94,27 @@ import Testing
         #expect(expiry.timeIntervalSinceNow > 590, "the expiry reported is the lease's own")
         #expect(try Data(contentsOf: URL(fileURLWithPath: layout.lock)) == taken, "a lease lasting long enough is not rewritten")
 
+        // The check starts no process: the time now comes from the uptime the lock recorded.
+        let keep = first.acquireScript(timeToLive: .seconds(120), haltingUnlessAcquired: true, keepingIfLasting: .seconds(60))
+        let withoutPrograms = try await runRemote(RemoteScript(text: "PATH=/nonexistent-ferry-test\n" + keep.text, input: keep.input), in: sandbox)
+        #expect(withoutPrograms.status == 0 && withoutPrograms.stderrText.isEmpty, "no program may be looked for: \(withoutPrograms.stderrText)")
+        #expect(try RemoteLock.parseAcquisition(withoutPrograms.stdout) == .acquired(expiresAt: expiry), "\(withoutPrograms.stdoutText)")
+        #expect(String(decoding: taken, as: UTF8.self).contains("\nuptime="), "the lock records the host's uptime")
+
+        // A lock an older Ferry wrote (no uptime), or one from before a reboot (an uptime ahead
+        // of the host's), is checked against `date`, and kept.
+        let text = String(decoding: taken, as: UTF8.self)
+        let older = text.split(separator: "\n").filter { !$0.hasPrefix("uptime=") }.joined(separator: "\n") + "\n"
+        let rebooted = text.split(separator: "\n").map { $0.hasPrefix("uptime=") ? "uptime=999999999" : String($0) }.joined(separator: "\n") + "\n"
+        for lockText in [older, rebooted] {
+            try Data(lockText.utf8).write(to: URL(fileURLWithPath: layout.lock))
+            let checked = try await runRemote(keep, in: sandbox)
+            #expect(try RemoteLock.parseAcquisition(checked.stdout) == .acquired(expiresAt: expiry), "\(checked.stdoutText)\(checked.stderrText)")
+            let blind = try await runRemote(RemoteScript(text: "PATH=/nonexistent-ferry-test\n" + keep.text, input: keep.input), in: sandbox)
+            #expect(blind.stderrText.contains("date"), "without an uptime to count from, the check asks `date`: \(blind.stderrText)")
+        }
+        try taken.write(to: URL(fileURLWithPath: layout.lock))
+
         let renewed = try await runRemote(first.acquireScript(timeToLive: .seconds(900), haltingUnlessAcquired: true, keepingIfLasting: .seconds(700)),
                                           in: sandbox)
         guard case .acquired(let longer) = try RemoteLock.parseAcquisition(renewed.stdout) else {

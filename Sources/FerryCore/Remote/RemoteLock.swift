@@ -3,7 +3,7 @@ import Foundation
 
 /// The per-service lock on a host that keeps two agents from deploying the same service
 /// at once: `.ferry/lock`, a file of `key=value` lines (token, agent, pid, host, acquired,
-/// expires as epoch seconds on the host's clock).
+/// expires as epoch seconds on the host's clock, and the host's uptime when it was taken).
 ///
 /// Taking a free lock is one `ln` of a complete file (atomic, never half-written). Taking
 /// over an expired lock and releasing one happen under a guard directory made by `mkdir`
@@ -33,7 +33,10 @@ public struct RemoteLock: Sendable {
     /// this agent holds the lock.
     ///
     /// With `keepingIfLasting`, a lock this agent holds that still lasts that long is left as it
-    /// is (`outcome=acquired` with its expiry): a check that costs one `date` instead of a renewal.
+    /// is (`outcome=acquired` with its expiry). The check runs no process where `/proc/uptime`
+    /// is readable: the lock file records the host's uptime with the time it was taken, so the
+    /// time now is that time plus the uptime since (rounded up a second; after a reboot, or
+    /// on a lock an older Ferry wrote, one `date`).
     public func acquireScript(timeToLive: Duration, replacing deadHolder: String? = nil,
                               haltingUnlessAcquired: Bool = false, keepingIfLasting lasting: Duration? = nil) -> RemoteScript {
         let seconds = max(0, timeToLive.components.seconds)
@@ -44,23 +47,36 @@ public struct RemoteLock: Sendable {
         var text = RemoteShell.prologue + variables + Self.guardFunctions + """
         umask 077
         [ -d "$f" ] || mkdir -p -- "$f" || ferry_fail "cannot create $f"
-        now=$(date +%s)
 
         """
         if let lasting {
             text += """
             ferry_lock_read
+            ferry_uptime
+            now= ferry_estimated=
+            if [ -n "$held_token" ] && [ "$held_token" = "$token" ] && [ -n "$ferry_up" ]; then
+              case $held_acquired:$held_uptime in
+                *[!0-9:]*|:*|*:) ;;
+                *) if [ "$ferry_up" -ge "$held_uptime" ]; then now=$((held_acquired + ferry_up - held_uptime + 1)); ferry_estimated=1; fi ;;
+              esac
+            fi
+            [ -n "$now" ] || now=$(date +%s)
             case $held_expires in ''|*[!0-9]*) held_expires=0 ;; esac
             if [ -n "$held_token" ] && [ "$held_token" = "$token" ] && [ "$held_expires" -ge $((now + \(max(0, lasting.components.seconds)))) ]; then
               printf 'outcome=acquired\\nexpires=%s\\n' "$held_expires"
               exit 0
             fi
+            # A renewal counts from the host's clock, not from an estimate.
+            [ -z "$ferry_estimated" ] || now=$(date +%s)
 
             """
+        } else {
+            text += "now=$(date +%s)\n"
         }
         text += """
+        ferry_uptime
         expires=$((now + \(seconds)))
-        printf '%s\\n' \(ShellQuote.command(fields)) "acquired=$now" "expires=$expires" > "$claim" || ferry_fail "cannot write $claim"
+        printf '%s\\n' \(ShellQuote.command(fields)) "acquired=$now" "expires=$expires" "uptime=$ferry_up" > "$claim" || ferry_fail "cannot write $claim"
         ferry_lock_read
         if [ "$held_token" != "$token" ] && ln -- "$claim" "$lock" 2>/dev/null; then
           rm -f -- "$claim"
@@ -184,24 +200,34 @@ public struct RemoteLock: Sendable {
     }
 
     /// `ferry_lock_read`: reads the lock file with shell built-ins only (a lease renewed at
-    /// every phase of a deploy costs no extra process): sets `held_token` and `held_expires`
-    /// (the first value of each key) and `held` (every line, prefixed with `holder.`);
-    /// all empty when there is no lock file.
+    /// every phase of a deploy costs no extra process): sets `held_token`, `held_expires`,
+    /// `held_acquired` and `held_uptime` (the first value of each key) and `held` (every line,
+    /// prefixed with `holder.`); all empty when there is no lock file.
+    /// `ferry_uptime`: sets `ferry_up` to the whole seconds since the host booted, from
+    /// `/proc/uptime` (a built-in `read`), or empty where it cannot be read.
     /// `ferry_take_guard`: makes the guard directory, waiting up to 3 s for another agent
     /// to leave it, then removing it if it is older than 30 s (its maker was killed).
     private static let guardFunctions = #"""
     ferry_lock_read() {
-      held_token= held_expires= held= ferry_token_seen= ferry_expires_seen=
+      held_token= held_expires= held_acquired= held_uptime= held= ferry_token_seen= ferry_expires_seen= ferry_acquired_seen= ferry_uptime_seen=
       [ -f "$lock" ] || return 0
       while IFS= read -r ferry_line || [ -n "$ferry_line" ]; do
         case $ferry_line in
           token=*) [ -n "$ferry_token_seen" ] || { held_token=${ferry_line#token=}; ferry_token_seen=1; } ;;
           expires=*) [ -n "$ferry_expires_seen" ] || { held_expires=${ferry_line#expires=}; ferry_expires_seen=1; } ;;
+          acquired=*) [ -n "$ferry_acquired_seen" ] || { held_acquired=${ferry_line#acquired=}; ferry_acquired_seen=1; } ;;
+          uptime=*) [ -n "$ferry_uptime_seen" ] || { held_uptime=${ferry_line#uptime=}; ferry_uptime_seen=1; } ;;
         esac
         held="$held${held:+
     }holder.$ferry_line"
         ferry_line=
       done 2>/dev/null < "$lock"
+    }
+    ferry_uptime() {
+      ferry_up=
+      { read -r ferry_up ferry_idle < /proc/uptime; } 2>/dev/null || ferry_up=
+      ferry_up=${ferry_up%%.*}
+      case $ferry_up in ''|*[!0-9]*) ferry_up= ;; esac
     }
     ferry_take_guard() {
       ferry_tries=0
