@@ -37,7 +37,7 @@ public struct AuditKey: Sendable {
             throw AuditError(.keyUnusable, path: url.path, message: SystemCall.describe(errno, in: "open"))
         }
         defer { close(descriptor) }
-        try SystemCall.writeAll(descriptor, Array((hex(bytes) + "\n").utf8), path: url.path, kind: .keyUnusable)
+        try SystemCall.writeAll(descriptor, Array((Hex.encode(bytes) + "\n").utf8), path: url.path, kind: .keyUnusable)
         try SystemCall.retrying("fsync", path: url.path, kind: .keyUnusable) { fsync(descriptor) }
         return AuditKey(bytes: bytes)
     }
@@ -60,7 +60,7 @@ public struct AuditKey: Sendable {
             throw AuditError(.keyUnusable, path: url.path, message: "\(error.localizedDescription)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let bytes = bytes(fromHex: text), bytes.count == 32 else {
+        guard let bytes = Hex.decode(text), bytes.count == 32 else {
             throw AuditError(.keyUnusable, path: url.path, message: "not an audit key (expected 64 hex digits, as Ferry writes it)")
         }
         return AuditKey(bytes: bytes)
@@ -71,7 +71,7 @@ public struct AuditKey: Sendable {
         var hmac = HMAC<SHA256>(key: SymmetricKey(data: bytes))
         hmac.update(data: Array((previous ?? "").utf8))
         hmac.update(data: Array(line))
-        return Self.hex(Array(hmac.finalize()))
+        return Hex.encode(Array(hmac.finalize()))
     }
 
     /// The `mac` of a head: over its record count and `last`, never its own `mac`.
@@ -84,21 +84,6 @@ public struct AuditKey: Sendable {
         var keyed = head
         keyed.mac = mac(of: head)
         return keyed
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
-
-    private static func bytes(fromHex text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        return stride(from: 0, to: digits.count, by: 2).map { index -> UInt8? in
-            UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
-        }.reduce(into: [UInt8]?([])) { result, byte in
-            guard let byte else { result = nil; return }
-            result?.append(byte)
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import FerryAudit
 import FerryGit
 import Foundation
 
@@ -40,10 +41,10 @@ enum BlobDigestFile {
         for index in 0..<count {
             let start = headerLength + index * recordLength
             let sizeStart = start + blobIDLength + sha256Length
-            guard let blob = BlobID(hex(bytes[start..<start + blobIDLength])) else { return nil }
+            guard let blob = BlobID(Hex.encode(bytes[start..<start + blobIDLength])) else { return nil }
             let size = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[sizeStart + $1]) << (8 * UInt64($1)) }
             guard size <= UInt64(Int.max) else { return nil }
-            records.append((blob, BlobDigest(sha256: hex(bytes[start + blobIDLength..<sizeStart]), size: Int(size))))
+            records.append((blob, BlobDigest(sha256: Hex.encode(bytes[start + blobIDLength..<sizeStart]), size: Int(size))))
         }
         return records
     }
@@ -52,8 +53,8 @@ enum BlobDigestFile {
     /// 64-digit SHA-256 and a size ≥ 0 is left out (its digest is then computed again).
     static func encode(_ records: [(BlobID, BlobDigest)]) -> Data {
         let valid = records.compactMap { blob, digest -> ([UInt8], [UInt8], UInt64)? in
-            guard let id = binary(ofHex: blob.hex), id.count == blobIDLength,
-                  let sha256 = binary(ofHex: digest.sha256), sha256.count == sha256Length, digest.size >= 0 else { return nil }
+            guard let id = Hex.decode(blob.hex), id.count == blobIDLength,
+                  let sha256 = Hex.decode(digest.sha256), sha256.count == sha256Length, digest.size >= 0 else { return nil }
             return (id, sha256, UInt64(digest.size))
         }
         var bytes = magic
@@ -67,38 +68,6 @@ enum BlobDigestFile {
         }
         bytes += Array(SHA256.hash(data: bytes))
         return Data(bytes)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func hex(_ bytes: ArraySlice<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-            for (index, byte) in bytes.enumerated() {
-                buffer[2 * index] = hexDigits[Int(byte >> 4)]
-                buffer[2 * index + 1] = hexDigits[Int(byte & 0x0f)]
-            }
-            return bytes.count * 2
-        }
-    }
-
-    private static func binary(ofHex text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 
     private static func littleEndian32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

@@ -1,4 +1,5 @@
 import Crypto
+import FerryAudit
 import Foundation
 
 /// The check of a Git server's webhook: that whoever sent it knows the shared secret, in the
@@ -62,43 +63,12 @@ public enum WebhookSignature {
 
     /// The `sha256=…` value GitHub sends for `body` (and, without the prefix, what Gitea sends).
     public static func githubSignature(of body: some DataProtocol, secret: [UInt8]) -> String {
-        "sha256=" + hex(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret)))
+        "sha256=" + Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))))
     }
 
     /// Whether `hex` is the HMAC-SHA256 of `body` with `key`, compared in constant time.
     private static func matches(hex text: String, body: some DataProtocol, key: SymmetricKey) -> Bool {
-        guard let mac = bytes(fromHex: text.trimmingCharacters(in: .whitespaces)), mac.count == SHA256.byteCount else { return false }
+        guard let mac = Hex.decode(text.trimmingCharacters(in: .whitespaces)), mac.count == SHA256.byteCount else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key)
-    }
-
-    private static func bytes(fromHex text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    private static func hex(_ mac: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in mac {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }
