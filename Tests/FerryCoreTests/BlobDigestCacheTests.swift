@@ -3,6 +3,7 @@ import FerryConfig
 import FerryGit
 import Foundation
 import Testing
+import _FerryTestHosts
 @testable import FerryCore
 #if canImport(Glibc)
 import Glibc
@@ -56,17 +57,9 @@ import Darwin
 
         @discardableResult
         func git(_ arguments: [String]) throws -> String {
-            let process = Process()
-            let output = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            process.arguments = ["-C", work.path, "-c", "user.name=Test", "-c", "user.email=test@ferry.invalid", "-c", "gc.auto=0"] + arguments
-            process.environment = ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"]
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw FixtureError("git \(arguments) failed") }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            try HarnessCommand.runChecked(["git", "-C", work.path, "-c", "user.name=Test", "-c", "user.email=test@ferry.invalid", "-c", "gc.auto=0"] + arguments,
+                                          environment: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"])
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         func write(_ path: String, _ text: String) throws {
