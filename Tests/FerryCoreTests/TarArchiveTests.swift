@@ -15,10 +15,9 @@ import Testing
         archive.addFile("big", contents: Data(repeating: 7, count: 100_000), mode: 0o600)
         archive.addSymlink("links/far", target: target)
         #expect(long.utf8.count > 100 && target.utf8.count > 100, "the pax headers are exercised")
-        #expect(archive.data.count % TarArchive.blockSize == 0)
-        let copied = archive.data
         let stream = archive.finish()
-        #expect(stream == copied, "finishing without a copy gives the same stream")
+        #expect(stream.count % TarArchive.blockSize == 0)
+        #expect(stream.suffix(2 * TarArchive.blockSize).allSatisfy { $0 == 0 }, "two zero blocks end the archive")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tar-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

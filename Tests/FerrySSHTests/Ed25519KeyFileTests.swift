@@ -18,14 +18,14 @@ import Testing
     @Test func anUnencryptedKeyFromSSHKeygenIsReadWithTheBlobOfItsPublicKey() async throws {
         let (key, directory) = try await generated("ed25519")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let parsed = try #require(Ed25519KeyFile(path: key.path))
+        let parsed = try #require(Ed25519KeyFile(text: try String(contentsOf: key, encoding: .utf8)))
         #expect(parsed.publicKeyBlob == (try publicBlob(of: key)))
     }
 
     @Test func theCallbackLibssh2CallsSignsWithTheKeyIntoAMallocedBuffer() async throws {
         let (key, directory) = try await generated("ed25519")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let parsed = try #require(Ed25519KeyFile(path: key.path))
+        let parsed = try #require(Ed25519KeyFile(text: try String(contentsOf: key, encoding: .utf8)))
         let signer = Ed25519Signer(parsed)
         let message = Array("session id and userauth request".utf8)
         var abstract: UnsafeMutableRawPointer? = Unmanaged.passUnretained(signer).toOpaque()
@@ -59,7 +59,7 @@ import Testing
     func otherKeysAreLeftToLibssh2(type: String, passphrase: String, extra: [String]) async throws {
         let (key, directory) = try await generated(type, passphrase: passphrase, extra: extra)
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(Ed25519KeyFile(path: key.path) == nil)
+        #expect(Ed25519KeyFile(text: try String(contentsOf: key, encoding: .utf8)) == nil)
     }
 
     @Test func aKeyWhosePrivateHalfDoesNotMatchItsPublicHalfIsNotUsed() async throws {

@@ -50,11 +50,16 @@ public struct Manifest: Codable, Sendable, Equatable {
         rest.files = [:]
         // Encoding strings, numbers and dictionaries of them cannot fail.
         var json = (try? encoder.encode(rest)) ?? Data()
-        if !files.isEmpty, let member = json.range(of: ManifestFilesJSON.emptyFilesMember) {
-            let object = ManifestFilesJSON.shared.json(for: files, encoder: encoder)
-            // Keep `\n  "files" : ` and replace the empty object after it.
-            let objectStart = member.lowerBound + ManifestFilesJSON.emptyFilesMember.count - Data("{\n\n  }".utf8).count
-            json.replaceSubrange(objectStart..<member.upperBound, with: object)
+        if !files.isEmpty {
+            if let member = json.range(of: ManifestFilesJSON.emptyFilesMember) {
+                let object = ManifestFilesJSON.shared.json(for: files, encoder: encoder)
+                // Keep `\n  "files" : ` and replace the empty object after it.
+                let objectStart = member.lowerBound + ManifestFilesJSON.emptyFilesMember.count - Data("{\n\n  }".utf8).count
+                json.replaceSubrange(objectStart..<member.upperBound, with: object)
+            } else {
+                // An encoder that writes an empty object otherwise: the whole manifest, as it is.
+                json = (try? encoder.encode(self)) ?? Data()
+            }
         }
         json.append(UInt8(ascii: "\n"))
         return json

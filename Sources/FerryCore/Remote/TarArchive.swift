@@ -46,15 +46,8 @@ public struct TarArchive: Sendable {
         appendEntry(path: path, type: UInt8(ascii: "2"), mode: 0o777, size: 0, linkTarget: target)
     }
 
-    /// The finished stream: every entry, then the two zero blocks that end an archive.
-    public var data: Data {
-        var finished = bytes
-        finished.append(contentsOf: Self.endOfArchive)
-        return finished
-    }
-
-    /// The finished stream, as ``data``, without copying what was written: the archive is
-    /// done with afterwards.
+    /// The finished stream: every entry, then the two zero blocks that end an archive; handed
+    /// over without copying what was written (the archive is done with afterwards).
     public consuming func finish() -> Data {
         bytes.append(contentsOf: Self.endOfArchive)
         return bytes

@@ -40,12 +40,6 @@ struct Ed25519KeyFile {
         privateKey = key
     }
 
-    /// The key in the file at `path`, or nil when it cannot be read or is not such a key.
-    init?(path: String) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        self.init(text: text)
-    }
-
     /// The raw 64-byte signature of `data` (libssh2 adds the algorithm name around it).
     func sign(_ data: UnsafeBufferPointer<UInt8>) -> Data? {
         try? privateKey.signature(for: data)
