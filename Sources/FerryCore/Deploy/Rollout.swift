@@ -82,10 +82,12 @@ struct Rollout: Sendable {
         guard case .reached(let connection, let services)? = observations[plan.host], let desired = run.desired[service.name] else { return nil }
         let observed = services[service.name] ?? .absent
         let resolved = ServiceOnHost(service, desired: desired, observed: observed)
-        return ServiceDeployer(
+        var deployer = ServiceDeployer(
             connection: connection, service: resolved.service, host: plan.host, plan: plan, desired: resolved.desired,
             observed: observed, repository: run.repository,
             environment: run.environments.variables[service.name] ?? [:], audit: audit)
+        deployer.manifests = run.manifests
+        return deployer
     }
 
     private func revert(_ deployers: [ServiceDeployer], in results: [HostResult]) async -> [HostResult] {

@@ -21,6 +21,8 @@ struct ServiceDeployer: Sendable {
     let audit: AuditLog
     /// How long this deploy's lease of the service's remote lock lasts at least.
     var leases = LeaseClock()
+    /// The run's store of the hosts' manifests: a deploy that succeeds records the manifest it installed.
+    var manifests: ManifestStore?
 
     /// The release `current` pointed at before this deploy, if any.
     var previousRelease: ReleaseName? { observed.currentRelease.flatMap(ReleaseName.init(rawValue:)) }
@@ -67,8 +69,9 @@ struct ServiceDeployer: Sendable {
             let trailing: [StepScript] = closesAtOnce
                 ? [.marker("health"), StepScript("journal", DeployJournal.clearScript(layout: remote.layout))] + pruneAndUnlock(lock, layout: remote.layout)
                 : [.lease(lock, for: RemoteLease.checking(next.healthCheck))]
+            let installed: Data
             if previousRelease != nil, !previous.preShutdown.isEmpty {
-                try await build(release, remote: remote, holding: lock)
+                installed = try await build(release, remote: remote, holding: lock)
                 try await stopAndSwitch(to: release, from: previous, to: next, journal: journal(.switched, to: release),
                                         after: [.lease(lock, for: RemoteLease.running(previous.preShutdown)),
                                                 journalStep(.stopping, to: release, layout: remote.layout)],
@@ -76,7 +79,9 @@ struct ServiceDeployer: Sendable {
             } else {
                 // Without pre_shutdown hooks the build, the switch and the start are one round
                 // trip; the lease is renewed between them when the upload left less than enough.
-                let steps = try await buildSteps(release, remote: remote)
+                let built = try await buildSteps(release, remote: remote)
+                installed = built.manifest
+                let steps = built.steps
                     + [.lease(lock, for: RemoteLease.phase, unlessLasting: RemoteLease.switching), journalStep(.stopping, to: release, layout: remote.layout)]
                     + (try switchSteps(to: release, from: previous, to: next, journal: journal(.switched, to: release)))
                     + trailing
@@ -85,7 +90,7 @@ struct ServiceDeployer: Sendable {
                 ProgressEvents.emit(.uploading(done: uploadCount, total: uploadCount), host: host, service: service.name)
                 ProgressEvents.emit(.switching, host: host, service: service.name)
             }
-            if closesAtOnce { return await succeeded(release, reason: reason, started: started) }
+            if closesAtOnce { return await succeeded(release, installing: installed, reason: reason, started: started) }
             let verdict = await checkHealth(next)
             if !verdict.healthy {
                 let failure = verdict.lastFailure ?? "unhealthy"
@@ -102,7 +107,7 @@ struct ServiceDeployer: Sendable {
                 return outcome
             }
             try await close(lock, layout: remote.layout, postDeploy: next.postDeploy)
-            return await succeeded(release, reason: reason, started: started)
+            return await succeeded(release, installing: installed, reason: reason, started: started)
         } catch {
             await record(.deployFailed, outcome: .failed, error: "\(error)", duration: clock.now - started)
             await releaseLock(lock)
@@ -110,8 +115,10 @@ struct ServiceDeployer: Sendable {
         }
     }
 
-    /// Records the deploy of `release` as succeeded (and the drift it corrected) and reports it.
-    private func succeeded(_ release: ReleaseName, reason: DeployReason, started: ContinuousClock.Instant) async -> HostOutcome {
+    /// Records the deploy of `release`, whose manifest is `installed`, as succeeded (and the
+    /// drift it corrected) and reports it.
+    private func succeeded(_ release: ReleaseName, installing installed: Data, reason: DeployReason, started: ContinuousClock.Instant) async -> HostOutcome {
+        manifests?.record(installed, host: host, service: service.name)
         let comparison = plan.comparison
         await record(.deploySucceeded, outcome: .ok, files: comparison.uploads.count, bytes: comparison.uploadBytes,
                      duration: ContinuousClock.now - started,
@@ -166,12 +173,14 @@ struct ServiceDeployer: Sendable {
         StepScript("journal", journal(phase, to: release).writeScript(layout: layout))
     }
 
-    /// Takes `lock` and makes the new release (``buildSteps(_:remote:)``) in the same round trip.
-    private func build(_ release: ReleaseName, remote: RemoteService, holding lock: RemoteLock) async throws {
-        let steps = try await buildSteps(release, remote: remote)
+    /// Takes `lock` and makes the new release (``buildSteps(_:remote:)``) in the same round
+    /// trip; returns the release's manifest.
+    private func build(_ release: ReleaseName, remote: RemoteService, holding lock: RemoteLock) async throws -> Data {
+        let built = try await buildSteps(release, remote: remote)
         ProgressEvents.emit(.uploading(done: 0, total: uploadCount), host: host, service: service.name)
-        try await acquire(lock, then: steps)
+        try await acquire(lock, then: built.steps)
         ProgressEvents.emit(.uploading(done: uploadCount, total: uploadCount), host: host, service: service.name)
+        return built.manifest
     }
 
     /// How many files the deploy uploads.
@@ -180,15 +189,15 @@ struct ServiceDeployer: Sendable {
     /// The steps that make the new release: hard links of the current one; the changed files,
     /// the manifest and the environment in one tar stream; then modes and links, and (when
     /// correcting drift) the drifted release marked; last the manifest published, which makes
-    /// the release complete.
-    private func buildSteps(_ release: ReleaseName, remote: RemoteService) async throws -> [StepScript] {
+    /// the release complete. Returns them with the release's manifest, as written.
+    private func buildSteps(_ release: ReleaseName, remote: RemoteService) async throws -> (steps: [StepScript], manifest: Data) {
         let scripts = ReleaseScripts(layout: remote.layout)
         let uploads = plan.comparison.uploads.filter { $0.symlinkTarget == nil }
         var steps = [StepScript("prepare", try scripts.prepare(release, removing: plan.comparison.removals))]
         let manifest = Manifest(
             service: service.name, revision: desired.revision.hex, release: release,
             files: desired.files.mapValues { ManifestFile(sha256: $0.sha256, mode: $0.mode, size: $0.size, symlinkTarget: $0.symlinkTarget) },
-            deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings)
+            deployedAt: Date(), agent: "ferry \(FerryVersion.current)", settings: desired.settings).encoded()
         let environment = try EnvironmentFile.render(environment, for: remote.manager)
         let (repository, revision) = (self.repository, desired.revision)
         let unpack = try await BlockingWork.run {
@@ -216,7 +225,7 @@ struct ServiceDeployer: Sendable {
             steps.append(StepScript("taint", scripts.taint(drifted, reason: drift.map(\.description).joined(separator: "; "))))
         }
         steps.append(StepScript("finish", scripts.finish(release, listing: service.changeDetection == .mtime)))
-        return steps
+        return (steps, manifest)
     }
 
     /// The running release's `pre_shutdown` hooks, stop it as it was started, switch `current`

@@ -11,6 +11,9 @@ struct HostObserver: Sendable {
     var circuits: HostCircuits?
     /// The file maps the observations of one run share; nil: each observation derives its own.
     var fileMaps: ObservedFileMaps?
+    /// The manifests the hosts had when last read or written, which the probe has them hash
+    /// instead of send; nil: every manifest is sent.
+    var manifests: ManifestStore?
 
     func observe(_ host: FerryConfig.Host, services: [Service]) async -> HostObservation {
         guard case .ssh(let settings) = host.transport else {
@@ -70,7 +73,7 @@ struct HostObserver: Sendable {
         let link = connector.localLink(timeouts: services.first?.timeouts)
         do {
             ProgressEvents.emit(.probing, host: host)
-            return .reached(link, try await ServiceStateReader.read(services, on: link, host: host).mapValues { ObservedService(actual: $0, sharing: fileMaps) })
+            return .reached(link, try await ServiceStateReader.read(services, on: link, host: host, manifests: manifests).mapValues { ObservedService(actual: $0, sharing: fileMaps) })
         } catch {
             return .unreachable("\(error as? HostProbeError ?? HostProbeError(host: host, error: error))")
         }
@@ -101,7 +104,7 @@ struct HostObserver: Sendable {
         do {
             if let key = connection.acceptedHostKey { try await circuits?.accepted(HostKeyAcceptance(host: host, key: key)) }
             ProgressEvents.emit(.probing, host: host)
-            return (connection, try await ServiceStateReader.read(services, on: connection, host: host))
+            return (connection, try await ServiceStateReader.read(services, on: connection, host: host, manifests: manifests))
         } catch {
             await connection.closeAndWait()
             throw error as? HostProbeError ?? HostProbeError(host: host, error: error)

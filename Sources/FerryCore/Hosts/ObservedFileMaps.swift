@@ -7,7 +7,7 @@ import Foundation
 /// file lists are decoded once (``ManifestPartsCache``): so are the maps derived from them here.
 /// An observation whose files match its manifest (a host in sync) keeps the manifest's maps
 /// instead of maps of its own, so what a run keeps per host in sync does not grow with the
-/// number of files. One run uses one (``Reconciler/observeHosts(_:connector:circuits:work:)``),
+/// number of files. One run uses one (``Reconciler/observeHosts(_:connector:circuits:manifests:work:)``),
 /// so it holds only the lists that run saw.
 final class ObservedFileMaps: @unchecked Sendable {
     /// The maps of one manifest file list.

@@ -1,5 +1,5 @@
 /// What a run still has to do on a host after probing it, which decides whether its
-/// connection stays open (see ``Reconciler/observeHosts(_:connector:circuits:work:)``).
+/// connection stays open (see ``Reconciler/observeHosts(_:connector:circuits:manifests:work:)``).
 enum HostWork: Sendable, Equatable {
     /// Nothing: every service is in sync or left as is; the connection closes at once.
     case none

@@ -52,7 +52,8 @@ public struct Reconciler: Sendable {
 
     /// The steps after the lock is held and the audit log is open.
     func reconcile(url: String, state: StateDirectory, audit: AuditLog, redacting: RedactingProgressSink) async throws -> RunReport {
-        let run = try await fetchAndLoad(url: url, state: state, audit: audit)
+        var run = try await fetchAndLoad(url: url, state: state, audit: audit)
+        run.manifests = ManifestStore(state: state)
         await audit.addSecrets(run.environments.secretValues)
         redacting.use(await audit.redactor())
         ProgressEvents.emit(.configLoaded(revision: run.head.hex, changedServices: run.changedServices, logging: run.configuration.logging))
@@ -64,7 +65,7 @@ public struct Reconciler: Sendable {
 
         let circuits = try await hostCircuits { try HostCircuits.recording(state, audit: audit) }
         let observed = try await observeHosts(run.configuration, connector: run.connector, circuits: circuits,
-                                              work: hostsWithWork(run, planner: try planner(state)))
+                                              manifests: run.manifests, work: hostsWithWork(run, planner: try planner(state)))
         return try await closingConnections(of: observed) {
             let recovery = await InterruptedDeployRecovery(run: run, audit: audit, state: state).recover(observed)
             let observations = await reading(recovery.hosts, again: observed, run: run)
@@ -76,6 +77,7 @@ public struct Reconciler: Sendable {
             let release = HostConnectionRelease(plans: plans, observations: observations)
             await release.closeIdle()
             let results = await deploy(plans, run: run, observations: observations, audit: audit, release: release)
+            run.manifests?.save()
             var report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                    results: recovery.results + results + unreachableResults(run, observations: observations),
                                    stateRebuilt: rebuilt)
@@ -271,7 +273,7 @@ public struct Reconciler: Sendable {
     /// are closed now and connect again when their deploys start, so that a run deploying to
     /// the whole fleet does not hold a connection per host.
     func observeHosts(_ configuration: FerryConfiguration, connector: HostConnector, circuits: HostCircuits,
-                      work: (@Sendable (String, [String: ObservedService]) -> HostWork)? = nil)
+                      manifests: ManifestStore? = nil, work: (@Sendable (String, [String: ObservedService]) -> HostWork)? = nil)
         async throws -> [String: HostObservation]
     {
         let hosts = configuration.hosts.filter { host in configuration.services.contains { $0.hosts.contains(host.name) } }
@@ -279,7 +281,7 @@ public struct Reconciler: Sendable {
         let fileMaps = ObservedFileMaps()
         let observations = await concurrentMap(hosts, limit: request.settings.parallelism) { host in
             let services = configuration.services.filter { $0.hosts.contains(host.name) }
-            let observer = HostObserver(connector: connector.following(configuration.security), circuits: circuits, fileMaps: fileMaps)
+            let observer = HostObserver(connector: connector.following(configuration.security), circuits: circuits, fileMaps: fileMaps, manifests: manifests)
             var observation = await observer.observe(host, services: services)
             if let work, case .reached(let connection, let observed) = observation {
                 let needed = work(host.name, observed)
@@ -319,7 +321,7 @@ public struct Reconciler: Sendable {
             guard case .reached(let connection, _)? = observations[host] else { continue }
             let services = run.configuration.services.filter { $0.hosts.contains(host) }
             do {
-                updated[host] = .reached(connection, try await ServiceStateReader.read(services, on: connection, host: host)
+                updated[host] = .reached(connection, try await ServiceStateReader.read(services, on: connection, host: host, manifests: run.manifests)
                     .mapValues(ObservedService.init(actual:)))
             } catch {
                 updated[host] = .unreachable("reading \(host) again after recovering an interrupted deploy failed: \(error)")

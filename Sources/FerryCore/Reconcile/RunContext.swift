@@ -25,4 +25,6 @@ struct RunContext: Sendable {
     var verifiedCommits: VerifiedCommits? = nil
     /// The Git server's key, when fetching recorded it on first use (`--accept-new`).
     var acceptedHostKeys: [HostKeyAcceptance] = []
+    /// The manifests the hosts had when last read or written (the state directory's `manifests`).
+    var manifests: ManifestStore? = nil
 }

@@ -96,15 +96,18 @@ final class ExpectedTree: Sendable {
             if let known = lock.withLock({ byBytes[bytes] }) { return known }
             guard let files = ManifestPartsCache.shared.files(for: bytes) else { return nil }
             let tree = ExpectedTree(manifestFiles: files)
-            lock.withLock {
+            return lock.withLock {
+                // Another host's probe may have derived it meanwhile: theirs is kept, so every
+                // host in sync shares one.
+                if let known = byBytes[bytes] { return known }
                 if byBytes.count >= capacity {
                     byBytes.removeAll()
                     byList.removeAll()
                 }
                 byBytes[bytes] = tree
                 byList[files.count, default: []].append((files, tree))
+                return tree
             }
-            return tree
         }
 
         /// The expectation of `files` when one was derived and is still kept; never derives one.

@@ -35,8 +35,25 @@ extension HostStateProbe {
             throw RemoteError(.malformedOutput, "the probe's output has nothing for service \(services[missing].name)")
         }
         var found = states.map { $0! }
+        // A manifest the agent holds stands for the host's while the walk is read (the files of
+        // a tree in sync are taken from it); the host's SHA-256 of its own decides after.
+        for (index, service) in services.enumerated() {
+            if let known = known[service.name] { found[index].manifestData = known.bytes }
+        }
         let recorded = try readManifests(&reader, into: &found)
-        try readTrees(&reader, into: &found)
+        var hashed: [Int: HashedFile] = [:]
+        try readTrees(&reader, into: &found, hashedManifests: &hashed)
+        var fetching: [Int] = [], confirmed: Set<String> = []
+        for (index, service) in services.enumerated() {
+            guard let known = known[service.name] else { continue }
+            switch hashed[index] {
+            case nil: found[index].manifestData = nil
+            case .sha256(let hash)? where hash == known.sha256: confirmed.insert(service.name)
+            default:
+                found[index].manifestData = nil
+                fetching.append(index)
+            }
+        }
         var unhashed: [Int: [String]?] = [:]
         if reader.skip("listing") { unhashed = try readListing(&reader, recorded: recorded, into: &found) }
         try reader.expect(Self.trailer)
@@ -44,7 +61,25 @@ extension HostStateProbe {
             Reading.Pending(service: services[index].name, directory: found[index].currentRelease.map(services[index].layout.releaseDirectory) ?? services[index].layout.current,
                             paths: unhashed[index] ?? nil)
         }
-        return Reading(states: Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found)), pending: pending)
+        return Reading(states: Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found)), pending: pending,
+                       manifestsToRead: fetching.map { (services[$0].name, services[$0].layout.manifest) }, manifestsConfirmed: confirmed)
+    }
+
+    /// What the walk says of a file listed as a start point to hash: its SHA-256, or that it is
+    /// not a regular file (a symbolic link), or that `sha256sum` could not read it.
+    enum HashedFile: Equatable {
+        case sha256(String)
+        case notRegular
+        case unreadable
+
+        /// What stands for the environment file's SHA-256: a value no file has unless it was hashed.
+        var environmentDigest: String {
+            switch self {
+            case .sha256(let hash): hash
+            case .notRegular: "not a regular file"
+            case .unreadable: "unreadable"
+            }
+        }
     }
 
     /// The labels of a pass (`3`, `3e`, `3t`…) up to its `end` field: service index and kind letter.
@@ -96,10 +131,17 @@ extension HostStateProbe {
     /// A tree whose every record and hash is the one its manifest describes, each file once,
     /// gets the files shared by every tree holding that manifest's list (``ExpectedTree``); only
     /// a tree that differs is built file by file.
-    private func readTrees(_ reader: inout NulFieldReader, into states: inout [ActualServiceState]) throws {
+    ///
+    /// The start points `m` (a manifest the agent holds) and `e` (an environment file) are files
+    /// hashed with the trees: the environment file's SHA-256 goes to its service's state, the
+    /// manifest's to `hashedManifests`, by service index.
+    private func readTrees(_ reader: inout NulFieldReader, into states: inout [ActualServiceState],
+                           hashedManifests: inout [Int: HashedFile]) throws {
         try reader.expect("walk")
         let starts = try labels(&reader, until: "records")
-        let prefixes = Dictionary(starts.filter { $0.kind == UInt8(ascii: "t") }.map { ($0.index, Array((services[$0.index].layout.current + "/").utf8)) },
+        /// The files listed as start points: service, kind, and their place in `regular` (nil: not a regular file).
+        var fileStarts: [(service: Int, kind: UInt8, regular: Int?)] = []
+        var prefixes = Dictionary(starts.filter { $0.kind == UInt8(ascii: "t") }.map { ($0.index, Array((services[$0.index].layout.current + "/").utf8)) },
                                   uniquingKeysWith: { first, _ in first })
         /// The records of each tree listed, by service (a service listed twice keeps the last listing).
         var trees: [Int: WalkedTree] = [:]
@@ -166,12 +208,32 @@ extension HostStateProbe {
                 let listedBefore = trees[start.index] != nil
                 let expected = listedBefore ? nil : states[start.index].manifestData.flatMap(ExpectedTree.cache.tree(forManifest:))
                 tree = WalkedTree(service: start.index, expected: expected)
+            case (let kind?, let type) where (kind == UInt8(ascii: "m") || kind == UInt8(ascii: "e")) && (type == UInt8(ascii: "f") || type == UInt8(ascii: "l")):
+                guard type == UInt8(ascii: "f") else {
+                    fileStarts.append((start.index, kind, nil))
+                    break
+                }
+                // Hashed as `find` printed the start: the path as given, which no tree's prefix begins.
+                let owner = services.count + fileStarts.count
+                let path = kind == UInt8(ascii: "m") ? services[start.index].layout.manifest : services[start.index].layout.root + "/.ferry/env"
+                prefixes[owner] = []
+                fileStarts.append((start.index, kind, regular.count))
+                regular.append((owner, ArraySlice(Array(path.utf8)), nil))
+                hashes.append(nil)
             default:
                 throw RemoteError(.malformedOutput, "the probe's listing of \(services[start.index].name) is not what it announced")
             }
         }
         endTree()
         guard next == starts.count else { throw RemoteError(.malformedOutput, "the probe listed less than it announced") }
+        for file in fileStarts {
+            let hashed: HashedFile = file.regular.map { hashes[$0].map { .sha256(String(decoding: $0, as: UTF8.self)) } ?? .unreadable } ?? .notRegular
+            if file.kind == UInt8(ascii: "m") {
+                hashedManifests[file.service] = hashed
+            } else {
+                states[file.service].environmentFileSHA256 = hashed.environmentDigest
+            }
+        }
         var inSync = Set(trees.values.filter(\.isComplete).map(\.service))
         // A tree whose records are the expected ones is in sync when each regular file's hash is too.
         for (index, file) in regular.enumerated() where inSync.contains(file.service) {

@@ -9,6 +9,19 @@ extension HostStateProbe {
         public private(set) var states: [String: ActualServiceState]
         /// The files still to hash.
         let pending: [Pending]
+        /// The services whose manifest the host hashed and the agent's copy was not (name and
+        /// path), which ``manifestRead`` reads in a second round trip.
+        private(set) var manifestsToRead: [(service: String, path: String)] = []
+        /// The services whose manifest the host hashed and found to be the agent's copy.
+        let manifestsConfirmed: Set<String>
+
+        init(states: [String: ActualServiceState], pending: [Pending],
+             manifestsToRead: [(service: String, path: String)] = [], manifestsConfirmed: Set<String> = []) {
+            self.states = states
+            self.pending = pending
+            self.manifestsToRead = manifestsToRead
+            self.manifestsConfirmed = manifestsConfirmed
+        }
 
         /// The regular files of one service still to hash.
         struct Pending: Sendable {
@@ -18,6 +31,53 @@ extension HostStateProbe {
             let directory: String
             /// Their paths in the release; nil for every regular file of the release.
             let paths: [String]?
+        }
+
+        /// The first field of ``manifestRead``'s output, after anything a login script printed.
+        static let manifestsHeader = "FERRY-MANIFESTS-1"
+
+        /// The script reading the manifests of ``manifestsToRead``, nil when there are none:
+        /// for each that is still a regular file, its position as a field; then `sizes`, their
+        /// sizes and their bytes back to back (as the probe's `manifests` pass).
+        public var manifestRead: RemoteScript? {
+            guard !manifestsToRead.isEmpty else { return nil }
+            var text = RemoteShell.prologue + HostStateProbe.functions + "printf '\\n\(Self.manifestsHeader)\\0'\nset --\n"
+            for (position, manifest) in manifestsToRead.enumerated() {
+                let path = ShellQuote.quote(manifest.path)
+                text += "if [ -f \(path) ]; then ferry_field \(position); set -- \"$@\" \(path); fi\n"
+            }
+            text += "ferry_field sizes\nif [ $# -gt 0 ]; then ferry_sizes \"$@\"; fi\nferry_field \(Self.trailer)\n"
+            return RemoteScript(text: text)
+        }
+
+        /// Takes the manifests ``manifestRead`` sent for those of ``manifestsToRead``; one it did
+        /// not send is gone from the host. Throws `.malformedOutput` when the output is cut short
+        /// or names a manifest that was not asked for.
+        public mutating func completeManifests(with output: Data) throws {
+            let bytes = [UInt8](output)
+            guard let start = NulFieldReader.offset(after: Self.manifestsHeader, in: bytes) else {
+                throw RemoteError(.malformedOutput, "the manifest reading script's output has no header")
+            }
+            var reader = NulFieldReader(bytes, from: start)
+            var positions: [Int] = []
+            while !reader.skip("sizes") {
+                guard let position = NulFieldReader.decimal(try reader.nextBytes()), position < manifestsToRead.count,
+                      !positions.contains(position) else {
+                    throw RemoteError(.malformedOutput, "the manifest reading script named a manifest it was not asked for")
+                }
+                positions.append(position)
+            }
+            let sizes = try positions.map { _ in
+                guard let size = NulFieldReader.decimal(try reader.nextBytes()) else {
+                    throw RemoteError(.malformedOutput, "the manifest reading script sent a size that is not a number")
+                }
+                return size
+            }
+            for (position, size) in zip(positions, sizes) {
+                states[manifestsToRead[position].service]?.manifestData = Data(try reader.raw(count: size))
+            }
+            try reader.expect(Self.trailer)
+            manifestsToRead = []
         }
 
         /// The follow-up's first field, after anything a login script printed.

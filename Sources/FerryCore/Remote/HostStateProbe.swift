@@ -8,35 +8,52 @@ import Foundation
 /// and whether systemd runs on the host (`/run/systemd/system` exists).
 ///
 /// One pass for the whole host, whatever the number of services and files: one `find` prints
-/// the sizes of every manifest, recorded listing, environment file and unit, and one `cat`
-/// sends them all (the agent hashes the settings files); one `find` lists every
-/// `content_hash` service's `current` link and release tree (type, mode, size, path, link
-/// target) and hashes their files (`-exec sha256sum {} +`: GNU `find` flushes its records
-/// before each batch, so the hashes come between whole records); one `find` lists every
-/// `mtime` service's release with modification times, compared by the agent with the recorded
-/// listing. The rest is shell built-ins (plus `systemctl` per systemd service, and `base64`
-/// for a lock or journal file, which exist only while a deploy runs or after it was cut
-/// short). A host with nothing changed runs six processes with `content_hash` (`sh`, three
-/// `find`, `cat`, `sha256sum`) and five with `mtime` (`sh`, three `find`, `cat`), one `find`
+/// the sizes of the files the agent reads whole — manifests it holds no copy of, recorded
+/// listings, `mtime` services' environment files, units — and one `cat` sends them all (the
+/// agent hashes the settings files); one `find` lists every `content_hash` service's `current`
+/// link and release tree (type, mode, size, path, link target) and hashes their files
+/// (`-exec sha256sum {} +`: GNU `find` flushes its records before each batch, so the hashes
+/// come between whole records), with the environment files and the manifests the agent holds
+/// (``ManifestStore``) as start points hashed alike; one `find` lists every `mtime` service's
+/// release with modification times, compared by the agent with the recorded listing. The rest
+/// is shell built-ins (plus `systemctl` per systemd service, and `base64` for a lock or journal
+/// file, which exist only while a deploy runs or after it was cut short). A host with nothing
+/// changed runs four processes with `content_hash` when the agent holds its manifests (`sh`,
+/// two `find`, `sha256sum`) and five with `mtime` (`sh`, three `find`, `cat`), one `find`
 /// testing for GNU find.
 ///
 /// The output is a stream of NUL-terminated fields, so no file name (spaces, newlines,
-/// quotes) can break it; ``read(_:)`` reads it back byte by byte. When an `mtime` listing
-/// differs from the recorded one, ``Reading/followUp`` hashes the files whose entry changed in
-/// a second round trip. The scripts only read: `ferry drift` runs them too. They need a POSIX
+/// quotes) can break it; ``read(_:)`` reads it back byte by byte. When a manifest the agent
+/// holds is not the host's (another SHA-256), ``Reading/manifestRead`` reads the host's in a
+/// second round trip; when an `mtime` listing differs from the recorded one,
+/// ``Reading/followUp`` hashes the files whose entry changed in another. The scripts only read: `ferry drift` runs them too. They need a POSIX
 /// shell, GNU `find` (`-printf`; without it every file is hashed), coreutils (`sha256sum`,
 /// `cat`, `base64`).
 public struct HostStateProbe: Sendable {
     /// The services probed, in order.
     public let services: [RemoteService]
+    /// The manifests the agent holds for `content_hash` services (``ManifestStore``), by
+    /// service name: the host hashes each such manifest instead of sending it.
+    let known: [String: ManifestStore.Known]
 
     /// A probe of `services`, whose names must be distinct.
     public init(services: [RemoteService]) throws {
+        try self.init(services: services, known: [:])
+    }
+
+    /// A probe of `services` (names distinct) for which the agent holds the manifests `known`.
+    init(services: [RemoteService], known: [String: ManifestStore.Known]) throws {
         var seen = Set<String>()
         for service in services where !seen.insert(service.name).inserted {
             throw RemoteError(.invalidArgument, "service \(service.name) is probed twice")
         }
         self.services = services
+        self.known = known.filter { name, _ in services.contains { $0.name == name && !$0.quickCheck } }
+    }
+
+    /// Whether the host hashes the manifest of `service` in the walk (the agent holds one for it).
+    func hashesManifest(of service: RemoteService) -> Bool {
+        known[service.name] != nil
     }
 
     /// The field that starts the probe's output, after anything a login script printed.
@@ -56,20 +73,29 @@ public struct HostStateProbe: Sendable {
         }
         text += Self.pass("manifests", then: "sizes", run: "ferry_sizes \"$@\"", services.enumerated().flatMap { index, service in
             let manifest = ShellQuote.quote(service.layout.manifest)
-            var files = [("\(index)", "[ -f \(manifest) ]", manifest)]
+            var files = hashesManifest(of: service) ? [] : [("\(index)", "[ -f \(manifest) ]", manifest)]
             if service.quickCheck {
                 let recorded = ShellQuote.quote(service.layout.stateDirectory + "/manifest.stat")
                 files.append(("\(index)s", "[ \"$ferry_walk_\(index)\" = list ] && [ -f \(recorded) ]", recorded))
             }
-            return files + Self.settingsFiles(service).map { kind, path in ("\(index)\(kind)", "[ -f \(path) ]", path) }
+            return files + Self.settingsFiles(service).filter { kind, _ in service.quickCheck || kind != "e" }.map { kind, path in
+                ("\(index)\(kind)", "[ -f \(path) ]", path)
+            }
         })
+        // The manifests the agent holds and the environment files of `content_hash` services are
+        // hashed by the walk's `sha256sum`, not sent.
+        let hashedFiles = services.enumerated().filter { !$0.element.quickCheck }.flatMap { index, service in
+            Self.hashedFiles(service, manifest: hashesManifest(of: service)).map { kind, path in
+                ("\(index)\(Character(Unicode.Scalar(kind)))", "[ -f \(ShellQuote.quote(path)) ]", ShellQuote.quote(path))
+            }
+        }
         let links = services.enumerated().map { index, service in
             ("\(index)l", "[ -L \(ShellQuote.quote(service.layout.current)) ]", ShellQuote.quote(service.layout.current))
         }
         let trees = services.enumerated().map { index, service in
             (index: index, test: "[ -d \(ShellQuote.quote(service.layout.current + "/")) ]", path: ShellQuote.quote(service.layout.current + "/"))
         }
-        text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"", (quick ? [] : links) + trees.map { tree in
+        text += Self.pass("walk", then: "records", run: "ferry_list \"$@\"", hashedFiles + (quick ? [] : links) + trees.map { tree in
             ("\(tree.index)t", "[ \"$ferry_walk_\(tree.index)\" = tree ] && \(tree.test)", tree.path)
         })
         if quick {
@@ -90,6 +116,13 @@ public struct HostStateProbe: Sendable {
             text += "if \(item.test); then ferry_field \(item.label); set -- \"$@\" \(item.path); fi\n"
         }
         return text + "ferry_field \(then)\nif [ $# -gt 0 ]; then \(run); fi\n"
+    }
+
+    /// The files of a `content_hash` service the walk lists as start points for `sha256sum` to
+    /// hash, by kind: the manifest (`m`, when the agent holds one) and the environment file
+    /// (`e`), each as the path `find` prints.
+    static func hashedFiles(_ service: RemoteService, manifest: Bool) -> [(UInt8, String)] {
+        (manifest ? [(UInt8(ascii: "m"), service.layout.manifest)] : []) + [(UInt8(ascii: "e"), service.layout.root + "/.ferry/env")]
     }
 
     /// The settings files whose SHA-256 the probe reports, labelled `e` (environment) and `u`
@@ -166,7 +199,11 @@ public struct HostStateProbe: Sendable {
               find . -type f -exec stat --printf 'f\0%a\0%s\0%n\0\0' -- {} +
               find . -type l -exec sh -c 'for f do printf "l\0%s\0%s\0%s\0" 777 0 "$f"; readlink -n -- "$f"; printf "\0"; done' sh {} +
             ) ;;
-        *) printf 'l\0%s\0%s\0\0' 777 0; readlink -n -- "$ferry_start"; printf '\0' ;;
+        *) if [ -L "$ferry_start" ]; then
+             printf 'l\0%s\0%s\0\0' 777 0; readlink -n -- "$ferry_start"; printf '\0'
+           else
+             ferry_size=$(wc -c < "$ferry_start"); printf 'f\0%s\0%s\0\0\0' 644 $ferry_size
+           fi ;;
         esac
       done
       find "$@" -type f -exec sha256sum -z -- {} +

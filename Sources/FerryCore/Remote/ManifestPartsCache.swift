@@ -76,6 +76,12 @@ final class ManifestPartsCache: @unchecked Sendable {
         return parts
     }
 
+    /// Where the value of the top-level key `files` is in `document`, by offset from its start,
+    /// when ``split(_:)`` applies and that value is an object; nil otherwise.
+    static func filesRange(in document: Data) -> Range<Int>? {
+        document.withUnsafeBytes { topLevelObjects(in: $0) }?.first(where: \.isFiles)?.range
+    }
+
     /// Where the object values of the top-level keys `files` and `settings` are in `bytes`, by
     /// offset; nil when ``split(_:)`` does not apply.
     private static func topLevelObjects(in bytes: UnsafeRawBufferPointer) -> [(isFiles: Bool, range: Range<Int>)]? {

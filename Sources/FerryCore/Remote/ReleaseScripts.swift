@@ -78,7 +78,12 @@ public struct ReleaseScripts: Sendable {
     /// once ``finish(_:listing:)`` has published its manifest.
     public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)],
                        staging manifest: Manifest, environment: Data?) throws -> RemoteScript {
-        let staged = manifest.encoded()
+        try unpack(into: release, files: files, staging: manifest.encoded(), environment: environment)
+    }
+
+    /// ``unpack(into:files:staging:environment:)`` with the manifest already encoded (``Manifest/encoded()``).
+    public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)],
+                       staging staged: Data, environment: Data?) throws -> RemoteScript {
         let sizes = files.map(\.contents.count) + [staged.count, environment?.count ?? 0]
         // Room for every file and the five directories' headers, so the stream never grows.
         var archive = TarArchive(capacity: TarArchive.estimatedSize(ofFiles: sizes) + 5 * TarArchive.blockSize)

@@ -66,6 +66,8 @@ public struct StateDirectory: Sendable {
     public var lockURL: URL { root.appendingPathComponent("lock") }
     /// `blob_digests`: the SHA-256 and size of Git blobs already read (``BlobDigestCache``); safe to delete.
     var blobDigestsURL: URL { root.appendingPathComponent(BlobDigestFile.name) }
+    /// `manifests`: the manifests last read from or written to the hosts (``ManifestStore``); safe to delete.
+    var manifestStoreURL: URL { root.appendingPathComponent(ManifestStoreFile.name) }
 
     /// `applied.json`: the last commit applied per service and host.
     public var appliedCommits: StateFile<AppliedCommits> { file("applied.json") }

@@ -58,7 +58,9 @@ public struct FleetSurvey: Sendable {
 
         let circuits = try readingState { try HostCircuits.readOnly(state) }
         // The survey needs no connection after a host's probe: each is closed at once.
-        let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits, work: { _, _ in .none })
+        // The manifests the last reconcile saw: the hosts hash them instead of sending them (read only).
+        let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits,
+                                                        manifests: ManifestStore(state: state, readOnly: true), work: { _, _ in .none })
         return try await steps.closingConnections(of: observations) {
             let sources = await SourceHistory(repository: clone.repository, head: clone.head)
                 .answers(for: surveyed.services, observations: observations)
