@@ -1,5 +1,6 @@
 import Crypto
 import FerryAudit
+import FerrySSH
 import Foundation
 import Testing
 @testable import FerryCore
@@ -90,6 +91,45 @@ struct ManifestHashProbeTests {
         let run = try await runRemote(try #require(reading.manifestRead), in: sandbox)
         try reading.completeManifests(with: run.stdout)
         #expect(reading.states["app"]?.manifestData == Self.manifest)
+    }
+
+    /// A `find` without `-printf`, as BusyBox's, first on the `PATH` of `script`.
+    static func withoutGNUFind(_ script: RemoteScript, in sandbox: RemoteSandbox) throws -> RemoteScript {
+        let bin = sandbox.path("bin")
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try Data("""
+            #!/bin/sh
+            for a do case $a in -printf) echo "find: unrecognized: -printf" >&2; exit 1 ;; esac; done
+            exec /usr/bin/find "$@"
+
+            """.utf8).write(to: URL(fileURLWithPath: bin + "/find"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/find")
+        return RemoteScript(text: "PATH=\(ShellQuote.quote(bin)):$PATH\n" + script.text, input: script.input)
+    }
+
+    @Test func aHostKnownToHaveGNUFindIsNotAskedAgainAndOneThatLostItFailsLoudly() async throws {
+        let sandbox = try RemoteSandbox()
+        let service = try Self.service(in: sandbox)
+        let asking = try HostStateProbe(services: [service], known: [:])
+        #expect(asking.script.text.contains(HostStateProbe.gnuFindCheck))
+        let asked = try asking.read(try await runRemote(asking.script, in: sandbox).stdout)
+        #expect(asked.hostHasGNUFind == true)
+
+        let trusting = try HostStateProbe(services: [service], known: [:], hostHasGNUFind: true)
+        #expect(!trusting.script.text.contains("find / -maxdepth 0"), "no process tests for GNU find")
+        let trusted = try trusting.read(try await runRemote(trusting.script, in: sandbox).stdout)
+        #expect(trusted.hostHasGNUFind == true)
+        #expect(trusted.states["app"] == asked.states["app"])
+
+        // GNU find gone since the last probe: the probe fails instead of reading the host wrong.
+        let run = try await runRemote(try Self.withoutGNUFind(trusting.script, in: sandbox), in: sandbox)
+        #expect(throws: RemoteError.self) { try trusting.read(run.stdout) }
+        // Asked again, the host is read without `-printf`, and alike.
+        let fallback = try asking.read(try await runRemote(try Self.withoutGNUFind(asking.script, in: sandbox), in: sandbox).stdout)
+        #expect(fallback.hostHasGNUFind == false)
+        #expect(fallback.states["app"]?.files == asked.states["app"]?.files)
+        #expect(fallback.states["app"]?.environmentFileSHA256 == Self.hex(Self.environment))
+        #expect(fallback.states["app"]?.manifestData == Self.manifest)
     }
 
     @Test func withoutAHeldManifestTheManifestIsSentAndTheEnvironmentStillHashed() async throws {

@@ -100,6 +100,23 @@ struct ManifestStoreTests {
         #expect(saved.known(host: "h1", service: "web") != nil && saved.known(host: "h1", service: "api") != nil)
     }
 
+    @Test func remembersWhichHostsHaveGNUFindUntilAProbeFails() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("manifests")
+        let store = ManifestStore(file: file)
+        store.noteGNUFind(true, host: "h0")
+        store.noteGNUFind(false, host: "h1")
+        #expect(store.save())
+        let next = ManifestStore(file: file)
+        #expect(next.hasGNUFind(host: "h0") && !next.hasGNUFind(host: "h1"))
+        next.noteGNUFind(true, host: "h0")
+        #expect(!next.save(), "nothing changed")
+        next.noteGNUFind(nil, host: "h0")
+        #expect(next.save())
+        #expect(!ManifestStore(file: file).hasGNUFind(host: "h0"))
+    }
+
     @Test func aReadOnlyStoreNeverWrites() throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

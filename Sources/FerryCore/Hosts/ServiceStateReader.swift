@@ -18,7 +18,7 @@ enum ServiceStateReader {
             for service in remote where !service.quickCheck {
                 if let manifest = manifests?.known(host: host, service: service.name) { known[service.name] = manifest }
             }
-            let probe = try HostStateProbe(services: remote, known: known)
+            let probe = try HostStateProbe(services: remote, known: known, hostHasGNUFind: manifests?.hasGNUFind(host: host) ?? false)
             var reading = try probe.read(try await run(probe.script, on: connection, host: host))
             if let manifestRead = reading.manifestRead {
                 try reading.completeManifests(with: try await run(manifestRead, on: connection, host: host))
@@ -28,9 +28,11 @@ enum ServiceStateReader {
             }
             if let manifests {
                 learn(reading, of: Set(remote.filter { !$0.quickCheck }.map(\.name)), host: host, into: manifests)
+                manifests.noteGNUFind(reading.hostHasGNUFind, host: host)
             }
             return reading.states
         } catch {
+            manifests?.noteGNUFind(nil, host: host)
             throw error as? HostProbeError ?? HostProbeError(host: host, error: error)
         }
     }

@@ -19,6 +19,7 @@ extension HostStateProbe {
             throw RemoteError(.malformedOutput, "the probe's output has no header; the host did not run the probe (is /bin/sh a POSIX shell?)")
         }
         var reader = NulFieldReader(bytes, from: start)
+        let gnuFind = reader.skip("gnu-find") ? try reader.next() == "yes" : nil
         try reader.expect("systemd")
         let systemd = try reader.next() == "yes"
         var states: [ActualServiceState?] = Array(repeating: nil, count: services.count)
@@ -62,7 +63,8 @@ extension HostStateProbe {
                             paths: unhashed[index] ?? nil)
         }
         return Reading(states: Dictionary(uniqueKeysWithValues: zip(services.map(\.name), found)), pending: pending,
-                       manifestsToRead: fetching.map { (services[$0].name, services[$0].layout.manifest) }, manifestsConfirmed: confirmed)
+                       manifestsToRead: fetching.map { (services[$0].name, services[$0].layout.manifest) }, manifestsConfirmed: confirmed,
+                       hostHasGNUFind: gnuFind)
     }
 
     /// What the walk says of a file listed as a start point to hash: its SHA-256, or that it is

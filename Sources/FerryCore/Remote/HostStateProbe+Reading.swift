@@ -14,13 +14,16 @@ extension HostStateProbe {
         private(set) var manifestsToRead: [(service: String, path: String)] = []
         /// The services whose manifest the host hashed and found to be the agent's copy.
         let manifestsConfirmed: Set<String>
+        /// Whether the host's `find` is GNU find, when the probe said.
+        let hostHasGNUFind: Bool?
 
         init(states: [String: ActualServiceState], pending: [Pending],
-             manifestsToRead: [(service: String, path: String)] = [], manifestsConfirmed: Set<String> = []) {
+             manifestsToRead: [(service: String, path: String)] = [], manifestsConfirmed: Set<String> = [], hostHasGNUFind: Bool? = nil) {
             self.states = states
             self.pending = pending
             self.manifestsToRead = manifestsToRead
             self.manifestsConfirmed = manifestsConfirmed
+            self.hostHasGNUFind = hostHasGNUFind
         }
 
         /// The regular files of one service still to hash.
@@ -41,7 +44,7 @@ extension HostStateProbe {
         /// sizes and their bytes back to back (as the probe's `manifests` pass).
         public var manifestRead: RemoteScript? {
             guard !manifestsToRead.isEmpty else { return nil }
-            var text = RemoteShell.prologue + HostStateProbe.functions + "printf '\\n\(Self.manifestsHeader)\\0'\nset --\n"
+            var text = RemoteShell.prologue + HostStateProbe.functions + HostStateProbe.gnuFindCheck + "printf '\\n\(Self.manifestsHeader)\\0'\nset --\n"
             for (position, manifest) in manifestsToRead.enumerated() {
                 let path = ShellQuote.quote(manifest.path)
                 text += "if [ -f \(path) ]; then ferry_field \(position); set -- \"$@\" \(path); fi\n"

@@ -35,26 +35,33 @@ public struct HostStateProbe: Sendable {
     /// The manifests the agent holds for `content_hash` services (``ManifestStore``), by
     /// service name: the host hashes each such manifest instead of sending it.
     let known: [String: ManifestStore.Known]
+    /// Whether the host's last probe found GNU find, so this one does not test for it.
+    let hostHasGNUFind: Bool
 
     /// A probe of `services`, whose names must be distinct.
     public init(services: [RemoteService]) throws {
         try self.init(services: services, known: [:])
     }
 
-    /// A probe of `services` (names distinct) for which the agent holds the manifests `known`.
-    init(services: [RemoteService], known: [String: ManifestStore.Known]) throws {
+    /// A probe of `services` (names distinct) for which the agent holds the manifests `known`,
+    /// of a host whose last probe found GNU find when `hostHasGNUFind`.
+    init(services: [RemoteService], known: [String: ManifestStore.Known], hostHasGNUFind: Bool = false) throws {
         var seen = Set<String>()
         for service in services where !seen.insert(service.name).inserted {
             throw RemoteError(.invalidArgument, "service \(service.name) is probed twice")
         }
         self.services = services
         self.known = known.filter { name, _ in services.contains { $0.name == name && !$0.quickCheck } }
+        self.hostHasGNUFind = hostHasGNUFind
     }
 
     /// Whether the host hashes the manifest of `service` in the walk (the agent holds one for it).
     func hashesManifest(of service: RemoteService) -> Bool {
         known[service.name] != nil
     }
+
+    /// Sets `ferry_gnu_find` when the host's `find` is GNU find (it has `-printf`): one process.
+    static let gnuFindCheck = "if find / -maxdepth 0 -printf '' 2>/dev/null; then ferry_gnu_find=1; else ferry_gnu_find=; fi\n"
 
     /// The field that starts the probe's output, after anything a login script printed.
     static let header = "FERRY-PROBE-2"
@@ -65,7 +72,11 @@ public struct HostStateProbe: Sendable {
     public var script: RemoteScript {
         let quick = services.contains(where: \.quickCheck)
         var text = RemoteShell.prologue + RemoteShell.processFunctions + Self.functions
+        // A host whose last probe found GNU find is not asked again (``ManifestStore``); were it
+        // gone since, its `-printf` fails and the probe with it, and the next run asks.
+        text += hostHasGNUFind ? "ferry_gnu_find=1\n" : Self.gnuFindCheck
         text += "printf '\\n\(Self.header)\\0'\n"
+        text += "if [ -n \"$ferry_gnu_find\" ]; then ferry_field gnu-find yes; else ferry_field gnu-find no; fi\n"
         text += "if [ -d /run/systemd/system ]; then ferry_field systemd yes; else ferry_field systemd no; fi\n"
         for (index, service) in services.enumerated() {
             let words = ["ferry_probe", service.name, service.layout.root] + Self.managerWords(service) + (service.quickCheck ? ["quick"] : [])
@@ -180,7 +191,6 @@ public struct HostStateProbe: Sendable {
         ferry_field end
       )
     }
-    if find / -maxdepth 0 -printf '' 2>/dev/null; then ferry_gnu_find=1; else ferry_gnu_find=; fi
     ferry_sizes() {
       if [ -n "$ferry_gnu_find" ]; then
         find -H "$@" -maxdepth 0 -printf '%s\0'

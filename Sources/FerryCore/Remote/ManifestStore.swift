@@ -11,6 +11,9 @@ import Foundation
 /// second round trip and replace the entry. So a stale, lost or deleted file costs a round
 /// trip, never a wrong answer.
 ///
+/// It also keeps which hosts' last probe found GNU find, so the next probe does not test for
+/// it (one process less per host); a probe that fails forgets it.
+///
 /// A manifest's file list, most of its bytes and the same on every host of a release, is kept
 /// once per distinct list. The file is read once, when the store is loaded; a missing,
 /// truncated, garbled, unreadable or untrusted (owned or writable by another user) file counts
@@ -39,6 +42,8 @@ final class ManifestStore: @unchecked Sendable {
     private var used: Set<Key> = []
     private var hostsRead: Set<String> = []
     private var changed = false
+    /// The hosts whose last probe found GNU find.
+    private var gnuFindHosts: Set<String> = []
 
     /// An empty store backed by no file.
     init() {
@@ -49,10 +54,11 @@ final class ManifestStore: @unchecked Sendable {
     /// `readOnly`, ``save()`` never writes (`ferry plan`, `drift`).
     init(file: URL, readOnly: Bool = false) {
         url = readOnly ? nil : file
-        guard let (lists, entries) = Self.trustedContents(of: file).flatMap(ManifestStoreFile.decode) else { return }
-        self.lists = lists
+        guard let contents = Self.trustedContents(of: file).flatMap(ManifestStoreFile.decode) else { return }
+        lists = contents.lists
         listIndex = Dictionary(lists.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        for entry in entries { self.entries[Key(host: entry.host, service: entry.service)] = entry }
+        for entry in contents.entries { entries[Key(host: entry.host, service: entry.service)] = entry }
+        gnuFindHosts = Set(contents.gnuFindHosts)
     }
 
     /// The store of `state`'s `manifests`.
@@ -109,6 +115,19 @@ final class ManifestStore: @unchecked Sendable {
         }
     }
 
+    /// Whether `host`'s last probe found GNU find.
+    func hasGNUFind(host: String) -> Bool {
+        lock.withLock { gnuFindHosts.contains(host) }
+    }
+
+    /// Notes whether `host` has GNU find, as its probe found (nil: the probe failed, so it is asked again next time).
+    func noteGNUFind(_ present: Bool?, host: String) {
+        lock.withLock {
+            let changes = present == true ? gnuFindHosts.insert(host).inserted : gnuFindHosts.remove(host) != nil
+            if changes { changed = true }
+        }
+    }
+
     /// Writes the file when an entry changed, or when a host read this run no longer has a
     /// service it held. Whether it wrote; a failure to write is no error (the next run reads
     /// those manifests from the hosts).
@@ -132,7 +151,7 @@ final class ManifestStore: @unchecked Sendable {
                 return entry
             }
             entries = kept
-            return ManifestStoreFile.encode(lists: keptLists, entries: written)
+            return ManifestStoreFile.encode(ManifestStoreFile.Contents(gnuFindHosts: gnuFindHosts.sorted(), lists: keptLists, entries: written))
         }
         guard let data else { return false }
         do {

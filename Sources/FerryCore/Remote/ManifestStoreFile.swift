@@ -5,8 +5,10 @@ import Foundation
 ///
 /// ```
 /// "FERRYMS\n"                 8 bytes, the magic
-/// version                     UInt32 little-endian, 1
-/// list count, entry count     UInt32 little-endian each
+/// version                     UInt32 little-endian, 2
+/// list count, entry count,    UInt32 little-endian each
+/// host count
+/// host count × host           a host whose last probe found GNU find, as length + bytes
 /// list count × file list      length (UInt32) and the bytes of a manifest's `files` value
 /// entry count × entry         host, service, SHA-256 of the manifest (32), the bytes before
 ///                             its file list, the list's index (UInt32, 0xFFFFFFFF: none),
@@ -33,19 +35,32 @@ enum ManifestStoreFile {
     }
 
     private static let magic = Array("FERRYMS\n".utf8)
-    private static let version: UInt32 = 1
+    private static let version: UInt32 = 2
     private static let noList: UInt32 = .max
     private static let sha256Length = 32
 
-    /// The lists and entries of `data`; nil unless `data` is a whole, valid file.
-    static func decode(_ data: Data) -> (lists: [Data], entries: [Entry])? {
+    /// What a file holds: the hosts with GNU find, the file lists and the entries.
+    struct Contents: Equatable {
+        var gnuFindHosts: [String] = []
+        var lists: [Data] = []
+        var entries: [Entry] = []
+    }
+
+    /// The contents of `data`; nil unless `data` is a whole, valid file.
+    static func decode(_ data: Data) -> Contents? {
         let bytes = [UInt8](data)
         guard bytes.count >= magic.count + 12 + sha256Length else { return nil }
         let payloadEnd = bytes.count - sha256Length
         guard Array(bytes[0..<magic.count]) == magic,
               Array(SHA256.hash(data: bytes[0..<payloadEnd])) == Array(bytes[payloadEnd...]) else { return nil }
         var reader = Reader(bytes: bytes, end: payloadEnd, offset: magic.count)
-        guard reader.uint32() == version, let listCount = reader.uint32(), let entryCount = reader.uint32() else { return nil }
+        guard reader.uint32() == version, let listCount = reader.uint32(), let entryCount = reader.uint32(),
+              let hostCount = reader.uint32() else { return nil }
+        var hosts: [String] = []
+        for _ in 0..<hostCount {
+            guard let host = reader.chunk() else { return nil }
+            hosts.append(String(decoding: host, as: UTF8.self))
+        }
         var lists: [Data] = []
         for _ in 0..<listCount {
             guard let list = reader.chunk() else { return nil }
@@ -60,17 +75,19 @@ enum ManifestStoreFile {
                                  sha256: sha256, prefix: prefix, list: list == noList ? nil : Int(list), suffix: suffix))
         }
         guard reader.offset == payloadEnd else { return nil }
-        return (lists, entries)
+        return Contents(gnuFindHosts: hosts, lists: lists, entries: entries)
     }
 
-    /// The file holding `lists` and `entries`, whose list indices must be those of `lists`.
-    static func encode(lists: [Data], entries: [Entry]) -> Data {
+    /// The file holding `contents`, whose entries' list indices must be those of its lists.
+    static func encode(_ contents: Contents) -> Data {
         var bytes = magic
         append(version, to: &bytes)
-        append(UInt32(lists.count), to: &bytes)
-        append(UInt32(entries.count), to: &bytes)
-        for list in lists { appendChunk(list, to: &bytes) }
-        for entry in entries {
+        append(UInt32(contents.lists.count), to: &bytes)
+        append(UInt32(contents.entries.count), to: &bytes)
+        append(UInt32(contents.gnuFindHosts.count), to: &bytes)
+        for host in contents.gnuFindHosts { appendChunk(Data(host.utf8), to: &bytes) }
+        for list in contents.lists { appendChunk(list, to: &bytes) }
+        for entry in contents.entries {
             appendChunk(Data(entry.host.utf8), to: &bytes)
             appendChunk(Data(entry.service.utf8), to: &bytes)
             bytes += entry.sha256
