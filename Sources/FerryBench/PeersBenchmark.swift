@@ -19,9 +19,12 @@ struct PeersBenchmark {
     /// The two key exchanges every OpenSSH peer runs with.
     static let kexes = ["default", "curve25519-sha256"]
 
-    /// The `ferry` binary next to this one.
+    /// The `ferry` binary measured: `FERRY_BENCH_BINARY` when set (`scripts/bench-peers.sh`
+    /// sets it to the binary as it ships, from `scripts/build-release.sh`), else the one next
+    /// to this one.
     static var ferryBinary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if let binary = ProcessInfo.processInfo.environment["FERRY_BENCH_BINARY"], !binary.isEmpty { return binary }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("ferry").path
     }
 
@@ -194,6 +197,7 @@ struct PeersBenchmark {
         var lines = [
             "Ferry against its peers: \(hostCount) hosts, \(serviceCount) services × \(fileCount) files × \(fileSize) bytes, parallelism \(parallelism), median of \(runs) interleaved runs",
             "machine: \(machine())",
+            "ferry measured: \(Self.ferryBinary)",
             "",
             "| scenario | Ferry | tar \\| ssh (default kex) | tar \\| ssh (curve25519) | rsync (default kex) | rsync (curve25519) | sha256sum floor (default kex) | sha256sum floor (curve25519) |",
             "|---|---|---|---|---|---|---|---|",

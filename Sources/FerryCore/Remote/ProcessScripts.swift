@@ -6,7 +6,8 @@ import Foundation
 /// kernel gave to another process since is never taken for it).
 ///
 /// The process is started in the current release directory by
-/// `setsid [timeout MAX] /bin/sh -c COMMAND` with hang-ups ignored (what `nohup` does, set by
+/// `setsid [timeout MAX] /bin/sh -c COMMAND` (or the command's words themselves, when they
+/// need no shell: ``plainWords(of:)``) with hang-ups ignored (what `nohup` does, set by
 /// the shell without starting `nohup`), standard input from `/dev/null` and output appended
 /// to `.ferry/service.log` (or the file its `logging` names): its own session and process
 /// group, no terminal, no descriptor of the SSH channel, so it outlives the SSH session. `max_lifetime` becomes `timeout`. Its environment comes
@@ -101,7 +102,7 @@ public struct ProcessScripts: Sendable {
           (
             if [ -f "$f/env" ]; then . "$f/env" || exit 1; fi
             trap '' HUP
-            exec setsid \(launcher)/bin/sh -c \(ShellQuote.quote(service.command))
+            exec setsid \(launcher)\(program)
           ) </dev/null >>"$log" 2>&1 &
           ferry_pid=$!
           ferry_start_time "$ferry_pid"
@@ -117,6 +118,34 @@ public struct ProcessScripts: Sendable {
         if case .file(let path)? = service.logTarget { return path }
         return service.layout.root + "/.ferry/service.log"
     }
+
+    /// What `setsid` runs: the command's words themselves when they need no shell
+    /// (``plainWords(of:)``), one process less; else `/bin/sh -c COMMAND`.
+    var program: String {
+        if let words = Self.plainWords(of: service.command) { return words.map(ShellQuote.quote).joined(separator: " ") }
+        return "/bin/sh -c " + ShellQuote.quote(service.command)
+    }
+
+    /// The words of `command` when a shell would run it as they are: words of letters, digits
+    /// and `_ . / : @ % + , = -` separated by spaces, the first naming a program (not a shell
+    /// built-in or keyword, an assignment or an option); nil otherwise.
+    static func plainWords(of command: String) -> [String]? {
+        let words = command.split(separator: " ").map(String.init)
+        guard let first = words.first, !first.contains("="), !first.hasPrefix("-"), !shellWords.contains(first),
+              words.allSatisfy({ $0.unicodeScalars.allSatisfy(plainCharacters.contains) }) else { return nil }
+        return words
+    }
+
+    private static let plainCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+,=-")
+
+    /// Names a shell runs itself rather than as a program: POSIX special and regular built-ins,
+    /// keywords, and the common extensions.
+    private static let shellWords: Set<String> = [
+        ".", ":", "!", "{", "}", "[[", "alias", "bg", "break", "case", "cd", "command", "continue", "do", "done", "elif", "else",
+        "esac", "eval", "exec", "exit", "export", "fc", "fg", "fi", "for", "function", "getopts", "hash", "if", "in", "jobs",
+        "local", "read", "readonly", "return", "select", "set", "shift", "source", "then", "times", "trap", "type", "typeset",
+        "ulimit", "umask", "unalias", "unset", "until", "wait", "while",
+    ]
 
     /// `timeout` in front of the command when the lifecycle limits its lifetime: SIGTERM at
     /// `max_lifetime`, SIGKILL ten seconds later. `timeout` stays in the process group

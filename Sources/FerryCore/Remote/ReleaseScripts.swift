@@ -84,9 +84,10 @@ public struct ReleaseScripts: Sendable {
     /// ``unpack(into:files:staging:environment:)`` with the manifest already encoded (``Manifest/encoded()``).
     public func unpack(into release: ReleaseName, files: [(path: String, contents: Data, mode: UInt32)],
                        staging staged: Data, environment: Data?) throws -> RemoteScript {
-        let sizes = files.map(\.contents.count) + [staged.count, environment?.count ?? 0]
-        // Room for every file and the five directories' headers, so the stream never grows.
-        var archive = TarArchive(capacity: TarArchive.estimatedSize(ofFiles: sizes) + 5 * TarArchive.blockSize)
+        // The manifest and environment go in twice: kept in the settings, staged for the switch.
+        let sizes = files.map(\.contents.count) + [staged.count, environment?.count ?? 0, staged.count, environment?.count ?? 0]
+        // Room for every file, the six directories' and the link's headers, so the stream never grows.
+        var archive = TarArchive(capacity: TarArchive.estimatedSize(ofFiles: sizes) + 7 * TarArchive.blockSize)
         let releasePrefix = "releases/" + release.rawValue + "/"
         for file in files {
             archive.addFile(releasePrefix + (try ReleasePath.validated(file.path)), contents: file.contents, mode: file.mode & 0o7777)
@@ -99,6 +100,13 @@ public struct ReleaseScripts: Sendable {
         archive.addDirectory(settings, mode: 0o700)
         archive.addFile(settings + "/" + Self.stagedManifest, contents: staged, mode: 0o644)
         if let environment { archive.addFile(settings + "/" + Self.stagedEnvironment, contents: environment, mode: 0o600) }
+        // What the switch renames into place, made here so that it runs no `ln -s` or `cp`
+        // (``switchCurrent(to:)``): `current`'s next link, the manifest and the environment.
+        let switching = ".ferry/\(Self.switchingDirectory)/" + release.rawValue
+        archive.addDirectory(switching, mode: 0o700)
+        archive.addFile(switching + "/" + Self.stagedManifest, contents: staged, mode: 0o644)
+        if let environment { archive.addFile(switching + "/" + Self.stagedEnvironment, contents: environment, mode: 0o600) }
+        archive.addSymlink(Self.stagedCurrent(release), target: "releases/" + release.rawValue)
         let text = RemoteShell.prologue + #"""
         umask 022
         d=\#(ShellQuote.quote(layout.root))
@@ -120,6 +128,8 @@ public struct ReleaseScripts: Sendable {
     static let stagedEnvironment = "env"
     /// Where ``switchCurrent(to:)`` copies the manifest and environment it installs, under `.ferry`.
     static let switchingDirectory = ".switching"
+    /// The link to `release` the upload stages next to `current`, which the switch renames over it.
+    static func stagedCurrent(_ release: ReleaseName) -> String { ".current." + release.rawValue }
 
     /// Gives each path of `modes` its permission bits and creates each symbolic link of
     /// `symlinks` (path → target text) in `release`, replacing whatever is at its path.
@@ -205,11 +215,13 @@ public struct ReleaseScripts: Sendable {
     /// renamed over `current`, so readers always find a whole release), then installs the
     /// release's manifest as `.ferry/manifest.json`, its ``QuickCheck`` listing as
     /// `.ferry/manifest.stat` (removed for a release that has none) and its environment as
-    /// `.ferry/env` (kept as it is for a release that stores none). They are copied into
-    /// `.ferry/.switching` and renamed into place together by one `mv` (each rename atomic);
-    /// a release an older Ferry made, without a staged manifest, has its manifest installed
-    /// from `.ferry/manifests` first. Also the rollback:
-    /// switch to the previous release.
+    /// `.ferry/env` (kept as it is for a release that stores none), renamed into place
+    /// together by one `mv` (each rename atomic). The upload staged the link
+    /// (`.current.<release>`) and copies of the manifest and environment
+    /// (`.ferry/.switching/<release>/`), so a deploy's switch runs no `ln -s` or `cp`; a
+    /// release switched to again (a rollback) has them made now: the link, and copies of its
+    /// settings in `.ferry/.switching`. A release an older Ferry made, without a staged
+    /// manifest, has its manifest installed from `.ferry/manifests` first.
     public func switchCurrent(to release: ReleaseName) -> RemoteScript {
         RemoteScript(text: RemoteShell.prologue + #"""
         d=\#(ShellQuote.quote(layout.root))
@@ -217,28 +229,42 @@ public struct ReleaseScripts: Sendable {
         f="$d/.ferry"
         s="$f/settings/$r"
         [ -d "$d/releases/$r" ] || ferry_fail "release $r does not exist under $d/releases"
-        if [ -e "$d/.current.$$" ] || [ -L "$d/.current.$$" ]; then rm -f -- "$d/.current.$$"; fi
-        ln -s -- "releases/$r" "$d/.current.$$" || ferry_fail "cannot create a link in $d"
-        mv -f -T -- "$d/.current.$$" "$d/current" || { rm -f -- "$d/.current.$$"; ferry_fail "cannot replace $d/current"; }
-        set --
-        if [ -f "$s/\#(Self.stagedManifest)" ] && [ -f "$f/manifests/$r.json" ]; then
-          set -- "$s/\#(Self.stagedManifest)"
-        elif [ -f "$f/manifests/$r.json" ]; then
-          cp -- "$f/manifests/$r.json" "$f/.manifest.json.$$" && mv -f -T -- "$f/.manifest.json.$$" "$f/manifest.json" || ferry_fail "cannot install the manifest of release $r"
-        elif [ -e "$f/manifest.json" ]; then
-          rm -f -- "$f/manifest.json"
+        if [ -L "$d/.current.$r" ]; then
+          mv -f -T -- "$d/.current.$r" "$d/current" || ferry_fail "cannot replace $d/current"
+        else
+          if [ -e "$d/.current.$$" ] || [ -L "$d/.current.$$" ]; then rm -f -- "$d/.current.$$"; fi
+          ln -s -- "releases/$r" "$d/.current.$$" || ferry_fail "cannot create a link in $d"
+          mv -f -T -- "$d/.current.$$" "$d/current" || { rm -f -- "$d/.current.$$"; ferry_fail "cannot replace $d/current"; }
         fi
-        if [ -f "$s/\#(Self.stagedEnvironment)" ]; then set -- "$@" "$s/\#(Self.stagedEnvironment)"; fi
         t="$f/\#(Self.switchingDirectory)"
         l="$f/manifests/$r.stat"
-        if [ "$#" -gt 0 ] || [ -f "$l" ]; then
-          [ -d "$t" ] || mkdir -m 0700 -- "$t" || ferry_fail "cannot create $t"
-          if [ "$#" -gt 0 ]; then cp -p -- "$@" "$t/" || ferry_fail "cannot install the manifest and environment of release $r"; fi
-          for ferry_file do set -- "$@" "$t/${ferry_file##*/}"; shift; done
-          if [ -f "$l" ]; then
-            cp -- "$l" "$t/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
-            set -- "$@" "$t/manifest.stat"
+        set --
+        if [ -f "$t/$r/\#(Self.stagedManifest)" ] && [ -f "$f/manifests/$r.json" ]; then
+          # Staged by the upload: renamed into place as they are.
+          set -- "$t/$r/\#(Self.stagedManifest)"
+          if [ -f "$t/$r/\#(Self.stagedEnvironment)" ]; then set -- "$@" "$t/$r/\#(Self.stagedEnvironment)"; fi
+          t="$t/$r"
+        else
+          if [ -f "$s/\#(Self.stagedManifest)" ] && [ -f "$f/manifests/$r.json" ]; then
+            set -- "$s/\#(Self.stagedManifest)"
+          elif [ -f "$f/manifests/$r.json" ]; then
+            cp -- "$f/manifests/$r.json" "$f/.manifest.json.$$" && mv -f -T -- "$f/.manifest.json.$$" "$f/manifest.json" || ferry_fail "cannot install the manifest of release $r"
+          elif [ -e "$f/manifest.json" ]; then
+            rm -f -- "$f/manifest.json"
           fi
+          if [ -f "$s/\#(Self.stagedEnvironment)" ]; then set -- "$@" "$s/\#(Self.stagedEnvironment)"; fi
+          if [ "$#" -gt 0 ]; then
+            [ -d "$t" ] || mkdir -m 0700 -- "$t" || ferry_fail "cannot create $t"
+            cp -p -- "$@" "$t/" || ferry_fail "cannot install the manifest and environment of release $r"
+            for ferry_file do set -- "$@" "$t/${ferry_file##*/}"; shift; done
+          fi
+        fi
+        if [ -f "$l" ]; then
+          [ -d "$t" ] || mkdir -m 0700 -- "$t" || ferry_fail "cannot create $t"
+          cp -- "$l" "$t/manifest.stat" || ferry_fail "cannot install the file listing of release $r"
+          set -- "$@" "$t/manifest.stat"
+        fi
+        if [ "$#" -gt 0 ]; then
           mv -f -t "$f" -- "$@" || ferry_fail "cannot install the manifest, environment and file listing of release $r"
         fi
         if [ ! -f "$l" ] && [ -e "$f/manifest.stat" ]; then rm -f -- "$f/manifest.stat"; fi
@@ -282,8 +308,8 @@ public struct ReleaseScripts: Sendable {
           case $name in
         \#(protected)    esac
           rm -rf -- "$p" || ferry_fail "cannot remove $p"
-          rm -f -- "$d/.ferry/manifests/$name.json" "$d/.ferry/manifests/$name.stat" "$d/.ferry/tainted/$name"
-          rm -rf -- "$d/.ferry/settings/$name"
+          rm -f -- "$d/.ferry/manifests/$name.json" "$d/.ferry/manifests/$name.stat" "$d/.ferry/tainted/$name" "$d/.current.$name"
+          rm -rf -- "$d/.ferry/settings/$name" "$d/.ferry/\#(Self.switchingDirectory)/$name"
           printf 'pruned %s\n' "$name"
         done
 
