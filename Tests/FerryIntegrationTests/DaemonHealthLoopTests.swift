@@ -67,17 +67,18 @@ import _FerryTestHosts
     }
 
     /// The running service on `host`: its pid file's pid and its server's pid, checked to be
-    /// one process group (so killing the group kills the server, not only the shell).
+    /// one process group (so killing the group kills the server). The command is plain words,
+    /// so the pid file names the server itself (no shell in between).
     private func runningService(on host: TestHost, port: Int) throws -> (group: Int32, server: Int32) {
         let group = try #require(try pidFilePID("api", on: host))
         let server = try #require(try listener(on: port, in: host), "nothing listens on \(port)")
-        #expect(server != group, "the pid file names the shell wrapper, its child is the server")
+        #expect(server == group, "the pid file names the server, started without a shell")
         #expect(process(server)?.group == group, "the server \(server) runs in the process group \(group) of the pid file")
         #expect(process(group)?.alive == true)
         return (group, server)
     }
 
-    /// Kills the whole service on `host` with SIGKILL to its process group (shell and server;
+    /// Kills the whole service on `host` with SIGKILL to its process group (the server and any child;
     /// `kill(2)` with a negative pid, not dash's `kill -- -PID`, which dash refuses) and waits
     /// until the server process itself is gone.
     private func killService(_ running: (group: Int32, server: Int32)) {
@@ -85,7 +86,7 @@ import _FerryTestHosts
         let deadline = Date().addingTimeInterval(10)
         while process(running.server)?.alive == true || process(running.group)?.alive == true, Date() < deadline { usleep(20_000) }
         #expect(process(running.server)?.alive != true, "the server \(running.server) survived the kill")
-        #expect(process(running.group)?.alive != true, "the shell \(running.group) survived the kill")
+        #expect(process(running.group)?.alive != true, "the group leader \(running.group) survived the kill")
     }
 
     private func deploySucceededRecords(_ world: ReconcileWorld) throws -> [AuditRecord] {

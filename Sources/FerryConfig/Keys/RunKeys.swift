@@ -2,7 +2,7 @@
 enum RunKeys {
     static let command = KeySpec<String>.required(
         "command", .command,
-        doc: "The command that starts the service, run by `sh -c` in the release directory, e.g. `python3 server.py`.")
+        doc: "The command that starts the service, run by `sh -c` in the release directory, e.g. `python3 server.py`. With `manager: process`, a command of plain words (letters, digits, `_ . / : @ % + , = -`, the first word a program rather than a shell built-in, an assignment or an option) is started as those words, without a shell in between: the pid file then names the program itself.")
     static let port = KeySpec<Int>.optional(
         "port", .integer(1...65535),
         doc: "The TCP port the service listens on; HTTP health checks use it unless they name their own.")

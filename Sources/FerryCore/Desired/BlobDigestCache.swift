@@ -33,7 +33,7 @@ final class BlobDigestCache: @unchecked Sendable {
     /// The cache in `file`: its digests when the file is valid and trusted, else empty.
     init(file: URL) {
         url = file
-        let records = Self.trustedContents(of: file).flatMap(BlobDigestFile.decode) ?? []
+        let records = AtomicFile.readPrivateCache(file).flatMap(BlobDigestFile.decode) ?? []
         digests = Dictionary(records, uniquingKeysWith: { first, _ in first })
         saved = records.map(\.0)
     }
@@ -90,13 +90,5 @@ final class BlobDigestCache: @unchecked Sendable {
 
     private func noteUsed(_ blob: BlobID) {
         if usedSet.insert(blob).inserted { used.append(blob) }
-    }
-
-    /// The bytes of `file` when it and its directory are private to this user; nil otherwise,
-    /// or when it cannot be read.
-    private static func trustedContents(of file: URL) -> Data? {
-        guard (try? PrivatePath.check(file.deletingLastPathComponent().path, what: "the state directory")) != nil,
-              (try? PrivatePath.check(file.path, what: "the blob digest cache")) != nil else { return nil }
-        return (try? AtomicFile.read(file)) ?? nil
     }
 }

@@ -54,7 +54,7 @@ final class ManifestStore: @unchecked Sendable {
     /// `readOnly`, ``save()`` never writes (`ferry plan`, `drift`).
     init(file: URL, readOnly: Bool = false) {
         url = readOnly ? nil : file
-        guard let contents = Self.trustedContents(of: file).flatMap(ManifestStoreFile.decode) else { return }
+        guard let contents = AtomicFile.readPrivateCache(file).flatMap(ManifestStoreFile.decode) else { return }
         lists = contents.lists
         listIndex = Dictionary(lists.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for entry in contents.entries { entries[Key(host: entry.host, service: entry.service)] = entry }
@@ -169,13 +169,5 @@ final class ManifestStore: @unchecked Sendable {
         lists.append(list)
         listIndex[list] = lists.count - 1
         return lists.count - 1
-    }
-
-    /// The bytes of `file` when it and its directory are private to this user; nil otherwise,
-    /// or when it cannot be read.
-    private static func trustedContents(of file: URL) -> Data? {
-        guard (try? PrivatePath.check(file.deletingLastPathComponent().path, what: "the state directory")) != nil,
-              (try? PrivatePath.check(file.path, what: "the manifest store")) != nil else { return nil }
-        return (try? AtomicFile.read(file)) ?? nil
     }
 }

@@ -59,6 +59,15 @@ public enum AtomicFile {
         return Data(try StateSystemCall.readAll(descriptor, path: path))
     }
 
+    /// The bytes of `url`, a cache the state directory keeps, when it and its directory are
+    /// private to this user; nil otherwise, or when it is missing or cannot be read (any
+    /// problem means no cache, never an error).
+    static func readPrivateCache(_ url: URL) -> Data? {
+        guard (try? PrivatePath.check(url.deletingLastPathComponent().path, what: "the state directory")) != nil,
+              (try? PrivatePath.check(url.path, what: "the cache")) != nil else { return nil }
+        return (try? read(url)) ?? nil
+    }
+
     /// `fsync` of a directory, so renames and new entries in it are durable.
     static func syncDirectory(_ directory: String) throws {
         let descriptor = try StateSystemCall.retrying("open", path: directory, kind: .writeFailed) {
