@@ -117,6 +117,23 @@ struct ManifestStoreTests {
         #expect(!ManifestStore(file: file).hasGNUFind(host: "h0"))
     }
 
+    @Test func aHostGoneFromTheConfigIsForgotten() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("manifests")
+        let store = ManifestStore(file: file)
+        for host in ["h0", "h1"] {
+            store.record(Self.manifest(host), host: host, service: "web")
+            store.noteGNUFind(true, host: host)
+        }
+        #expect(store.save())
+        let next = ManifestStore(file: file)
+        #expect(next.save(hosts: ["h0"]), "h1 left the config")
+        let saved = ManifestStore(file: file)
+        #expect(saved.known(host: "h0", service: "web") != nil && saved.hasGNUFind(host: "h0"))
+        #expect(saved.known(host: "h1", service: "web") == nil && !saved.hasGNUFind(host: "h1"))
+    }
+
     @Test func aReadOnlyStoreNeverWrites() throws {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(at: directory) }

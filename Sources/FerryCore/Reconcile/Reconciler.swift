@@ -77,7 +77,7 @@ public struct Reconciler: Sendable {
             let release = HostConnectionRelease(plans: plans, observations: observations)
             await release.closeIdle()
             let results = await deploy(plans, run: run, observations: observations, audit: audit, release: release)
-            run.manifests?.save()
+            run.manifests?.save(hosts: Set(run.configuration.hosts.map(\.name)))
             var report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                    results: recovery.results + results + unreachableResults(run, observations: observations),
                                    stateRebuilt: rebuilt)

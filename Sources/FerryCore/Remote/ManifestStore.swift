@@ -129,13 +129,20 @@ final class ManifestStore: @unchecked Sendable {
     }
 
     /// Writes the file when an entry changed, or when a host read this run no longer has a
-    /// service it held. Whether it wrote; a failure to write is no error (the next run reads
-    /// those manifests from the hosts).
+    /// service it held, or a host is no longer among `hosts` (the config's; nil keeps every
+    /// host). Whether it wrote; a failure to write is no error (the next run reads those
+    /// manifests from the hosts).
     @discardableResult
-    func save() -> Bool {
+    func save(hosts: Set<String>? = nil) -> Bool {
         guard let url else { return false }
         let data: Data? = lock.withLock {
-            let kept = entries.filter { key, _ in used.contains(key) || !hostsRead.contains(key.host) }
+            if let hosts, !gnuFindHosts.isSubset(of: hosts) {
+                gnuFindHosts.formIntersection(hosts)
+                changed = true
+            }
+            let kept = entries.filter { key, _ in
+                (used.contains(key) || !hostsRead.contains(key.host)) && hosts?.contains(key.host) != false
+            }
             guard changed || kept.count != entries.count else { return nil }
             // Only the lists the kept entries refer to, renumbered in the order first used.
             var renumbered: [Int: Int] = [:], keptLists: [Data] = []
