@@ -53,7 +53,8 @@ public struct Reconciler: Sendable {
     /// The steps after the lock is held and the audit log is open.
     func reconcile(url: String, state: StateDirectory, audit: AuditLog, redacting: RedactingProgressSink) async throws -> RunReport {
         var run = try await fetchAndLoad(url: url, state: state, audit: audit)
-        run.manifests = ManifestStore(state: state)
+        // Read and written off the cooperative pool: file I/O and a checksum over the whole file.
+        run.manifests = try await BlockingWork.run { ManifestStore(state: state) }
         await audit.addSecrets(run.environments.secretValues)
         redacting.use(await audit.redactor())
         ProgressEvents.emit(.configLoaded(revision: run.head.hex, changedServices: run.changedServices, logging: run.configuration.logging))
@@ -77,7 +78,10 @@ public struct Reconciler: Sendable {
             let release = HostConnectionRelease(plans: plans, observations: observations)
             await release.closeIdle()
             let results = await deploy(plans, run: run, observations: observations, audit: audit, release: release)
-            run.manifests?.save(hosts: Set(run.configuration.hosts.map(\.name)))
+            if let store = run.manifests {
+                let hosts = Set(run.configuration.hosts.map(\.name))
+                _ = try? await BlockingWork.run { store.save(hosts: hosts) }
+            }
             var report = RunReport(runID: audit.runID, revision: run.head, changedServices: run.changedServices,
                                    results: recovery.results + results + unreachableResults(run, observations: observations),
                                    stateRebuilt: rebuilt)

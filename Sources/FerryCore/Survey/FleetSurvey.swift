@@ -58,9 +58,11 @@ public struct FleetSurvey: Sendable {
 
         let circuits = try readingState { try HostCircuits.readOnly(state) }
         // The survey needs no connection after a host's probe: each is closed at once.
-        // The manifests the last reconcile saw: the hosts hash them instead of sending them (read only).
+        // The manifests the last reconcile saw: the hosts hash them instead of sending them (read
+        // only, and read off the cooperative pool).
+        let manifests = try await BlockingWork.run { ManifestStore(state: state, readOnly: true) }
         let observations = try await steps.observeHosts(surveyed, connector: connector, circuits: circuits,
-                                                        manifests: ManifestStore(state: state, readOnly: true), work: { _, _ in .none })
+                                                        manifests: manifests, work: { _, _ in .none })
         return try await steps.closingConnections(of: observations) {
             let sources = await SourceHistory(repository: clone.repository, head: clone.head)
                 .answers(for: surveyed.services, observations: observations)
