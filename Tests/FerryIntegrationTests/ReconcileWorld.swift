@@ -54,8 +54,12 @@ final class ReconcileWorld: @unchecked Sendable {
         try git(["commit", "-qm", message])
     }
 
+    /// Runs `git` in the work tree, never with automatic maintenance: a commit of thousands of
+    /// files would otherwise start a `git gc` in the background that packs and prunes loose
+    /// objects while the agent fetches them.
     func git(_ arguments: [String]) throws {
-        try HarnessCommand.runChecked(["git", "-C", work.path, "-c", "user.name=Test", "-c", "user.email=test@ferry.invalid"] + arguments)
+        try HarnessCommand.runChecked(["git", "-C", work.path, "-c", "user.name=Test", "-c", "user.email=test@ferry.invalid",
+                                       "-c", "gc.auto=0", "-c", "maintenance.auto=false"] + arguments)
     }
 
     /// One `ferry reconcile --once`, in-process.
